@@ -1,0 +1,109 @@
+"""ExperimentSpec: exact JSON round trip and validation messages that name field, value and choices."""
+
+import json
+
+import pytest
+
+import qmlbench as qb
+from qmlbench.engine.errors import SpecError
+from qmlbench.engine.spec import ExperimentSpec
+
+FULL = {
+    "dataset": {"name": "ad_hoc", "n_samples": 40, "noise": 0.0, "test_size": 0.5,
+                "scaling": "none", "options": {"gap": 0.3}},
+    "circuit": {"num_qubits": 2,
+                "feature_map": {"name": "zz", "reps": 2, "entanglement": "full", "options": {}},
+                "ansatz": {"name": "efficient_su2", "reps": 4, "entanglement": "circular",
+                           "options": {}}},
+    "model": {"name": "qsvc", "params": {"C": 2.0}},
+    "optimizer": {"name": "spsa", "maxiter": 7, "learning_rate": 0.05, "options": {}},
+    "execution": {"shots": 512, "seed": 3},
+    "seed": 11,
+}
+
+
+def test_public_constructor_is_exported():
+    assert qb.ExperimentSpec is ExperimentSpec
+
+
+def test_full_spec_round_trips_exactly_through_dict_and_json():
+    spec = ExperimentSpec.from_dict(FULL)
+    assert spec.to_dict() == FULL
+    again = ExperimentSpec.from_json(spec.to_json())
+    assert again == spec
+    assert json.loads(again.to_json()) == FULL
+
+
+def test_defaults_fill_missing_sections_and_fields():
+    spec = ExperimentSpec.from_dict({"dataset": {"name": "moons"}})
+    d = spec.to_dict()
+    assert set(d) == {"dataset", "circuit", "model", "optimizer", "execution", "seed"}
+    assert d["execution"]["shots"] is None  # exact path by default
+    assert d["circuit"]["feature_map"]["name"] == "zz"
+    assert ExperimentSpec.from_dict(d) == spec
+
+
+def test_block_shorthand_by_name():
+    spec = ExperimentSpec.from_dict({"circuit": {"ansatz": "efficient_su2"}})
+    assert spec.circuit.ansatz.name == "efficient_su2"
+
+
+@pytest.mark.parametrize(
+    "patch, field, fragment",
+    [
+        ({"model": {"name": "qsvm"}}, "model.name", "qsvc"),
+        ({"dataset": {"name": "moonz"}}, "dataset.name", "moons"),
+        ({"optimizer": {"name": "adamw"}}, "optimizer.name", "cobyla"),
+        ({"circuit": {"feature_map": {"name": "zzz"}}}, "circuit.feature_map.name", "zz"),
+        ({"circuit": {"ansatz": {"name": "real_amplitude"}}}, "circuit.ansatz.name",
+         "real_amplitudes"),
+        ({"circuit": {"ansatz": {"name": "real_amplitudes", "entanglement": "ring"}}},
+         "circuit.ansatz.entanglement", "circular"),
+        ({"circuit": {"feature_map": {"name": "zz", "reps": 0}}}, "circuit.feature_map.reps",
+         ">= 1"),
+        ({"dataset": {"nosie": 0.2}}, "dataset.nosie", "noise"),
+        ({"dataset": {"test_size": 1.5}}, "dataset.test_size", "< 1"),
+        ({"optimizer": {"maxiter": 0}}, "optimizer.maxiter", ">= 1"),
+        ({"execution": {"shots": -4}}, "execution.shots", ">= 1"),
+        ({"seed": "zero"}, "seed", "integer"),
+        ({"colour": "blue"}, "colour", "dataset"),
+    ],
+)
+def test_bad_values_name_the_field_the_value_and_the_choices(patch, field, fragment):
+    with pytest.raises(SpecError) as info:
+        ExperimentSpec.from_dict(patch)
+    err = info.value
+    assert err.field == field
+    message = str(err)
+    assert message.startswith(field + ":")
+    assert fragment in message
+
+
+def test_too_many_qubits_states_the_limit():
+    limit = qb.execution.MAX_EXACT_QUBITS
+    with pytest.raises(SpecError) as info:
+        ExperimentSpec.from_dict({"circuit": {"num_qubits": limit + 1}})
+    assert str(limit) in str(info.value)
+    assert "exact simulation" in str(info.value)
+
+
+def test_not_json_is_a_spec_error():
+    with pytest.raises(SpecError, match="not valid JSON"):
+        ExperimentSpec.from_json("{dataset: moons")
+
+
+def test_replace_returns_a_new_validated_spec():
+    spec = ExperimentSpec()
+    other = spec.replace(model={"name": "svc"}, seed=4)
+    assert other.model.name == "svc" and other.seed == 4
+    assert spec.model.name != "svc"
+    with pytest.raises(SpecError):
+        spec.replace(model={"name": "nope"})
+
+
+def test_load_reads_a_file(tmp_path):
+    p = tmp_path / "s.json"
+    p.write_text(json.dumps(FULL))
+    assert ExperimentSpec.load(p).to_dict() == FULL
+    with pytest.raises(SpecError, match="is not a file"):
+        ExperimentSpec.load(tmp_path / "missing.json")
