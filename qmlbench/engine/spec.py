@@ -130,6 +130,9 @@ class CircuitSpec:
                         f"qubits (one statevector of 2**n complex amplitudes must fit in memory)"))
         self.feature_map.validate("circuit.feature_map", circuits.FEATURE_MAPS)
         self.ansatz.validate("circuit.ansatz", circuits.ANSATZE)
+        # Option typos fail when the spec is built, not when training starts.
+        circuits.check_options("feature_map", self.feature_map.name, self.feature_map.options)
+        circuits.check_options("ansatz", self.ansatz.name, self.ansatz.options)
 
 
 @dataclass
@@ -162,6 +165,9 @@ class OptimizerSpec:
         _check_number("optimizer.learning_rate", self.learning_rate, low=0.0,
                       low_open=True, allow_none=True)
         _check_options("optimizer.options", self.options)
+        check = getattr(optimizers, "check_options", None)
+        if check is not None:  # learning_rate / options that do not apply to this optimizer
+            check(self.name, self.learning_rate, self.options)
 
 
 @dataclass

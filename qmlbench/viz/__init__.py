@@ -1,0 +1,20 @@
+"""Pure plotly figure builders: plain engine results in, ``plotly.graph_objects.Figure`` out.
+
+No widgets here; the same figures work from a script (``fig.show()``,
+``fig.write_html``). Each builder has a fixed trace layout, documented on the
+function, with ``name`` and ``uid`` set on every trace so users can restyle
+them (``fig.update_traces(selector=dict(uid="test"), marker_size=12)``).
+"""
+
+from .boundary import decision_boundary, misclassified_points
+from .circuit import circuit_figure, circuit_html, circuit_text, facts_html
+from .compare import score_bars
+from .data import data_scatter, point_traces
+from .kernels import kernel_heatmap, off_diagonal, order_by_label
+from .training import loss_curve, loss_series
+
+__all__ = [
+    "data_scatter", "point_traces", "loss_curve", "loss_series", "decision_boundary",
+    "misclassified_points", "kernel_heatmap", "off_diagonal", "order_by_label", "circuit_text",
+    "circuit_html", "circuit_figure", "facts_html", "score_bars",
+]

@@ -107,3 +107,11 @@ def test_load_reads_a_file(tmp_path):
     assert ExperimentSpec.load(p).to_dict() == FULL
     with pytest.raises(SpecError, match="is not a file"):
         ExperimentSpec.load(tmp_path / "missing.json")
+
+
+def test_unknown_circuit_option_fails_when_the_spec_is_built():
+    with pytest.raises(SpecError) as info:
+        ExperimentSpec.from_dict({"circuit": {"feature_map": {"name": "angle",
+                                                              "options": {"rotaton": "y"}}}})
+    assert info.value.field == "circuit.feature_map.options.rotaton"
+    assert "rotation" in str(info.value)

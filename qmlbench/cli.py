@@ -1,0 +1,279 @@
+"""The ``qmlbench`` command: run an experiment from a spec file, list the registries, open the dashboard.
+
+    qmlbench run examples/ad_hoc_qsvc.json --out results/adhoc
+    qmlbench run                      # the built-in example: Havlíček ad hoc data + QSVC
+    qmlbench list
+    qmlbench dashboard --port 8866
+
+A bad spec (unknown name, not JSON, missing file) ends with exit status 2 and
+one line naming the field; ``--debug`` shows the traceback instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import importlib
+import sys
+import time
+from pathlib import Path
+
+__all__ = ["main", "DEFAULT_SPEC", "build_parser"]
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+#: The experiment ``qmlbench run`` performs without a spec file (same as examples/ad_hoc_qsvc.json):
+#: Havlíček et al. 2019's ad hoc data, separable by the ZZ feature map it was made with.
+DEFAULT_SPEC = {
+    "dataset": {"name": "ad_hoc", "n_samples": 60, "noise": 0.0, "test_size": 0.33,
+                "options": {"gap": 0.3}},
+    "circuit": {"feature_map": {"name": "zz", "reps": 2, "entanglement": "linear"},
+                "ansatz": {"name": "real_amplitudes", "reps": 1}},
+    "model": {"name": "qsvc", "params": {"C": 1.0}},
+    "seed": 0,
+}
+DEFAULT_NAME = "ad_hoc_qsvc"
+
+
+class _Fail(Exception):
+    """A one-line failure with its exit status."""
+
+    def __init__(self, message: str, status: int = EXIT_USAGE):
+        super().__init__(message)
+        self.status = status
+
+
+def _err(message: str) -> None:
+    print(f"qmlbench: error: {message}", file=sys.stderr)
+
+
+# --- run -------------------------------------------------------------------------
+
+def _load_spec(path):
+    import json
+
+    from .engine.errors import SpecError
+    from .engine.spec import ExperimentSpec
+
+    if path is None:
+        return ExperimentSpec.from_dict(DEFAULT_SPEC), DEFAULT_NAME
+    p = Path(path)
+    if not p.is_file():
+        raise _Fail(f"spec: {str(path)!r} is not a file" + (" (it is a folder)" if p.is_dir() else ""))
+    try:
+        data = json.loads(p.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise _Fail(f"spec: {str(path)!r} is not valid JSON ({exc})") from None
+    try:
+        return ExperimentSpec.from_dict(data), p.stem
+    except SpecError as exc:
+        raise _Fail(f"{p.name}: {exc}") from exc
+
+
+class _Progress:
+    """Prints one line per phase and at most a few lines a second while a loss falls."""
+
+    def __init__(self, quiet: bool, every_s: float = 0.5):
+        self.quiet, self.every_s, self._last = quiet, every_s, 0.0
+
+    def __call__(self, step, loss, elapsed, weights, phase="train"):
+        if self.quiet:
+            return
+        now = time.perf_counter()
+        if phase == "train" and now - self._last < self.every_s:
+            return
+        self._last = now
+        what = f"loss {loss:.5f}" if isinstance(loss, (int, float)) else (phase or "")
+        print(f"  step {step:>4}  {what:<18} {elapsed:7.2f} s", flush=True)
+
+
+def _fmt(value) -> str:
+    return "n/a" if value is None else (f"{value:.4f}" if isinstance(value, float) else str(value))
+
+
+def _circuit_facts(spec, dataset) -> list[tuple[str, dict]]:
+    from .engine import circuits, models
+
+    entry = models.MODELS.get(spec.model.name)
+    if entry is None or not getattr(entry, "quantum", False):
+        return []
+    fm, an = circuits.from_spec(spec.circuit, dataset.num_features)
+    if getattr(entry, "uses_ansatz", False):
+        return [("circuit (feature map + ansatz)", circuits.circuit_facts(circuits.compose(fm, an)))]
+    return [("feature map", circuits.circuit_facts(fm))]
+
+
+def _report(spec, run, wall: float, saved: Path | None) -> None:
+    d = run.dataset
+    print(f"\n{spec.model.name} on {d.summary() if hasattr(d, 'summary') else spec.dataset.name}")
+    print(f"  status          {run.status}")
+    metric = "R²" if getattr(d, "task", "") == "regression" else "accuracy"
+    print(f"  train score     {_fmt(run.scores.get('train'))} ({metric})")
+    print(f"  test score      {_fmt(run.scores.get('test'))} ({metric})")
+    for label, facts in _circuit_facts(spec, d):
+        gates = ", ".join(f"{k} {v}" for k, v in facts["gate_counts"].items())
+        n = facts["num_qubits"]
+        print(f"  {label}: {n} qubit{'s' if n != 1 else ''}, depth {facts['depth']}, "
+              f"{facts['two_qubit_gates']} two-qubit gates, {facts['num_inputs']} inputs, "
+              f"{facts['num_weights']} weights ({gates})")
+    path = run.path or "n/a"
+    if getattr(run, "fallback_reason", None):
+        path += f" (fell back: {run.fallback_reason})"
+    print(f"  execution path  {path}")
+    print(f"  time            {run.elapsed:.2f} s training, {wall:.2f} s in all")
+    for note in getattr(d, "notes", []) or []:
+        print(f"  note: {note}")
+    if saved is not None:
+        print(f"  saved to        {saved}")
+
+
+def _cmd_run(args) -> int:
+    from .engine import store
+    from .engine.errors import QmlbenchError
+    from .engine.training import train
+
+    t0 = time.perf_counter()
+    spec, name = _load_spec(args.spec)
+    out = Path(args.out) if args.out else \
+        Path("results") / f"{name}-{_dt.datetime.now().strftime('%Y%m%d-%H%M%S')}"
+    if not args.quiet:
+        print(f"qmlbench: {spec.model.name} on {spec.dataset.name} "
+              f"({spec.dataset.n_samples} samples), feature map {spec.circuit.feature_map.name}, "
+              f"optimizer {spec.optimizer.name}", flush=True)
+    run = train(spec, on_step=_Progress(args.quiet))
+    interrupted = False
+    try:
+        while not run.done:
+            run.wait(0.2)
+    except KeyboardInterrupt:
+        interrupted = True
+        print("\nqmlbench: stopping (the model keeps its last weights)...", file=sys.stderr)
+        run.stop()
+    except Exception:  # noqa: BLE001 - the run's own error is re-raised by the wait below
+        pass
+    try:
+        run.wait()
+    except QmlbenchError:
+        raise
+    except Exception as exc:
+        raise _Fail(f"training failed: {type(exc).__name__}: {exc}", EXIT_FAILED) from exc
+    saved = store.save_run(out, run, spec=spec, extra={"command": "qmlbench run", "spec_name": name})
+    _report(spec, run, time.perf_counter() - t0, saved)
+    return EXIT_INTERRUPTED if interrupted else EXIT_OK
+
+
+# --- list ------------------------------------------------------------------------
+
+def _registry_rows():
+    from .engine import circuits, datasets, models, optimizers
+
+    rows = [("Datasets", [(n, f"[{e.task}] {e.description}") for n, e in datasets.DATASETS.items()]),
+            ("Feature maps", [(n, e.description + ("" if e.uses_entanglement else
+                                                   " (entanglement does not apply)"))
+                              for n, e in circuits.FEATURE_MAPS.items()]),
+            ("Ansätze", [(n, e.description + ("" if e.uses_entanglement else
+                                              " (entanglement does not apply)"))
+                         for n, e in circuits.ANSATZE.items()]),
+            ("Entanglements", [(e, "") for e in circuits.ENTANGLEMENTS])]
+    model_rows = []
+    for n, e in models.MODELS.items():
+        tasks = "/".join(getattr(e, "tasks", ()) or ())
+        kind = getattr(e, "kind", "")
+        model_rows.append((n, f"[{kind}{', ' + tasks if tasks else ''}] {getattr(e, 'description', '')}"))
+    rows.append(("Models", model_rows))
+    rows.append(("Optimizers", [(n, getattr(e, "description", "")) for n, e in optimizers.OPTIMIZERS.items()]))
+    return rows
+
+
+def _cmd_list(args) -> int:
+    for title, items in _registry_rows():
+        print(f"{title}:")
+        width = max(len(n) for n, _ in items)
+        for name, desc in items:
+            print(f"  {name:<{width}}  {desc}".rstrip())
+        print()
+    return EXIT_OK
+
+
+# --- dashboard -------------------------------------------------------------------
+
+def _cmd_dashboard(args) -> int:
+    try:
+        dashboard = importlib.import_module("qmlbench.dashboard")
+    except ModuleNotFoundError as exc:
+        if exc.name not in ("qmlbench.dashboard",):
+            raise _Fail(f"the dashboard needs {exc.name!r}, which is not installed; "
+                        "install it with: pip install 'qmlbench[dashboard]'", EXIT_FAILED) from None
+        raise _Fail("the dashboard is not part of this installation (module qmlbench.dashboard "
+                    "is missing)", EXIT_FAILED) from None
+    serve = getattr(dashboard, "serve", None)
+    if serve is None:
+        raise _Fail("qmlbench.dashboard has no serve() function", EXIT_FAILED)
+    serve(port=args.port, open_browser=not args.no_browser)
+    return EXIT_OK
+
+
+# --- parser ----------------------------------------------------------------------
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="qmlbench",
+        description="An interactive workbench for quantum machine learning.",
+        epilog="Run 'qmlbench COMMAND --help' for the options of a command.")
+    parser.add_argument("--debug", action="store_true", help="show full tracebacks on errors")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    run = sub.add_parser("run", help="train the experiment in a spec file and save the results",
+                         description="Train the experiment described by SPEC (JSON; see examples/), "
+                                     "print progress, scores, circuit facts and timing, and save "
+                                     "everything with qmlbench.store.")
+    run.add_argument("spec", nargs="?", metavar="SPEC.json",
+                     help="experiment spec; without it, the built-in ad hoc + QSVC example")
+    run.add_argument("--out", metavar="DIR",
+                     help="folder for the results (default results/<spec-name>-<timestamp>)")
+    run.add_argument("--quiet", action="store_true", help="no progress lines while training")
+    run.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                     help="show full tracebacks on errors")
+    run.set_defaults(func=_cmd_run)
+
+    lst = sub.add_parser("list", help="list datasets, feature maps, ansätze, models and optimizers",
+                         description="List every registry: datasets, feature maps, ansätze, "
+                                     "entanglements, models and optimizers.")
+    lst.set_defaults(func=_cmd_list)
+
+    dash = sub.add_parser("dashboard", help="serve the Voilà dashboard",
+                          description="Serve the qmlbench dashboard with Voilà.")
+    dash.add_argument("--port", type=int, default=8866, help="port to serve on (default 8866)")
+    dash.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    dash.set_defaults(func=_cmd_dashboard)
+    return parser
+
+
+def main(argv=None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_USAGE
+    from .engine.errors import QmlbenchError
+
+    debug = getattr(args, "debug", False)
+    try:
+        return args.func(args)
+    except _Fail as exc:
+        if debug:
+            raise
+        _err(str(exc))
+        return exc.status
+    except QmlbenchError as exc:
+        if debug:
+            raise
+        _err(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        _err("interrupted")
+        return EXIT_INTERRUPTED
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,201 @@
+"""Serve the qmlbench Voila dashboard.
+
+``qmlbench dashboard`` calls :func:`serve`; the end-to-end tests build the very
+same command with :func:`voila_command`, so what is tested is what users get.
+
+The dashboard notebook ships inside the package (``qmlbench/notebooks/``), so
+this works from an editable checkout and from an installed wheel alike.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from .engine.errors import QmlbenchError, SpecError
+
+DEFAULT_PORT = 8866
+NOTEBOOK_DIR = Path(__file__).resolve().parent / "notebooks"
+DASHBOARD_NOTEBOOK = NOTEBOOK_DIR / "dashboard.ipynb"
+
+# Voila keeps one kernel per visit; a classroom leaves many tabs open, so idle
+# kernels are shut down after this long (seconds).  Voila's pool manager never
+# culls its preheated kernels, only the ones handed to visitors.
+CULL_IDLE_TIMEOUT = 1800
+CULL_INTERVAL = 120
+
+
+def packaged_notebooks() -> list[Path]:
+    """The notebooks that ship inside the package."""
+    return sorted(NOTEBOOK_DIR.glob("*.ipynb"))
+
+
+def notebook_path(notebook: str | os.PathLike | None = None) -> Path:
+    """Resolve ``notebook``: ``None`` is the dashboard, a bare name is looked up
+    among the packaged notebooks, anything else is a path that must exist."""
+    if notebook is None:
+        path = DASHBOARD_NOTEBOOK
+    else:
+        path = Path(notebook)
+        if not path.exists() and path.parent == Path(".") and (NOTEBOOK_DIR / path).exists():
+            path = NOTEBOOK_DIR / path
+    if not path.is_file():
+        allowed = [p.name for p in packaged_notebooks()]
+        raise SpecError("notebook", str(notebook if notebook is not None else path), allowed,
+                        reason="is not an existing notebook file nor a packaged notebook")
+    return path.resolve()
+
+
+def voila_command(
+    notebook: str | os.PathLike | None = None,
+    port: int = DEFAULT_PORT,
+    open_browser: bool = False,
+    ip: str = "localhost",
+    preheat: bool = True,
+    cull_idle_timeout: int = CULL_IDLE_TIMEOUT,
+    cull_interval: int = CULL_INTERVAL,
+    extra_args: Sequence[str] = (),
+) -> list[str]:
+    """The command line that serves ``notebook`` (default: the dashboard) with Voila.
+
+    A preheated kernel from a pool of one makes the page usable in a few
+    seconds instead of about ten; ``--show_tracebacks`` lets errors in widget
+    callbacks reach the page; sources are stripped so no code is shown; a busy
+    port is an error instead of Voila silently moving to another one.
+    """
+    if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
+        raise SpecError("port", port, reason="must be an integer between 1 and 65535")
+    path = notebook_path(notebook)
+    cmd = [
+        sys.executable, "-m", "voila", str(path),
+        f"--port={port}",
+        f"--Voila.ip={ip}",
+        "--Voila.port_retries=0",
+        "--no-browser" if not open_browser else "--Voila.open_browser=True",
+        "--strip_sources=True",
+        "--show_tracebacks=True",
+        f"--MappingKernelManager.cull_idle_timeout={int(cull_idle_timeout)}",
+        f"--MappingKernelManager.cull_interval={int(cull_interval)}",
+        "--MappingKernelManager.cull_connected=False",
+    ]
+    if preheat:
+        cmd += ["--preheat_kernel=True", "--pool_size=1"]
+    cmd += list(extra_args)
+    return cmd
+
+
+def dashboard_url(port: int = DEFAULT_PORT, ip: str = "localhost", query: str = "") -> str:
+    url = f"http://{ip}:{port}/"
+    return f"{url}?{query.lstrip('?')}" if query else url
+
+
+def port_is_free(port: int, ip: str = "localhost") -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        try:
+            sock.bind((ip, port))
+        except OSError:
+            return False
+    return True
+
+
+def free_port(ip: str = "localhost") -> int:
+    """A port the OS says is free right now (for tests and ``--port 0``)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((ip, 0))
+        return sock.getsockname()[1]
+
+
+def serve(port: int = DEFAULT_PORT, open_browser: bool = True,
+          notebook: str | os.PathLike | None = None, ip: str = "localhost") -> int:
+    """Serve the dashboard until interrupted; returns Voila's exit status.
+
+    ``port=0`` picks a free port.  Raises :class:`QmlbenchError` when Voila is
+    not installed or the port is taken, with what to do about it.
+    """
+    if shutil.which("voila") is None:
+        try:
+            import voila  # noqa: F401  (module form works without the script on PATH)
+        except ImportError:
+            raise QmlbenchError(
+                "the dashboard needs Voila: pip install 'qmlbench[dashboard]'") from None
+    if port == 0:
+        port = free_port(ip)
+    cmd = voila_command(notebook, port=port, open_browser=open_browser, ip=ip)
+    if not port_is_free(port, ip):
+        raise QmlbenchError(
+            f"port {port} is already in use on {ip}; choose another with --port N "
+            f"(or --port 0 for any free port)")
+    print(f"qmlbench dashboard: {dashboard_url(port, ip)}  (Ctrl+C to stop)", flush=True)
+    proc = subprocess.Popen(cmd)
+    try:
+        return proc.wait()
+    except KeyboardInterrupt:
+        # Voila asks for confirmation on the first Ctrl+C; the user already said stop.
+        proc.terminate()
+        try:
+            return proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            return proc.wait()
+
+
+def query_string() -> str:
+    """The query string of the page request, inside a notebook Voila serves.
+
+    A preheated kernel runs the notebook before anyone asks for the page, so
+    the request (and its query string) is only known once a visitor arrives:
+    Voila's helper blocks until then.  Outside Voila (JupyterLab, nbclient) it
+    returns the ``QUERY_STRING`` environment variable, normally empty.
+    """
+    if os.environ.get("VOILA_PREHEAT", "False") != "False":
+        from voila.utils import get_query_string
+
+        return get_query_string() or ""
+    return os.environ.get("QUERY_STRING", "")
+
+
+def warm_up(spec=None) -> float | None:
+    """Pay the first-use costs before a visitor arrives; returns the seconds spent.
+
+    Imports the widget stack and runs a few steps of ``spec`` (default: the
+    default experiment) through training, the decision surface and the
+    figures, so the first Train press only costs the training itself.  No
+    widgets are created: Voila would ship every live widget to the page.
+    A failure here is ignored on purpose: the same problem, if real, shows in
+    the dashboard's own status line where the visitor can read it.
+    """
+    import time
+    import warnings
+
+    start = time.perf_counter()
+    try:
+        import ipywidgets  # noqa: F401
+        import plotly.graph_objects as go
+
+        go.FigureWidget  # noqa: B018  (a lazy import that costs seconds: jsonschema, nbformat)
+
+        from . import viz, widgets  # noqa: F401
+        from .engine import boundary, circuits, training
+        from .engine.spec import ExperimentSpec
+
+        spec = ExperimentSpec() if spec is None else spec
+        spec = spec.replace(optimizer={"maxiter": 3})
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "COBYLA: Invalid MAXFUN" for so few steps
+            run = training.train(spec, block=True)
+        surface = boundary.decision_surface(run.model, run.dataset, resolution=20)
+        viz.decision_boundary(surface, run.dataset)
+        viz.loss_curve(run.history)
+        viz.data_scatter(run.dataset)
+        fm, an = circuits.from_spec(spec.circuit, run.dataset.X_train.shape[1])
+        circuit = circuits.compose(fm, an)
+        viz.circuit_html(circuit)
+        circuits.circuit_facts(circuit)
+    except Exception:
+        return None
+    return time.perf_counter() - start

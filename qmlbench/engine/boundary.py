@@ -1,0 +1,130 @@
+"""The decision surface of a fitted model on a grid covering the data.
+
+The whole grid goes to the model in one call (``predict_proba``,
+``decision_function`` or ``predict``), so a quantum model evaluates it as one
+batch instead of ``resolution**2`` separate circuits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .errors import DataError, SpecError
+
+__all__ = ["Surface", "decision_surface", "KINDS"]
+
+#: What ``Surface.values`` holds: P(second class) for binary models with probabilities,
+#: signed decision values, predicted class labels (multi-class, or no scores), or regression output.
+KINDS = ("proba", "decision", "label", "regression")
+
+
+@dataclass
+class Surface:
+    """Model output on a grid: ``values[j, i]`` is the output at ``(xs[i], ys[j])``.
+
+    For a one-feature model ``ys`` is None and ``values`` is the 1-D curve over ``xs``.
+    ``features`` are the indices of the two varied features; every other feature is held
+    at ``fixed`` (the training mean), which ``note`` states.  For multi-class models with
+    probabilities, ``probabilities[j, i, k]`` holds them all and ``values`` the winning class.
+    """
+
+    xs: np.ndarray
+    ys: np.ndarray | None
+    values: np.ndarray
+    kind: str
+    classes: list | None = None
+    class_names: list | None = None
+    note: str = ""
+    features: tuple = (0, 1)
+    feature_names: list = field(default_factory=list)
+    fixed: dict = field(default_factory=dict)
+    probabilities: np.ndarray | None = None
+
+
+def _axis(lo: float, hi: float, margin: float, resolution: int) -> np.ndarray:
+    span = hi - lo if hi > lo else 1.0
+    return np.linspace(lo - margin * span, hi + margin * span, resolution)
+
+
+def _try(method, X):
+    """Call an optional scoring method; None when the model does not offer it."""
+    if method is None:
+        return None
+    try:
+        return np.asarray(method(X))
+    except (AttributeError, NotImplementedError):
+        # e.g. SVC(probability=False).predict_proba raises AttributeError on call
+        return None
+
+
+def _scores(model, grid: np.ndarray, task: str, classes):
+    if task == "regression":
+        return np.asarray(model.predict(grid), dtype=float).reshape(len(grid)), "regression", None
+    binary = classes is not None and len(classes) == 2
+    proba = _try(getattr(model, "predict_proba", None), grid)
+    if proba is not None and proba.ndim == 2:
+        if binary and proba.shape[1] == 2:
+            return proba[:, 1].astype(float), "proba", None
+        labels = np.asarray(classes)[np.argmax(proba, axis=1)] if classes is not None \
+            else np.argmax(proba, axis=1)
+        return labels.astype(float), "label", proba.astype(float)
+    if binary:
+        dec = _try(getattr(model, "decision_function", None), grid)
+        if dec is not None and dec.ndim == 1:
+            return dec.astype(float), "decision", None
+    return np.asarray(model.predict(grid)).astype(float).reshape(len(grid)), "label", None
+
+
+def decision_surface(model, dataset, resolution: int = 100, margin: float = 0.1,
+                     features: tuple[int, int] = (0, 1)) -> Surface:
+    """Evaluate a fitted ``model`` on a ``resolution × resolution`` grid over ``dataset``.
+
+    The grid spans train and test points plus ``margin`` (a fraction of each axis' span)
+    on every side.  With more than two features, ``features`` picks the two that vary and
+    the rest sit at their training mean (a 2-D slice, said in ``note``).  A one-feature
+    dataset gives a 1-D curve.
+    """
+    if isinstance(resolution, bool) or not isinstance(resolution, (int, np.integer)) or resolution < 2:
+        raise SpecError("resolution", resolution, reason="must be an integer >= 2")
+    if isinstance(margin, bool) or not isinstance(margin, (int, float)) or not np.isfinite(margin) or margin < 0:
+        raise SpecError("margin", margin, reason="must be a finite number >= 0")
+    X = np.vstack([np.asarray(dataset.X_train, float), np.asarray(dataset.X_test, float)])
+    if X.ndim != 2 or X.shape[1] < 1:
+        raise DataError(f"dataset: expected 2-D features, got shape {X.shape}")
+    n_features = X.shape[1]
+    task = getattr(dataset, "task", "classification")
+    names = list(getattr(dataset, "feature_names", None) or [f"x{i}" for i in range(n_features)])
+    classes = getattr(model, "classes_", None)
+    if classes is None and task == "classification":
+        classes = np.unique(np.concatenate([dataset.y_train, dataset.y_test]))
+    classes = None if task == "regression" or classes is None else list(np.asarray(classes).tolist())
+    class_names = getattr(dataset, "class_names", None)
+    mean = np.asarray(dataset.X_train, float).mean(axis=0)
+
+    if n_features == 1:
+        xs = _axis(X[:, 0].min(), X[:, 0].max(), margin, resolution)
+        values, kind, proba = _scores(model, xs[:, None], task, classes)
+        return Surface(xs, None, values, kind, classes, class_names, "", (0,), names[:1], {}, proba)
+
+    i, j = (int(f) for f in features)
+    if i == j or not (0 <= i < n_features and 0 <= j < n_features):
+        raise SpecError("features", tuple(features),
+                        reason=f"must be two different feature indices below {n_features}")
+    xs = _axis(X[:, i].min(), X[:, i].max(), margin, resolution)
+    ys = _axis(X[:, j].min(), X[:, j].max(), margin, resolution)
+    gx, gy = np.meshgrid(xs, ys)  # gx[j, i] = xs[i], gy[j, i] = ys[j]
+    grid = np.tile(mean, (gx.size, 1))
+    grid[:, i] = gx.ravel()
+    grid[:, j] = gy.ravel()
+    values, kind, proba = _scores(model, grid, task, classes)
+    fixed = {names[k]: float(mean[k]) for k in range(n_features) if k not in (i, j)}
+    note = ""
+    if fixed:
+        note = (f"2-D slice through the training mean: {names[i]} and {names[j]} vary, "
+                + ", ".join(f"{k} = {v:.3g}" for k, v in fixed.items()))
+    shape = (resolution, resolution)
+    return Surface(xs, ys, values.reshape(shape), kind, classes, class_names, note, (i, j),
+                   [names[i], names[j]], fixed,
+                   None if proba is None else proba.reshape(*shape, proba.shape[1]))

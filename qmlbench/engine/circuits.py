@@ -1,0 +1,433 @@
+"""Feature maps and ansätze by name, and the facts about a circuit.
+
+Every builder has the signature ``(num_qubits, reps=1, entanglement="linear",
+**options) -> QuantumCircuit`` and uses Qiskit 2's circuit-library functions
+(the class forms are deprecated).  Inputs are ``ParameterVector("x")`` and
+trainable weights ``ParameterVector("θ")``, so a composed circuit lists all
+x's before all θ's in ``circuit.parameters`` ('x' sorts before 'θ').
+
+Entanglement applies to every block with a two-qubit layer whose pattern is a
+choice: zz, pauli, iqp, real_amplitudes, efficient_su2, two_local,
+excitation_preserving and random_pauli.  It does not apply to ``z`` and
+``angle`` (no two-qubit gates) nor to ``pauli_two_design`` (its CZ pattern is
+part of the definition); those accept any valid strategy and ignore it, and
+say so in ``builder.uses_entanglement`` and the circuit's metadata.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import reduce
+from typing import Callable
+
+import numpy as np
+from qiskit import QuantumCircuit
+from qiskit.circuit import ParameterVector
+from qiskit.circuit.library import (
+    efficient_su2,
+    excitation_preserving,
+    get_standard_gate_name_mapping,
+    n_local,
+    pauli_feature_map,
+    pauli_two_design,
+    real_amplitudes,
+    z_feature_map,
+    zz_feature_map,
+)
+
+from . import execution
+from .errors import SpecError
+from .spec import ENTANGLEMENTS
+
+__all__ = [
+    "FEATURE_MAPS", "ANSATZE", "ENTANGLEMENTS", "Block", "feature_map", "ansatz", "compose",
+    "from_spec", "circuit_facts", "check_options", "random_pauli_axes", "ROTATION_GATES",
+    "ENTANGLING_GATES",
+]
+
+INPUT_PREFIX = "x"
+WEIGHT_PREFIX = "θ"
+
+#: Gate names accepted for ``two_local``'s rotation and entangling blocks (and efficient_su2's).
+ROTATION_GATES = ("rx", "ry", "rz", "p", "u", "h", "x", "y", "z", "s", "sdg", "t", "tdg", "sx")
+ENTANGLING_GATES = ("cx", "cy", "cz", "ch", "swap", "iswap", "ecr", "crx", "cry", "crz", "cp",
+                    "rxx", "ryy", "rzz", "rzx")
+
+_MISSING = object()
+
+
+@dataclass(frozen=True)
+class Block:
+    """A registry entry: callable like the builder it wraps, plus what it accepts.
+
+    ``options`` maps each accepted option to its default; ``uses_entanglement``
+    says whether the entanglement strategy changes the circuit.
+    """
+
+    name: str
+    kind: str  # "feature_map" | "ansatz"
+    build: Callable[..., QuantumCircuit]
+    options: dict = field(default_factory=dict)
+    uses_entanglement: bool = True
+    description: str = ""
+    min_qubits: int = 1
+
+    def __call__(self, num_qubits: int, reps: int = 1, entanglement: str = "linear",
+                 **options) -> QuantumCircuit:
+        section = f"circuit.{self.kind}"
+        _check_common(section, num_qubits, reps, entanglement)
+        if num_qubits < self.min_qubits:
+            raise SpecError(f"{section}.name", self.name,
+                            reason=f"needs at least {self.min_qubits} qubits, got {num_qubits}")
+        for key in options:
+            if key not in self.options:
+                allowed = sorted(self.options) or ["(no options)"]
+                raise SpecError(f"{section}.options.{key}", options[key], allowed,
+                                reason=f"is not an option of {self.name}")
+        merged = {**self.options, **options}
+        circuit = self.build(num_qubits, reps, entanglement, section=section, **merged)
+        circuit.name = self.name
+        circuit.metadata = {
+            **(circuit.metadata or {}),
+            "block": self.kind, "name": self.name, "reps": reps,
+            "entanglement": entanglement if self.uses_entanglement else None,
+            "entanglement_applies": self.uses_entanglement,
+            "options": _plain(merged),
+        }
+        return circuit
+
+
+def _plain(options: dict) -> dict:
+    return {k: (list(v) if isinstance(v, tuple) else v) for k, v in options.items()}
+
+
+def _check_common(section: str, num_qubits, reps, entanglement) -> None:
+    if isinstance(num_qubits, bool) or not isinstance(num_qubits, (int, np.integer)) or num_qubits < 1:
+        raise SpecError("circuit.num_qubits", num_qubits, reason="must be an integer >= 1")
+    execution.check_width(int(num_qubits))
+    if isinstance(reps, bool) or not isinstance(reps, (int, np.integer)) or reps < 1:
+        raise SpecError(f"{section}.reps", reps, reason="must be an integer >= 1")
+    if entanglement not in ENTANGLEMENTS:
+        raise SpecError(f"{section}.entanglement", entanglement, ENTANGLEMENTS,
+                        reason="is not a known entanglement")
+
+
+def _gate_list(fld: str, value, allowed) -> list[str]:
+    names = [value] if isinstance(value, str) else value
+    if not isinstance(names, (list, tuple)) or not names:
+        raise SpecError(fld, value, allowed, reason="must be a gate name or a non-empty list of them")
+    for name in names:
+        if name not in allowed:
+            raise SpecError(fld, name, allowed, reason="is not a supported gate")
+    return list(names)
+
+
+def _number(fld: str, value) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
+            or not np.isfinite(value):
+        raise SpecError(fld, value, reason="must be a finite number")
+    return float(value)
+
+
+def _rename_weights(circuit: QuantumCircuit) -> QuantumCircuit:
+    """Guarantee weights are named θ[i] whatever prefix the library used."""
+    params = list(circuit.parameters)
+    if all(p.name.startswith(WEIGHT_PREFIX + "[") for p in params):
+        return circuit
+    vec = ParameterVector(WEIGHT_PREFIX, len(params))
+    return circuit.assign_parameters(dict(zip(params, vec)), inplace=False)
+
+
+# --- feature maps ---------------------------------------------------------------
+
+def _pauli_like(num_qubits, reps, entanglement, section, paulis, alpha, data_map_func=None):
+    paulis = list(paulis)
+    for p in paulis:
+        if not isinstance(p, str) or not p or set(p.upper()) - set("IXYZ"):
+            raise SpecError(f"{section}.options.paulis", p,
+                            reason="must be a string of Pauli letters I, X, Y, Z such as 'ZZ'")
+    too_long = [p for p in paulis if len(p) > num_qubits]
+    if too_long and num_qubits == 1:
+        # The one-qubit limit of a ZZ-type map has no pairs to entangle; keep the single-qubit terms.
+        paulis = [p for p in paulis if len(p) == 1] or ["Z"]
+    elif too_long:
+        raise SpecError(f"{section}.options.paulis", too_long[0],
+                        reason=f"acts on more qubits than the circuit has ({num_qubits})")
+    if entanglement == "pairwise" and any(len(p) > 2 for p in paulis):
+        raise SpecError(f"{section}.entanglement", entanglement, [e for e in ENTANGLEMENTS if e != "pairwise"],
+                        reason="applies only to 1- and 2-qubit Pauli terms")
+    kwargs = dict(reps=reps, entanglement=entanglement, paulis=paulis, parameter_prefix=INPUT_PREFIX,
+                  alpha=_number(f"{section}.options.alpha", alpha))
+    if data_map_func is not None:
+        kwargs["data_map_func"] = data_map_func
+    return pauli_feature_map(num_qubits, **kwargs)
+
+
+def _zz(num_qubits, reps, entanglement, section, alpha):
+    if num_qubits == 1:
+        return _pauli_like(num_qubits, reps, entanglement, section, ["Z", "ZZ"], alpha)
+    return zz_feature_map(num_qubits, reps=reps, entanglement=entanglement,
+                          alpha=_number(f"{section}.options.alpha", alpha),
+                          parameter_prefix=INPUT_PREFIX)
+
+
+def _z(num_qubits, reps, entanglement, section, alpha):
+    return z_feature_map(num_qubits, reps=reps, alpha=_number(f"{section}.options.alpha", alpha),
+                         parameter_prefix=INPUT_PREFIX)
+
+
+def _pauli(num_qubits, reps, entanglement, section, paulis, alpha):
+    if isinstance(paulis, str) or not isinstance(paulis, (list, tuple)) or not paulis:
+        raise SpecError(f"{section}.options.paulis", paulis,
+                        reason="must be a non-empty list of Pauli strings such as ['Z', 'ZZ']")
+    return _pauli_like(num_qubits, reps, entanglement, section, paulis, alpha)
+
+
+def _iqp_product(x):
+    # IQP embedding (Havlíček et al. 2019, Eq. 17 with phi_S = prod x_i): Z terms get x_i,
+    # ZZ terms x_i * x_j.  qiskit's ``iqp()`` takes a fixed integer matrix, not inputs, so the
+    # parametrised form is a Pauli feature map with this data map.
+    return x[0] if len(x) == 1 else reduce(lambda a, b: a * b, x)
+
+
+def _iqp(num_qubits, reps, entanglement, section, alpha):
+    return _pauli_like(num_qubits, reps, entanglement, section, ["Z", "ZZ"], alpha,
+                       data_map_func=_iqp_product)
+
+
+_AXES = {"x": "rx", "y": "ry", "z": "rz"}
+
+
+def _angle(num_qubits, reps, entanglement, section, rotation):
+    if rotation not in _AXES:
+        raise SpecError(f"{section}.options.rotation", rotation, sorted(_AXES),
+                        reason="is not a rotation axis")
+    x = ParameterVector(INPUT_PREFIX, num_qubits)
+    qc = QuantumCircuit(num_qubits)
+    for _ in range(reps):
+        for q in range(num_qubits):
+            if rotation == "z":
+                # RZ on |0> only adds a phase; H first makes the angle observable.
+                qc.h(q)
+            getattr(qc, _AXES[rotation])(x[q], q)
+    return qc
+
+
+# --- ansätze --------------------------------------------------------------------
+
+def _flag(section, key, value) -> bool:
+    if not isinstance(value, bool):
+        raise SpecError(f"{section}.options.{key}", value, [True, False], reason="must be true or false")
+    return value
+
+
+def _real_amplitudes(num_qubits, reps, entanglement, section, skip_final_rotation_layer):
+    return real_amplitudes(num_qubits, entanglement=entanglement, reps=reps,
+                           skip_final_rotation_layer=_flag(section, "skip_final_rotation_layer",
+                                                           skip_final_rotation_layer),
+                           parameter_prefix=WEIGHT_PREFIX)
+
+
+def _efficient_su2(num_qubits, reps, entanglement, section, su2_gates, skip_final_rotation_layer):
+    gates = _gate_list(f"{section}.options.su2_gates", su2_gates, ROTATION_GATES)
+    return efficient_su2(num_qubits, su2_gates=gates, entanglement=entanglement, reps=reps,
+                         skip_final_rotation_layer=_flag(section, "skip_final_rotation_layer",
+                                                         skip_final_rotation_layer),
+                         parameter_prefix=WEIGHT_PREFIX)
+
+
+def _two_local(num_qubits, reps, entanglement, section, rotation_blocks, entanglement_blocks,
+               skip_final_rotation_layer):
+    rot = _gate_list(f"{section}.options.rotation_blocks", rotation_blocks, ROTATION_GATES)
+    ent = _gate_list(f"{section}.options.entanglement_blocks", entanglement_blocks, ENTANGLING_GATES)
+    if num_qubits == 1:
+        ent = []  # one qubit has no pairs; keep the rotation layers, as real_amplitudes does
+    qc = n_local(num_qubits, rot, ent, entanglement=entanglement, reps=reps,
+                 skip_final_rotation_layer=_flag(section, "skip_final_rotation_layer",
+                                                 skip_final_rotation_layer),
+                 parameter_prefix=WEIGHT_PREFIX, name="two_local")
+    return _rename_weights(qc) if qc.num_parameters else qc
+
+
+def _excitation_preserving(num_qubits, reps, entanglement, section, mode, skip_final_rotation_layer):
+    if mode not in ("iswap", "fsim"):
+        raise SpecError(f"{section}.options.mode", mode, ["iswap", "fsim"], reason="is not a mode")
+    return excitation_preserving(num_qubits, mode=mode, entanglement=entanglement, reps=reps,
+                                 skip_final_rotation_layer=_flag(section, "skip_final_rotation_layer",
+                                                                 skip_final_rotation_layer),
+                                 parameter_prefix=WEIGHT_PREFIX)
+
+
+def _check_seed(section, seed):
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0):
+        raise SpecError(f"{section}.options.seed", seed, reason="must be a non-negative integer or null")
+
+
+def _pauli_two_design(num_qubits, reps, entanglement, section, seed):
+    _check_seed(section, seed)
+    return pauli_two_design(num_qubits, reps=reps, seed=seed, parameter_prefix=WEIGHT_PREFIX)
+
+
+def random_pauli_axes(num_qubits: int, layers: int, seed=None) -> list[list[str]]:
+    """The rotation axes of :func:`random_pauli`: ``axes[layer][qubit]`` in {"x", "y", "z"}."""
+    rng = np.random.default_rng(seed)
+    return [[str(a) for a in rng.choice(["x", "y", "z"], size=num_qubits)] for _ in range(layers)]
+
+
+def _random_pauli(num_qubits, reps, entanglement, section, seed, axes=None):
+    """McClean et al. 2018, Fig. 2: RY(π/4) on every qubit, then per layer one rotation per
+    qubit about a random axis followed by a CZ ladder (the entanglement pattern)."""
+    _check_seed(section, seed)
+    if axes is None:
+        axes = random_pauli_axes(num_qubits, reps, seed)
+    elif (not isinstance(axes, (list, tuple)) or len(axes) != reps
+          or any(len(layer) != num_qubits or set(layer) - set(_AXES) for layer in axes)):
+        raise SpecError(f"{section}.options.axes", axes,
+                        reason=f"must be {reps} lists of {num_qubits} axes from x, y, z")
+    from qiskit.circuit.library.n_local.n_local import get_entangler_map
+
+    theta = ParameterVector(WEIGHT_PREFIX, num_qubits * reps)
+    qc = QuantumCircuit(num_qubits)
+    for q in range(num_qubits):
+        qc.ry(np.pi / 4, q)
+    for layer in range(reps):
+        for q in range(num_qubits):
+            getattr(qc, _AXES[axes[layer][q]])(theta[layer * num_qubits + q], q)
+        if num_qubits > 1:
+            for a, b in get_entangler_map(2, num_qubits, entanglement, offset=layer):
+                qc.cz(a, b)
+    qc.metadata = {"axes": [list(layer) for layer in axes]}
+    return qc
+
+
+FEATURE_MAPS: dict[str, Block] = {
+    b.name: b for b in [
+        Block("zz", "feature_map", _zz, {"alpha": 2.0},
+              description="Havlíček ZZ feature map: H, P(2x_i), CX-P(2(π-x_i)(π-x_j))-CX"),
+        Block("z", "feature_map", _z, {"alpha": 2.0}, uses_entanglement=False,
+              description="first-order Pauli-Z evolution: H, P(2x_i); no entanglement"),
+        Block("pauli", "feature_map", _pauli, {"paulis": ["Z", "ZZ"], "alpha": 2.0},
+              description="Pauli feature map over a list of Pauli strings"),
+        Block("angle", "feature_map", _angle, {"rotation": "y"}, uses_entanglement=False,
+              description="one rotation per feature about x, y or z; no entanglement"),
+        Block("iqp", "feature_map", _iqp, {"alpha": 2.0},
+              description="IQP embedding: H, Z(x_i), ZZ(x_i x_j)"),
+    ]
+}
+
+ANSATZE: dict[str, Block] = {
+    b.name: b for b in [
+        Block("real_amplitudes", "ansatz", _real_amplitudes, {"skip_final_rotation_layer": False},
+              description="RY layers with CX entanglers"),
+        Block("efficient_su2", "ansatz", _efficient_su2,
+              {"su2_gates": ["ry", "rz"], "skip_final_rotation_layer": False},
+              description="RY, RZ layers with CX entanglers"),
+        Block("two_local", "ansatz", _two_local,
+              {"rotation_blocks": ["ry"], "entanglement_blocks": "cz",
+               "skip_final_rotation_layer": False},
+              description="rotation and entangling blocks chosen by gate name"),
+        Block("excitation_preserving", "ansatz", _excitation_preserving,
+              {"mode": "iswap", "skip_final_rotation_layer": False},
+              description="RZ layers with excitation-preserving XX+YY interactions"),
+        Block("pauli_two_design", "ansatz", _pauli_two_design, {"seed": 0},
+              uses_entanglement=False,
+              description="Pauli two-design (random RX/RY/RZ, fixed pairwise CZ)"),
+        Block("random_pauli", "ansatz", _random_pauli, {"seed": 0, "axes": None},
+              description="McClean et al. 2018: RY(π/4), then random-axis rotations and CZs"),
+    ]
+}
+
+
+def _lookup(kind: str, registry: dict, name) -> Block:
+    if not isinstance(name, str) or name not in registry:
+        raise SpecError(f"circuit.{kind}.name", name, sorted(registry),
+                        reason=f"is not a known {kind.replace('_', ' ')}")
+    return registry[name]
+
+
+def check_options(kind: str, name: str, options: dict) -> None:
+    """Refuse option names a block does not take (``kind``: "feature_map" or "ansatz"), without
+    building it: lets spec validation catch typos before any width is known."""
+    block = _lookup(kind, FEATURE_MAPS if kind == "feature_map" else ANSATZE, name)
+    for key in options or {}:
+        if key not in block.options:
+            raise SpecError(f"circuit.{kind}.options.{key}", options[key], sorted(block.options) or
+                            ["(no options)"], reason=f"is not an option of {name}")
+
+
+def feature_map(name: str, num_qubits: int, reps: int = 1, entanglement: str = "linear",
+                **options) -> QuantumCircuit:
+    """Build a registered feature map on ``num_qubits`` qubits with inputs ``x[0..n-1]``."""
+    return _lookup("feature_map", FEATURE_MAPS, name)(num_qubits, reps, entanglement, **options)
+
+
+def ansatz(name: str, num_qubits: int, reps: int = 1, entanglement: str = "linear",
+           **options) -> QuantumCircuit:
+    """Build a registered ansatz on ``num_qubits`` qubits with weights ``θ[...]``."""
+    return _lookup("ansatz", ANSATZE, name)(num_qubits, reps, entanglement, **options)
+
+
+def compose(feature_map: QuantumCircuit, ansatz: QuantumCircuit) -> QuantumCircuit:
+    """The feature map followed by the ansatz; both must have the same width."""
+    if feature_map.num_qubits != ansatz.num_qubits:
+        raise ValueError(f"feature map has {feature_map.num_qubits} qubits but ansatz has "
+                         f"{ansatz.num_qubits}; build both on the same number of qubits")
+    circuit = QuantumCircuit(feature_map.num_qubits, name=f"{feature_map.name}+{ansatz.name}")
+    circuit.compose(feature_map, inplace=True)
+    circuit.compose(ansatz, inplace=True)
+    circuit.metadata = {"feature_map": feature_map.metadata, "ansatz": ansatz.metadata}
+    return circuit
+
+
+def from_spec(circuit_spec, num_features: int) -> tuple[QuantumCircuit, QuantumCircuit]:
+    """``(feature_map, ansatz)`` for a :class:`~qmlbench.engine.spec.CircuitSpec`.
+
+    The width is ``circuit_spec.num_qubits`` or, when that is None, one qubit per feature.
+    """
+    width = circuit_spec.num_qubits or num_features
+    fm_spec, an_spec = circuit_spec.feature_map, circuit_spec.ansatz
+    fm = feature_map(fm_spec.name, width, fm_spec.reps, fm_spec.entanglement, **fm_spec.options)
+    an = ansatz(an_spec.name, width, an_spec.reps, an_spec.entanglement, **an_spec.options)
+    return fm, an
+
+
+_STANDARD = set(get_standard_gate_name_mapping())
+_NON_GATES = {"barrier", "measure", "reset", "delay", "global_phase"}
+
+
+def _flatten(circuit: QuantumCircuit) -> QuantumCircuit:
+    """Decompose until only standard gates remain (library blocks like 'Interaction' expand)."""
+    flat = circuit
+    for _ in range(10):
+        custom = {inst.operation.name for inst in flat.data
+                  if inst.operation.name not in _STANDARD and inst.operation.name not in _NON_GATES}
+        if not custom:
+            break
+        flat = flat.decompose(gates_to_decompose=list(custom))
+    return flat
+
+
+def circuit_facts(circuit: QuantumCircuit) -> dict:
+    """Width, depth, two-qubit gate count, parameter counts and gate counts (standard gates)."""
+    flat = _flatten(circuit)
+    gate_counts: dict[str, int] = {}
+    two_qubit = 0
+    for inst in flat.data:
+        name = inst.operation.name
+        if name in _NON_GATES:
+            continue
+        gate_counts[name] = gate_counts.get(name, 0) + 1
+        if len(inst.qubits) == 2:
+            two_qubit += 1
+    params = list(circuit.parameters)
+    num_inputs = sum(1 for p in params if p.name.startswith(INPUT_PREFIX + "["))
+    num_weights = sum(1 for p in params if p.name.startswith(WEIGHT_PREFIX + "["))
+    return {
+        "num_qubits": circuit.num_qubits,
+        "depth": flat.depth(lambda inst: inst.operation.name not in _NON_GATES),
+        "two_qubit_gates": two_qubit,
+        "num_parameters": len(params),
+        "num_inputs": num_inputs,
+        "num_weights": num_weights,
+        "gate_counts": dict(sorted(gate_counts.items())),
+    }

@@ -1,0 +1,297 @@
+"""What every model shares: input checks, circuits from plain hyper-parameters,
+the execution seam, and the objective tracker that gives live loss and Stop."""
+
+from __future__ import annotations
+
+import inspect
+import threading
+from contextlib import contextmanager
+from types import SimpleNamespace
+
+import numpy as np
+
+from ..errors import DataError, QmlbenchError
+
+
+class StopTraining(QmlbenchError):
+    """Raised by a monitor (or ``Run.stop``) to end ``fit`` early; the model keeps its weights."""
+
+
+def _accepts_phase(fn) -> bool:
+    try:
+        sig = inspect.signature(fn)
+    except (TypeError, ValueError):
+        return False
+    return any(p.kind is p.VAR_KEYWORD or p.name == "phase" for p in sig.parameters.values())
+
+
+def call_monitor(monitor, step, loss, weights, phase: str = "train") -> None:
+    """Call ``monitor(step, loss, weights)`` (plus ``phase=`` when it takes one).
+
+    A monitor that returns True stops training, as in scikit-learn's
+    GradientBoosting; one that raises stops it too (StopTraining keeps the model).
+    """
+    if monitor is None:
+        return
+    if _accepts_phase(monitor):
+        stop = monitor(step, loss, weights, phase=phase)
+    else:
+        stop = monitor(step, loss, weights)
+    if stop is True:
+        raise StopTraining(f"stopped by the monitor at step {step}")
+
+
+# ---------------------------------------------------------------------------
+# input checks
+
+
+def check_X(X, model: str) -> np.ndarray:
+    try:
+        arr = np.asarray(X, dtype=float)
+    except (TypeError, ValueError):
+        raise DataError(f"X: model {model!r} needs numeric features; got values that are not "
+                        f"numbers") from None
+    if arr.ndim == 1:
+        arr = arr.reshape(-1, 1)
+    if arr.ndim != 2 or arr.shape[0] == 0:
+        raise DataError(f"X: model {model!r} needs a 2-D array (samples, features); got shape "
+                        f"{arr.shape}")
+    if not np.all(np.isfinite(arr)):
+        bad = int(np.sum(~np.isfinite(arr)))
+        raise DataError(f"X: {bad} NaN or infinite feature value(s); model {model!r} needs "
+                        f"finite features (drop or impute them first)")
+    return arr
+
+
+def check_classes(y, model: str, n_samples: int, max_classes: int | None = None,
+                  what_allowed: str = "") -> tuple[np.ndarray, np.ndarray]:
+    """``(classes_, y_index)``; refuses continuous targets and too many classes."""
+    arr = np.asarray(y)
+    if arr.ndim != 1 or arr.shape[0] != n_samples:
+        raise DataError(f"y: model {model!r} needs one label per sample ({n_samples}); got shape "
+                        f"{arr.shape}")
+    if arr.dtype.kind == "f":
+        if not np.all(np.isfinite(arr)):
+            raise DataError(f"y: model {model!r} got NaN or infinite labels")
+        if not np.all(arr == np.round(arr)) or len(np.unique(arr)) > max(20, n_samples // 2):
+            raise DataError(
+                f"y: model {model!r} is a classifier but the labels look continuous "
+                f"({len(np.unique(arr))} distinct real values, e.g. {arr[:3].tolist()}); "
+                f"use a regressor (vqr, qsvr, estimator_qnn, svr, mlp) or class labels")
+    classes, idx = np.unique(arr, return_inverse=True)
+    if len(classes) < 2:
+        raise DataError(f"y: model {model!r} needs at least 2 classes; got only "
+                        f"{classes.tolist()}")
+    if max_classes is not None and len(classes) > max_classes:
+        raise DataError(
+            f"y: model {model!r} takes at most {max_classes} classes; got {len(classes)} "
+            f"({classes.tolist()}). {what_allowed}".rstrip())
+    return classes, idx
+
+
+def check_targets(y, model: str, n_samples: int) -> np.ndarray:
+    arr = np.asarray(y)
+    if arr.ndim == 2 and arr.shape[1] == 1:
+        arr = arr[:, 0]
+    if arr.ndim != 1 or arr.shape[0] != n_samples:
+        raise DataError(f"y: model {model!r} needs one target per sample ({n_samples}); got shape "
+                        f"{arr.shape}")
+    if arr.dtype.kind not in "fc":
+        kind = {"i": "integer", "u": "integer", "b": "boolean"}.get(arr.dtype.kind, "text")
+        raise DataError(
+            f"y: model {model!r} is a regressor but got class labels ({kind}, values "
+            f"{np.unique(arr)[:6].tolist()}); regressors need real-valued targets, classifiers "
+            f"take labels (qsvc, vqc, estimator_qnn, sampler_qnn, svc, ...)")
+    arr = arr.astype(float)
+    if not np.all(np.isfinite(arr)):
+        raise DataError(f"y: model {model!r} got NaN or infinite targets")
+    return arr
+
+
+def check_fitted(est, attr: str = "n_features_in_") -> None:
+    from sklearn.exceptions import NotFittedError
+
+    if not hasattr(est, attr):
+        raise NotFittedError(f"This {type(est).__name__} is not fitted yet; call fit(X, y) first")
+
+
+def check_width_matches(est, X: np.ndarray) -> None:
+    if X.shape[1] != est.n_features_in_:
+        raise DataError(f"X: has {X.shape[1]} features but the model was fitted with "
+                        f"{est.n_features_in_}")
+
+
+# ---------------------------------------------------------------------------
+# circuits and the execution seam
+
+
+def build_feature_map(est, n_features: int):
+    from .. import circuits
+
+    width = est.num_qubits or n_features
+    fm = circuits.feature_map(est.feature_map, width, est.feature_map_reps,
+                              est.feature_map_entanglement, **(est.feature_map_options or {}))
+    if fm.num_parameters != n_features:
+        raise DataError(
+            f"X: has {n_features} features but feature map {est.feature_map!r} on {width} "
+            f"qubit(s) takes {fm.num_parameters} input(s); set circuit.num_qubits to None (one "
+            f"qubit per feature) or reduce the features to match")
+    return fm
+
+
+def build_ansatz(est, num_qubits: int):
+    from .. import circuits
+
+    return circuits.ansatz(est.ansatz, num_qubits, est.ansatz_reps, est.ansatz_entanglement,
+                           **(est.ansatz_options or {}))
+
+
+def compose(fm, an):
+    from .. import circuits
+
+    circuit = circuits.compose(fm, an)
+    # columns of `values` follow circuit.parameters: the x's must come first, then the θ's
+    names = [p.name for p in circuit.parameters]
+    fm_names = {p.name for p in fm.parameters}
+    if set(names[:fm.num_parameters]) != fm_names:
+        raise QmlbenchError("internal: composed circuit does not list the inputs first; "
+                            f"parameters are {names}")
+    return circuit
+
+
+def evaluator(shots, seed):
+    from .. import execution
+    from ..spec import ExecutionSpec
+
+    return execution.evaluator_for(ExecutionSpec(shots=shots, seed=seed))
+
+
+class EvaluatorMixin:
+    """Keeps the evaluator out of pickles (store saves the estimator's learned state)."""
+
+    def _get_evaluator(self):
+        ev = getattr(self, "_evaluator", None)
+        if ev is None:
+            ev = evaluator(self.shots, self.seed)
+            self._evaluator = ev
+            self.path_ = getattr(ev, "path", "exact")
+            self.fallback_reason_ = getattr(ev, "fallback_reason", None)
+        return ev
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state.pop("_evaluator", None)
+        return state
+
+
+# ---------------------------------------------------------------------------
+# objective tracking: every evaluation is a step; Stop ends within one
+
+
+class ObjectiveTracker:
+    """Wraps ``loss(w)`` and ``loss_and_grad(w)`` so every evaluation at new weights
+    is reported to the monitor, recorded, and can be stopped by raising."""
+
+    def __init__(self, loss, loss_and_grad=None, monitor=None, phase="train"):
+        self._loss = loss
+        self._loss_and_grad = loss_and_grad
+        self.monitor = monitor
+        self.phase = phase
+        self.step = 0
+        self.losses: list[float] = []
+        self.last_weights = None
+        self.best_weights = None
+        self.best_loss = np.inf
+        self._reported = None
+
+    def _report(self, w, loss):
+        if self._reported is not None and np.array_equal(w, self._reported):
+            return
+        self._reported = np.array(w, dtype=float, copy=True)
+        self.step += 1
+        self.losses.append(float(loss))
+        self.last_weights = self._reported
+        if loss < self.best_loss:
+            self.best_loss = float(loss)
+            self.best_weights = self._reported
+        call_monitor(self.monitor, self.step, float(loss), self._reported.copy(), self.phase)
+
+    def fun(self, w):
+        w = np.asarray(w, dtype=float)
+        loss = float(self._loss(w))
+        self._report(w, loss)
+        return loss
+
+    def jac(self, w):
+        w = np.asarray(w, dtype=float)
+        loss, grad = self._loss_and_grad(w)
+        self._report(w, float(loss))
+        return np.asarray(grad, dtype=float)
+
+
+class _ThreadSeededGlobals:
+    """Stands in for ``algorithm_globals`` inside qiskit-ml's SPSA module.
+
+    SPSA draws its random directions from ``algorithm_globals``, one process-wide
+    generator.  Seeding that would let concurrent runs disturb each other (and a lock
+    around a whole fit would keep a waiting run from seeing Stop).  Here a thread
+    inside :func:`seeded_spsa` gets its own seeded generator; every other caller
+    sees the real global unchanged.
+    """
+
+    def __init__(self, real):
+        self._real = real
+        self._local = threading.local()
+
+    @property
+    def random(self):
+        rng = getattr(self._local, "rng", None)
+        return rng if rng is not None else self._real.random
+
+    def __getattr__(self, name):
+        return getattr(self._real, name)
+
+
+_INSTALL_LOCK = threading.Lock()
+
+
+@contextmanager
+def seeded_spsa(seed):
+    """SPSA's random perturbations in this thread come from ``default_rng(seed)``
+    (what ``algorithm_globals.random_seed = seed`` would give, without the global)."""
+    import qiskit_machine_learning.optimizers.spsa as spsa_module
+
+    with _INSTALL_LOCK:
+        if not isinstance(spsa_module.algorithm_globals, _ThreadSeededGlobals):
+            spsa_module.algorithm_globals = _ThreadSeededGlobals(spsa_module.algorithm_globals)
+    proxy = spsa_module.algorithm_globals
+    previous = getattr(proxy._local, "rng", None)
+    proxy._local.rng = np.random.default_rng(seed)
+    try:
+        yield
+    finally:
+        proxy._local.rng = previous
+
+
+def minimize(tracker: ObjectiveTracker, x0, optimizer, maxiter, learning_rate, options, seed):
+    """Run the registry optimizer on the tracked objective. Returns ``(weights, stopped)``.
+
+    On StopTraining the best weights seen so far are returned; any other error
+    propagates after the tracker has recorded what it saw.
+    """
+    from .. import optimizers
+
+    opt = optimizers.build_optimizer(name=optimizer, maxiter=maxiter,
+                                     learning_rate=learning_rate, options=options)
+    jac = tracker.jac if optimizers.uses_gradient(optimizer) and tracker._loss_and_grad else None
+    try:
+        with seeded_spsa(seed):
+            result = opt.minimize(tracker.fun, np.asarray(x0, dtype=float), jac=jac)
+    except StopTraining:
+        w = tracker.best_weights if tracker.best_weights is not None else np.asarray(x0, float)
+        return np.array(w, dtype=float), True
+    return np.asarray(result.x, dtype=float), False
+
+
+def as_namespace(**kw):
+    return SimpleNamespace(**kw)

@@ -1,0 +1,155 @@
+"""Classical baselines on the same data, with the same ``fit(X, y, monitor=None)`` surface.
+
+They are thin scikit-learn estimators (so ``clone``/``get_params`` work and the
+hyper-parameter names match the registry); the fitted sklearn model is ``model_``.
+They report the phase "fit" to the monitor; the MLP also reports its loss per epoch.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+
+from ._base import (StopTraining, call_monitor, check_classes, check_fitted, check_targets,
+                    check_width_matches, check_X)
+
+
+class _Baseline(BaseEstimator):
+    _model_name = "classical"
+    _is_classifier = True
+
+    def _make(self):
+        raise NotImplementedError
+
+    def fit(self, X, y, monitor=None):
+        X = check_X(X, self._model_name)
+        if self._is_classifier:
+            self.classes_, _ = check_classes(y, self._model_name, X.shape[0])
+            y = np.asarray(y)
+        else:
+            y = check_targets(y, self._model_name, X.shape[0])
+        self.n_features_in_ = X.shape[1]
+        call_monitor(monitor, 1, None, None, "fit")
+        self.model_ = self._make().fit(X, y)
+        self.stopped_ = False
+        curve = getattr(self.model_, "loss_curve_", None)
+        if curve is not None:
+            self.loss_history_ = [float(v) for v in curve]
+        return self
+
+    def _X(self, X):
+        check_fitted(self, "model_")
+        X = check_X(X, self._model_name)
+        check_width_matches(self, X)
+        return X
+
+    def predict(self, X):
+        return self.model_.predict(self._X(X))
+
+
+class _ClassifierBaseline(ClassifierMixin, _Baseline):
+    def decision_function(self, X):
+        return self.model_.decision_function(self._X(X))
+
+    def predict_proba(self, X):
+        return self.model_.predict_proba(self._X(X))
+
+
+class SVCBaseline(_ClassifierBaseline):
+    """RBF-kernel SVC."""
+
+    _model_name = "svc"
+
+    def __init__(self, C=1.0, gamma="scale", probability=False, seed=None):
+        self.C = C
+        self.gamma = gamma
+        self.probability = probability
+        self.seed = seed
+
+    def _make(self):
+        from .kernel import _svc
+
+        svc = _svc(self.C, self.probability, self.seed, kernel="rbf")
+        svc.gamma = self.gamma
+        return svc
+
+    def predict_proba(self, X):
+        if not self.probability:
+            raise AttributeError("predict_proba needs SVCBaseline(probability=True)")
+        return super().predict_proba(X)
+
+
+class SVRBaseline(RegressorMixin, _Baseline):
+    """RBF-kernel SVR."""
+
+    _model_name = "svr"
+    _is_classifier = False
+
+    def __init__(self, C=1.0, epsilon=0.1, gamma="scale", seed=None):
+        self.C = C
+        self.epsilon = epsilon
+        self.gamma = gamma
+        self.seed = seed
+
+    def _make(self):
+        from sklearn.svm import SVR
+
+        return SVR(kernel="rbf", C=self.C, epsilon=self.epsilon, gamma=self.gamma)
+
+
+class LogisticBaseline(_ClassifierBaseline):
+    _model_name = "logistic"
+
+    def __init__(self, C=1.0, max_iter=1000, seed=None):
+        self.C = C
+        self.max_iter = max_iter
+        self.seed = seed
+
+    def _make(self):
+        from sklearn.linear_model import LogisticRegression
+
+        return LogisticRegression(C=self.C, max_iter=self.max_iter, random_state=self.seed)
+
+
+class _MLP:
+    def _kwargs(self):
+        return dict(hidden_layer_sizes=tuple(self.hidden_layer_sizes), alpha=self.alpha,
+                    max_iter=self.max_iter, random_state=self.seed)
+
+
+class MLPClassifierBaseline(_MLP, _ClassifierBaseline):
+    _model_name = "mlp"
+
+    def __init__(self, hidden_layer_sizes=(16, 16), alpha=1e-4, max_iter=2000, seed=None):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.alpha = alpha
+        self.max_iter = max_iter
+        self.seed = seed
+
+    def _make(self):
+        from sklearn.neural_network import MLPClassifier
+
+        return MLPClassifier(**self._kwargs())
+
+    def decision_function(self, X):
+        raise AttributeError("MLP classifiers give predict_proba, not decision_function")
+
+
+class MLPRegressorBaseline(_MLP, RegressorMixin, _Baseline):
+    _model_name = "mlp"
+    _is_classifier = False
+
+    def __init__(self, hidden_layer_sizes=(16, 16), alpha=1e-4, max_iter=2000, seed=None):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.alpha = alpha
+        self.max_iter = max_iter
+        self.seed = seed
+
+    def _make(self):
+        from sklearn.neural_network import MLPRegressor
+
+        return MLPRegressor(**self._kwargs())
+
+
+__all__ = ["SVCBaseline", "SVRBaseline", "LogisticBaseline", "MLPClassifierBaseline",
+           "MLPRegressorBaseline", "StopTraining"]

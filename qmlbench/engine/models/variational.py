@@ -1,0 +1,430 @@
+"""Variational models as scikit-learn estimators over the batched execution seam.
+
+The science follows qiskit-machine-learning 0.9 exactly:
+
+* ``VQCModel`` is qiskit-ml's VQC: feature map then ansatz, the measured
+  bitstring ``b`` (an integer in qiskit's qubit order) interpreted as class
+  ``b mod k``, one-hot targets, objective ``mean_n -sum_c t_nc log2(max(p_nc, 1e-10))``.
+  ``SamplerQNNClassifier`` is the same network with the parity interpretation
+  (popcount(b) mod k) by default.
+* ``EstimatorQNNClassifier``/``EstimatorQNNRegressor``/``VQRModel`` are qiskit-ml's
+  NeuralNetworkClassifier/Regressor on an EstimatorQNN: output ``<O>`` with
+  ``O = Z⊗…⊗Z`` by default, binary classes as -1/+1, objective
+  ``mean_n (f_n - t_n)**2``.
+
+Where qiskit-ml runs one circuit per sample through a primitive, these compute
+the whole batch in one call: ``probabilities``/``expectation_values`` and
+``gradients`` of ``execution`` over rows ``[x_n, θ]`` (columns in
+``circuit.parameters`` order: inputs, then weights).  Class probabilities are
+expectations of diagonal projectors, written in the Z basis with a
+Walsh-Hadamard transform, so their exact gradients come from the same seam.
+
+One deliberate difference: qiskit-ml's ``CrossEntropyLoss.gradient`` returns
+``p - t`` (the softmax-logit gradient), which is not the derivative of its own
+loss with respect to probabilities; here the gradient is the true one,
+``-t / (p ln 2)``, so gradient-based optimizers descend the loss they report.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from qiskit.quantum_info import SparsePauliOp
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+
+from ..errors import DataError, SpecError
+from ._base import (EvaluatorMixin, ObjectiveTracker, build_ansatz, build_feature_map,
+                    check_classes, check_fitted, check_targets, check_width_matches, check_X,
+                    compose, minimize)
+
+_CLIP = 1e-10
+
+
+def interpretation_map(num_qubits: int, num_classes: int, interpretation: str) -> np.ndarray:
+    """Class of each basis state index (qiskit order): ``b mod k`` or ``popcount(b) mod k``."""
+    idx = np.arange(2 ** num_qubits)
+    if interpretation == "modulo":
+        return idx % num_classes
+    if interpretation == "parity":
+        pop = np.array([bin(i).count("1") for i in idx])
+        return pop % num_classes
+    raise SpecError("model.params.interpretation", interpretation, ["modulo", "parity"])
+
+
+def diagonal_to_pauli(diag: np.ndarray) -> SparsePauliOp:
+    """A diagonal operator as a sum of Z strings (fast Walsh-Hadamard transform)."""
+    n = int(np.log2(len(diag)))
+    coeffs = np.asarray(diag, dtype=float).copy()
+    h = 1
+    while h < len(coeffs):
+        a = coeffs.reshape(-1, 2 * h)
+        left, right = a[:, :h].copy(), a[:, h:].copy()
+        a[:, :h], a[:, h:] = left + right, left - right
+        h *= 2
+    coeffs /= len(diag)
+    terms = []
+    for s in np.flatnonzero(np.abs(coeffs) > 1e-12):
+        label = "".join("Z" if (s >> q) & 1 else "I" for q in reversed(range(n)))
+        terms.append((label, coeffs[s]))
+    if not terms:
+        terms = [("I" * n, 0.0)]
+    return SparsePauliOp.from_list(terms)
+
+
+def class_projectors(num_qubits: int, num_classes: int, interpretation: str):
+    classes = interpretation_map(num_qubits, num_classes, interpretation)
+    return [diagonal_to_pauli((classes == c).astype(float)) for c in range(num_classes)], classes
+
+
+def resolve_observable(observable, num_qubits: int) -> SparsePauliOp:
+    fld = "model.params.observable"
+    if observable is None or observable in ("ZZ...Z", "global"):
+        return SparsePauliOp("Z" * num_qubits)
+    if isinstance(observable, SparsePauliOp):
+        if observable.num_qubits != num_qubits:
+            raise SpecError(fld, str(observable), reason=f"acts on {observable.num_qubits} qubits; "
+                                                         f"the circuit has {num_qubits}")
+        return observable
+    if isinstance(observable, str):
+        if observable == "Z0":
+            return SparsePauliOp("I" * (num_qubits - 1) + "Z")
+        if len(observable) == num_qubits and set(observable) <= set("IXYZ"):
+            return SparsePauliOp(observable)
+    raise SpecError(fld, observable, reason=(
+        f"is not an observable for {num_qubits} qubits; use None (Z on every qubit), 'Z0', or a "
+        f"Pauli string of length {num_qubits} over I, X, Y, Z"))
+
+
+class _Variational(EvaluatorMixin, BaseEstimator):
+    """Shared fit machinery. Subclasses define the network output, the loss and the targets."""
+
+    _model_name = "variational"
+
+    # -- circuits ---------------------------------------------------------
+    def _build(self, X):
+        self.feature_map_ = build_feature_map(self, X.shape[1])
+        self.ansatz_ = build_ansatz(self, self.feature_map_.num_qubits)
+        self.circuit_ = compose(self.feature_map_, self.ansatz_)
+        self.num_inputs_ = self.feature_map_.num_parameters
+        self.num_weights_ = self.circuit_.num_parameters - self.num_inputs_
+        self._wrt = list(range(self.num_inputs_, self.circuit_.num_parameters))
+
+    def _values(self, X, w):
+        return np.hstack([X, np.broadcast_to(np.asarray(w, float), (X.shape[0], len(w)))])
+
+    def _initial_point(self):
+        if self.initial_point is not None:
+            x0 = np.asarray(self.initial_point, dtype=float).ravel()
+            if x0.shape[0] != self.num_weights_:
+                raise SpecError("model.initial_point", list(x0)[:5], reason=(
+                    f"has {x0.shape[0]} values; the ansatz has {self.num_weights_} weights"))
+            return x0
+        # qiskit-ml's default: uniform in [0, 1)
+        return np.random.default_rng(self.seed).random(self.num_weights_)
+
+    # -- the part subclasses provide --------------------------------------
+    def _prepare_targets(self, y, n):  # -> target array used by _loss_terms
+        raise NotImplementedError
+
+    def _forward(self, X, w):
+        raise NotImplementedError
+
+    def _forward_grad(self, X, w):
+        raise NotImplementedError
+
+    def _loss_value(self, out, t):  # per-sample loss, and d loss / d out
+        raise NotImplementedError
+
+    # -- fit --------------------------------------------------------------
+    def fit(self, X, y, monitor=None):
+        """Fit; ``monitor(step, loss, weights)`` runs on every objective evaluation and
+        may return True or raise :class:`StopTraining` to stop (the model stays usable)."""
+        X = check_X(X, self._model_name)
+        t = self._prepare_targets(y, X.shape[0])
+        self.n_features_in_ = X.shape[1]
+        self._build(X)
+        self._get_evaluator()
+        n = X.shape[0]
+
+        def loss(w):
+            out = self._forward(X, w)
+            return np.sum(self._loss_value(out, t)[0]) / n
+
+        def loss_and_grad(w):
+            out = self._forward(X, w)
+            per, dldout = self._loss_value(out, t)
+            dout = self._forward_grad(X, w)            # (n, k, P) or (n, P)
+            if dout.ndim == 2:
+                grad = dldout @ dout
+            else:
+                grad = np.einsum("nk,nkp->p", dldout, dout)
+            return np.sum(per) / n, grad / n
+
+        tracker = ObjectiveTracker(loss, loss_and_grad, monitor)
+        self.initial_point_ = self._initial_point()
+        # learned state exists from the start, so an error or a stop leaves a usable model
+        self.weights_ = self.initial_point_.copy()
+        try:
+            w, stopped = minimize(tracker, self.initial_point_, self.optimizer, self.maxiter,
+                                  self.learning_rate, self.optimizer_options, self.seed)
+        except BaseException:
+            if tracker.best_weights is not None:
+                self.weights_ = np.array(tracker.best_weights)
+            self.loss_history_ = list(tracker.losses)
+            self.stopped_ = False
+            raise
+        self.weights_ = w
+        self.loss_history_ = list(tracker.losses)
+        self.n_evaluations_ = tracker.step
+        self.stopped_ = stopped
+        self.loss_ = float(loss(w)) if not stopped else float(tracker.best_loss)
+        return self
+
+    def _raw(self, X):
+        check_fitted(self, "weights_")
+        X = check_X(X, self._model_name)
+        check_width_matches(self, X)
+        return self._forward(X, self.weights_)
+
+
+# ---------------------------------------------------------------------------
+# sampler-based classifiers
+
+
+class _SamplerClassifier(ClassifierMixin, _Variational):
+    def _prepare_targets(self, y, n):
+        self.classes_, idx = check_classes(y, self._model_name, n)
+        k = len(self.classes_)
+        num_qubits = self._expected_qubits(n)
+        if num_qubits is not None and k > 2 ** num_qubits:
+            raise DataError(f"y: model {self._model_name!r} on {num_qubits} qubit(s) can tell "
+                            f"at most {2 ** num_qubits} classes; got {k} "
+                            f"({self.classes_.tolist()})")
+        return np.eye(k)[idx]
+
+    def _expected_qubits(self, n):
+        return self.num_qubits
+
+    def _build(self, X):
+        super()._build(X)
+        k = len(self.classes_)
+        if k > 2 ** self.circuit_.num_qubits:
+            raise DataError(f"y: model {self._model_name!r} on {self.circuit_.num_qubits} "
+                            f"qubit(s) can tell at most {2 ** self.circuit_.num_qubits} "
+                            f"classes; got {k} ({self.classes_.tolist()})")
+        self.projectors_, self.bitstring_classes_ = class_projectors(
+            self.circuit_.num_qubits, k, self.interpretation)
+
+    def _forward(self, X, w):
+        probs = self._get_evaluator().probabilities(self.circuit_, self._values(X, w))
+        k = len(self.classes_)
+        out = np.zeros((X.shape[0], k))
+        for c in range(k):
+            out[:, c] = probs[:, self.bitstring_classes_ == c].sum(axis=1)
+        return out
+
+    def _forward_grad(self, X, w):
+        return self._get_evaluator().gradients(self.circuit_, self.projectors_,
+                                               self._values(X, w), wrt=self._wrt)
+
+    def _loss_value(self, p, t):
+        if self.loss == "cross_entropy":
+            clipped = np.clip(p, _CLIP, None)
+            per = -np.sum(t * np.log2(clipped), axis=1)
+            d = np.where(p > _CLIP, -t / (clipped * np.log(2)), 0.0)
+            return per, d
+        if self.loss == "squared_error":
+            return np.sum((p - t) ** 2, axis=1), 2 * (p - t)
+        raise SpecError("model.params.loss", self.loss, ["cross_entropy", "squared_error"])
+
+    def predict_proba(self, X):
+        return self._raw(X)
+
+    def predict(self, X):
+        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+
+
+_COMMON_DOC = """
+    Hyper-parameters: the feature map (``feature_map``, ``feature_map_reps``,
+    ``feature_map_entanglement``, ``feature_map_options``), the ansatz (same four),
+    ``num_qubits`` (None: one per feature), the optimizer (``optimizer`` name from
+    ``optimizers.OPTIMIZERS``, ``maxiter``, ``learning_rate``, ``optimizer_options``),
+    ``initial_point`` (None: uniform in [0, 1) from ``seed``), ``shots`` (None: exact)
+    and ``seed``. Learned: ``weights_``, ``loss_history_``, ``circuit_``,
+    ``feature_map_``, ``ansatz_``, ``stopped_``, ``path_``.
+"""
+
+
+class VQCModel(_SamplerClassifier):
+    __doc__ = "qiskit-ml's VQC (bitstring mod k, one-hot cross-entropy) as a sklearn classifier." \
+        + _COMMON_DOC
+    _model_name = "vqc"
+
+    def __init__(self, num_qubits=None, feature_map="zz", feature_map_reps=2,
+                 feature_map_entanglement="linear", feature_map_options=None,
+                 ansatz="real_amplitudes", ansatz_reps=3, ansatz_entanglement="linear",
+                 ansatz_options=None, optimizer="cobyla", maxiter=100, learning_rate=None,
+                 optimizer_options=None, initial_point=None, interpretation="modulo",
+                 loss="cross_entropy", shots=None, seed=None):
+        self.num_qubits = num_qubits
+        self.feature_map = feature_map
+        self.feature_map_reps = feature_map_reps
+        self.feature_map_entanglement = feature_map_entanglement
+        self.feature_map_options = feature_map_options
+        self.ansatz = ansatz
+        self.ansatz_reps = ansatz_reps
+        self.ansatz_entanglement = ansatz_entanglement
+        self.ansatz_options = ansatz_options
+        self.optimizer = optimizer
+        self.maxiter = maxiter
+        self.learning_rate = learning_rate
+        self.optimizer_options = optimizer_options
+        self.initial_point = initial_point
+        self.interpretation = interpretation
+        self.loss = loss
+        self.shots = shots
+        self.seed = seed
+
+
+class SamplerQNNClassifier(VQCModel):
+    __doc__ = "A SamplerQNN classifier: class = parity of the measured bitstring (mod k)." \
+        + _COMMON_DOC
+    _model_name = "sampler_qnn"
+
+    def __init__(self, num_qubits=None, feature_map="zz", feature_map_reps=2,
+                 feature_map_entanglement="linear", feature_map_options=None,
+                 ansatz="real_amplitudes", ansatz_reps=3, ansatz_entanglement="linear",
+                 ansatz_options=None, optimizer="cobyla", maxiter=100, learning_rate=None,
+                 optimizer_options=None, initial_point=None, interpretation="parity",
+                 loss="cross_entropy", shots=None, seed=None):
+        super().__init__(num_qubits, feature_map, feature_map_reps, feature_map_entanglement,
+                         feature_map_options, ansatz, ansatz_reps, ansatz_entanglement,
+                         ansatz_options, optimizer, maxiter, learning_rate, optimizer_options,
+                         initial_point, interpretation, loss, shots, seed)
+
+
+# ---------------------------------------------------------------------------
+# estimator-based models
+
+
+class _EstimatorModel(_Variational):
+    def _build(self, X):
+        super()._build(X)
+        self.observable_ = resolve_observable(self.observable, self.circuit_.num_qubits)
+
+    def _forward(self, X, w):
+        return self._get_evaluator().expectation_values(self.circuit_, self.observable_,
+                                                        self._values(X, w))
+
+    def _forward_grad(self, X, w):
+        return self._get_evaluator().gradients(self.circuit_, self.observable_,
+                                               self._values(X, w), wrt=self._wrt)
+
+    def _loss_value(self, f, t):
+        if self.loss == "squared_error":
+            return (f - t) ** 2, 2 * (f - t)
+        if self.loss == "absolute_error":
+            return np.abs(f - t), np.sign(f - t)
+        if self.loss == "hinge" and isinstance(self, ClassifierMixin):
+            margin = 1 - t * f
+            return np.maximum(0.0, margin), np.where(margin > 0, -t, 0.0)
+        allowed = ["squared_error", "absolute_error"] + (
+            ["hinge"] if isinstance(self, ClassifierMixin) else [])
+        raise SpecError("model.params.loss", self.loss, allowed)
+
+
+def _estimator_init(self, num_qubits, feature_map, feature_map_reps, feature_map_entanglement,
+                    feature_map_options, ansatz, ansatz_reps, ansatz_entanglement,
+                    ansatz_options, optimizer, maxiter, learning_rate, optimizer_options,
+                    initial_point, observable, loss, shots, seed):
+    self.num_qubits = num_qubits
+    self.feature_map = feature_map
+    self.feature_map_reps = feature_map_reps
+    self.feature_map_entanglement = feature_map_entanglement
+    self.feature_map_options = feature_map_options
+    self.ansatz = ansatz
+    self.ansatz_reps = ansatz_reps
+    self.ansatz_entanglement = ansatz_entanglement
+    self.ansatz_options = ansatz_options
+    self.optimizer = optimizer
+    self.maxiter = maxiter
+    self.learning_rate = learning_rate
+    self.optimizer_options = optimizer_options
+    self.initial_point = initial_point
+    self.observable = observable
+    self.loss = loss
+    self.shots = shots
+    self.seed = seed
+
+
+class EstimatorQNNClassifier(ClassifierMixin, _EstimatorModel):
+    __doc__ = ("Binary classifier on <O> (qiskit-ml NeuralNetworkClassifier + EstimatorQNN): "
+               "classes_[0] -> -1, classes_[1] -> +1, predict sign(<O>).") + _COMMON_DOC
+    _model_name = "estimator_qnn"
+
+    def __init__(self, num_qubits=None, feature_map="zz", feature_map_reps=2,
+                 feature_map_entanglement="linear", feature_map_options=None,
+                 ansatz="real_amplitudes", ansatz_reps=3, ansatz_entanglement="linear",
+                 ansatz_options=None, optimizer="cobyla", maxiter=100, learning_rate=None,
+                 optimizer_options=None, initial_point=None, observable=None,
+                 loss="squared_error", shots=None, seed=None):
+        _estimator_init(self, num_qubits, feature_map, feature_map_reps,
+                        feature_map_entanglement, feature_map_options, ansatz, ansatz_reps,
+                        ansatz_entanglement, ansatz_options, optimizer, maxiter, learning_rate,
+                        optimizer_options, initial_point, observable, loss, shots, seed)
+
+    def _prepare_targets(self, y, n):
+        self.classes_, idx = check_classes(
+            y, "estimator_qnn", n, max_classes=2,
+            what_allowed="Its single output <O> in [-1, 1] separates two classes; for more "
+                         "classes use vqc, sampler_qnn, qsvc or a classical model.")
+        return 2.0 * idx - 1.0
+
+    def decision_function(self, X):
+        return self._raw(X)
+
+    def predict_proba(self, X):
+        p1 = np.clip((1 + self._raw(X)) / 2, 0.0, 1.0)
+        return np.column_stack([1 - p1, p1])
+
+    def predict(self, X):
+        return self.classes_[(self._raw(X) > 0).astype(int)]
+
+
+class EstimatorQNNRegressor(RegressorMixin, _EstimatorModel):
+    __doc__ = ("Regressor on <O> (qiskit-ml NeuralNetworkRegressor + EstimatorQNN, squared "
+               "error). Outputs lie in [-1, 1]: scale targets into that range.") + _COMMON_DOC
+    _model_name = "estimator_qnn"
+
+    def __init__(self, num_qubits=None, feature_map="zz", feature_map_reps=2,
+                 feature_map_entanglement="linear", feature_map_options=None,
+                 ansatz="real_amplitudes", ansatz_reps=3, ansatz_entanglement="linear",
+                 ansatz_options=None, optimizer="cobyla", maxiter=100, learning_rate=None,
+                 optimizer_options=None, initial_point=None, observable=None,
+                 loss="squared_error", shots=None, seed=None):
+        _estimator_init(self, num_qubits, feature_map, feature_map_reps,
+                        feature_map_entanglement, feature_map_options, ansatz, ansatz_reps,
+                        ansatz_entanglement, ansatz_options, optimizer, maxiter, learning_rate,
+                        optimizer_options, initial_point, observable, loss, shots, seed)
+
+    def _prepare_targets(self, y, n):
+        return check_targets(y, self._model_name, n)
+
+    def predict(self, X):
+        return self._raw(X)
+
+
+class VQRModel(EstimatorQNNRegressor):
+    __doc__ = "qiskit-ml's VQR (EstimatorQNN <Z...Z>, squared error) as a sklearn regressor." \
+        + _COMMON_DOC
+    _model_name = "vqr"
+
+    def __init__(self, num_qubits=None, feature_map="zz", feature_map_reps=2,
+                 feature_map_entanglement="linear", feature_map_options=None,
+                 ansatz="real_amplitudes", ansatz_reps=3, ansatz_entanglement="linear",
+                 ansatz_options=None, optimizer="cobyla", maxiter=100, learning_rate=None,
+                 optimizer_options=None, initial_point=None, observable=None,
+                 loss="squared_error", shots=None, seed=None):
+        _estimator_init(self, num_qubits, feature_map, feature_map_reps,
+                        feature_map_entanglement, feature_map_options, ansatz, ansatz_reps,
+                        ansatz_entanglement, ansatz_options, optimizer, maxiter, learning_rate,
+                        optimizer_options, initial_point, observable, loss, shots, seed)

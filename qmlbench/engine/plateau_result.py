@@ -1,0 +1,235 @@
+"""The result of a gradient-variance sweep, its statistics, and its serialisations."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+def variance_with_stderr(grads: np.ndarray) -> tuple[float, float, float]:
+    """``(mean, variance, stderr of the variance)`` of gradients ``(samples, params)``.
+
+    The variance is the unbiased sample variance per parameter, averaged over the
+    parameters.  Its standard error comes from the per-sample spread of
+    ``z_b = mean_p (g_bp - ḡ_p)²`` (whose mean is the variance up to (N-1)/N), which
+    keeps the correlations between parameters of one sample.
+    """
+    g = np.asarray(grads, dtype=float)
+    if g.ndim == 1:
+        g = g[:, None]
+    n = g.shape[0]
+    mean = float(g.mean())
+    dev2 = (g - g.mean(axis=0)) ** 2
+    z = dev2.mean(axis=1)
+    var = float(z.sum() / (n - 1)) if n > 1 else float("nan")
+    se = float(z.std(ddof=1) / math.sqrt(n) * n / (n - 1)) if n > 2 else float("nan")
+    return mean, var, se
+
+
+def fit_decay(qubits, variances, stderr) -> tuple[float, float]:
+    """Slope of ln(variance) against qubits by weighted least squares.
+
+    Weights are 1/σ² with σ = stderr/variance (the standard error of ln variance).
+    The slope's uncertainty is scaled by sqrt(χ²/dof) when that exceeds 1 (Birge
+    ratio), so a curve that is not a clean exponential reports a wider interval.
+    Points with a non-positive or missing variance are left out; fewer than two
+    points give NaN.
+    """
+    x = np.asarray(qubits, dtype=float)
+    v = np.asarray(variances, dtype=float)
+    s = np.asarray(stderr, dtype=float)
+    ok = np.isfinite(v) & (v > 0) & np.isfinite(s)
+    if ok.sum() < 2 or len(np.unique(x[ok])) < 2:
+        return float("nan"), float("nan")
+    x, y = x[ok], np.log(v[ok])
+    sig = np.where(s[ok] > 0, s[ok] / v[ok], np.nan)
+    if np.all(np.isnan(sig)):
+        sig = np.ones_like(y)
+    sig = np.where(np.isnan(sig), np.nanmax(sig), sig)
+    w = 1.0 / sig ** 2
+    xm = np.sum(w * x) / np.sum(w)
+    ym = np.sum(w * y) / np.sum(w)
+    sxx = np.sum(w * (x - xm) ** 2)
+    slope = float(np.sum(w * (x - xm) * (y - ym)) / sxx)
+    err = math.sqrt(1.0 / sxx)
+    dof = len(x) - 2
+    if dof > 0:
+        chi2 = float(np.sum(w * (y - ym - slope * (x - xm)) ** 2))
+        err *= math.sqrt(max(1.0, chi2 / dof))
+    return slope, float(err)
+
+
+def _plain(a):
+    """NaN -> None so the JSON is standard (json.dumps would write NaN)."""
+    if isinstance(a, np.ndarray):
+        return _plain(a.tolist())
+    if isinstance(a, (list, tuple)):
+        return [_plain(x) for x in a]
+    if isinstance(a, (float, np.floating)):
+        return None if not math.isfinite(a) else float(a)
+    if isinstance(a, np.integer):
+        return int(a)
+    return a
+
+
+def _array(a):
+    return np.array([np.nan if x is None else x for x in np.ravel(np.array(a, dtype=object))],
+                    dtype=float).reshape(np.shape(np.array(a, dtype=object)))
+
+
+@dataclass
+class PlateauResult:
+    """Gradient statistics per (qubits, layers).
+
+    ``variances``, ``means``, ``stderr`` are 1-D over ``qubits`` when ``layers`` is an
+    int, and ``(len(qubits), len(layers))`` when it is a list.  ``decay_rate`` is the
+    fitted slope of ln variance per added qubit (negative when it decays); per layer
+    count when depth is swept.  ``reference`` is the 2-design variance per width.
+    Points not reached before a Stop hold NaN and ``stopped`` is True.
+    """
+
+    qubits: list
+    layers: int | list
+    variances: np.ndarray
+    means: np.ndarray
+    stderr: np.ndarray
+    samples: int
+    decay_rate: float | np.ndarray
+    decay_rate_stderr: float | np.ndarray
+    reference: np.ndarray
+    ansatz: str = ""
+    observable: str = ""
+    param_index: int | str = 0
+    init: dict = field(default_factory=lambda: {"name": "uniform"})
+    seed: int | None = 0
+    stopped: bool = False
+    seconds: float = float("nan")
+
+    @property
+    def depth_swept(self) -> bool:
+        """True when ``variances`` is qubits × layers (``layers`` a list swept at every width)."""
+        return np.ndim(self.variances) == 2
+
+    def layers_at(self) -> list[int]:
+        """The depth of each row of the table: per width when the depth grew with width."""
+        if isinstance(self.layers, (list, tuple)) and not self.depth_swept:
+            return [int(v) for v in self.layers]
+        return [int(self.layers)] * len(self.qubits) if not self.depth_swept else []
+
+    @property
+    def label(self) -> str:
+        """Short description of the configuration, for legends."""
+        init = self.init.get("name", "uniform")
+        if init == "small":
+            init = f"small σ={self.init.get('width')}"
+        if self.depth_swept:
+            layers = "swept"
+        elif isinstance(self.layers, (list, tuple)):
+            layers = f"{self.layers[0]}..{self.layers[-1]}" if len(self.layers) > 1 else self.layers[0]
+        else:
+            layers = self.layers
+        param = "all" if self.param_index == "all" else f"θ[{self.param_index}]"
+        return f"{self.ansatz}, {self.observable}, {init}, L={layers}, ∂{param}"
+
+    def to_dict(self) -> dict:
+        return {
+            "qubits": [int(q) for q in self.qubits],
+            "layers": ([int(v) for v in self.layers] if isinstance(self.layers, (list, tuple))
+                       else int(self.layers)),
+            "variances": _plain(np.asarray(self.variances)),
+            "means": _plain(np.asarray(self.means)),
+            "stderr": _plain(np.asarray(self.stderr)),
+            "samples": int(self.samples),
+            "decay_rate": _plain(np.asarray(self.decay_rate) if self.depth_swept
+                                 else float(self.decay_rate)),
+            "decay_rate_stderr": _plain(np.asarray(self.decay_rate_stderr) if self.depth_swept
+                                        else float(self.decay_rate_stderr)),
+            "reference": _plain(np.asarray(self.reference)),
+            "ansatz": self.ansatz, "observable": self.observable,
+            "param_index": self.param_index, "init": dict(self.init),
+            "seed": self.seed, "stopped": bool(self.stopped),
+            "seconds": _plain(float(self.seconds)),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "PlateauResult":
+        swept = np.ndim(_array(data["variances"])) == 2
+        rate = data["decay_rate"]
+        rate_se = data["decay_rate_stderr"]
+        return cls(
+            qubits=list(data["qubits"]), layers=data["layers"],
+            variances=_array(data["variances"]), means=_array(data["means"]),
+            stderr=_array(data["stderr"]), samples=int(data["samples"]),
+            decay_rate=_array(rate) if swept else (np.nan if rate is None else float(rate)),
+            decay_rate_stderr=(_array(rate_se) if swept
+                               else (np.nan if rate_se is None else float(rate_se))),
+            reference=_array(data["reference"]), ansatz=data.get("ansatz", ""),
+            observable=data.get("observable", ""), param_index=data.get("param_index", 0),
+            init=dict(data.get("init", {"name": "uniform"})), seed=data.get("seed"),
+            stopped=bool(data.get("stopped", False)),
+            seconds=np.nan if data.get("seconds") is None else float(data["seconds"]),
+        )
+
+    def to_json(self, **kwargs) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, **kwargs)
+
+    @classmethod
+    def from_json(cls, text: str) -> "PlateauResult":
+        return cls.from_dict(json.loads(text))
+
+    def to_rows(self) -> list[dict]:
+        """One row per (qubits, layers) point: the table form."""
+        per_width = None if self.depth_swept else self.layers_at()
+        layers = list(self.layers) if self.depth_swept else [0]
+        var = np.asarray(self.variances).reshape(len(self.qubits), len(layers))
+        mean = np.asarray(self.means).reshape(var.shape)
+        se = np.asarray(self.stderr).reshape(var.shape)
+        rows = []
+        for i, q in enumerate(self.qubits):
+            for j, L in enumerate(layers):
+                if per_width is not None:
+                    L = per_width[i]
+                rows.append({
+                    "ansatz": self.ansatz, "observable": self.observable,
+                    "init": self.init.get("name", "uniform"), "param_index": self.param_index,
+                    "qubits": int(q), "layers": int(L), "samples": int(self.samples),
+                    "mean": float(mean[i, j]), "variance": float(var[i, j]),
+                    "stderr": float(se[i, j]), "reference": float(self.reference[i]),
+                })
+        return rows
+
+    def to_csv(self) -> str:
+        buf = io.StringIO()
+        rows = self.to_rows()
+        writer = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        return buf.getvalue()
+
+
+def combine_widths(results: list) -> "PlateauResult":
+    """One result from runs of the same configuration at different widths (the panel
+    runs one width at a time to draw as it goes); the decay is refitted over all."""
+    if not results:
+        raise ValueError("results: nothing to combine")
+    first = results[0]
+    if any(r.depth_swept for r in results):
+        raise ValueError("results: combine single-depth runs only")
+    qubits = [q for r in results for q in r.qubits]
+    layers = [L for r in results for L in r.layers_at()]
+    var = np.concatenate([np.asarray(r.variances, float) for r in results])
+    se = np.concatenate([np.asarray(r.stderr, float) for r in results])
+    rate, err = fit_decay(qubits, var, se)
+    return PlateauResult(
+        qubits=qubits, layers=layers if len(set(layers)) > 1 else layers[0], variances=var,
+        means=np.concatenate([np.asarray(r.means, float) for r in results]), stderr=se,
+        samples=first.samples, decay_rate=rate, decay_rate_stderr=err,
+        reference=np.concatenate([np.asarray(r.reference, float) for r in results]),
+        ansatz=first.ansatz, observable=first.observable, param_index=first.param_index,
+        init=dict(first.init), seed=first.seed, stopped=any(r.stopped for r in results),
+        seconds=float(sum(r.seconds for r in results)))

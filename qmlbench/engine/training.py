@@ -1,0 +1,198 @@
+"""Live training: a :class:`Run` fits a model in a background thread.
+
+Every objective evaluation (for every optimizer: the objective itself is
+wrapped, qiskit-ml's callback is not used) becomes a history entry and an
+``on_step(step, loss, elapsed_seconds, weights)`` call; kernel models report
+their phases ("kernel matrix", "fit") as steps with loss None.  Every
+``score_every`` steps, and at the end, train and test scores are added to the
+entry.  ``run.stop()`` sets an event that the next evaluation sees: training
+ends within one evaluation and the model keeps the best weights it had.
+
+    run = qb.train(spec, on_step=print)
+    run.stop(); run.wait()
+    run.model.predict(run.dataset.X_test)
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from .errors import QmlbenchError
+from .models._base import StopTraining, _accepts_phase
+
+STATUSES = ("pending", "running", "done", "stopped", "error")
+
+
+class Run:
+    """One training run. Attributes: ``spec, dataset, model, history, scores, status,
+    error, elapsed, path, fallback_reason, done``.
+
+    ``history`` is a list of dicts with keys ``step, loss, elapsed, weights,
+    train_score, test_score, phase`` (scores None where not computed).
+    """
+
+    def __init__(self, spec, dataset, model, on_step=None, score_every: int = 10):
+        self.spec = spec
+        self.dataset = dataset
+        self.model = model
+        self.on_step = on_step
+        self.score_every = max(1, int(score_every))
+        self.history: list[dict] = []
+        self.scores: dict = {"train": None, "test": None}
+        self.status = "pending"
+        self.error: BaseException | None = None
+        self.path: str | None = None
+        self.fallback_reason: str | None = None
+        self._stop = threading.Event()
+        self._finished = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._t0: float | None = None
+        self._t1: float | None = None
+        self._on_step_phase = on_step is not None and _accepts_phase(on_step)
+
+    # --- control ----------------------------------------------------------
+    def start(self) -> "Run":
+        if self._thread is not None:
+            raise QmlbenchError("this run has already been started")
+        self._thread = threading.Thread(target=self._target, name="qmlbench-train", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> "Run":
+        """Ask training to end; it does within one objective evaluation."""
+        self._stop.set()
+        return self
+
+    def wait(self, timeout: float | None = None) -> "Run":
+        """Block until the run ends (or ``timeout`` seconds pass); re-raise its error."""
+        if self._thread is None:
+            self.start()
+        self._finished.wait(timeout)
+        if self.error is not None:
+            raise self.error
+        return self
+
+    # --- state ------------------------------------------------------------
+    @property
+    def done(self) -> bool:
+        return self._finished.is_set()
+
+    @property
+    def stopping(self) -> bool:
+        return self._stop.is_set()
+
+    @property
+    def elapsed(self) -> float:
+        if self._t0 is None:
+            return 0.0
+        return (self._t1 if self._t1 is not None else time.perf_counter()) - self._t0
+
+    @property
+    def losses(self) -> list:
+        return [h["loss"] for h in self.history if h["loss"] is not None]
+
+    @property
+    def steps(self) -> int:
+        return len(self.history)
+
+    def __repr__(self) -> str:
+        return (f"<Run {self.spec.model.name} on {self.spec.dataset.name}: {self.status}, "
+                f"{len(self.history)} steps, {self.elapsed:.2f} s, scores {self.scores}>")
+
+    # --- the thread -------------------------------------------------------
+    def _score(self):
+        d, m = self.dataset, self.model
+        return float(m.score(d.X_train, d.y_train)), float(m.score(d.X_test, d.y_test))
+
+    def _scores_at(self, weights):
+        # mid-fit: score with these weights, then put back what fit had
+        m = self.model
+        saved = m.weights_
+        m.weights_ = weights
+        try:
+            return self._score()
+        finally:
+            m.weights_ = saved
+
+    def _monitor(self, step, loss, weights, phase="train"):
+        if self._stop.is_set() and phase != "fit":
+            raise StopTraining(f"stopped at step {step}")
+        entry = {"step": len(self.history) + 1, "loss": loss, "elapsed": self.elapsed,
+                 "weights": None if weights is None else list(map(float, weights)),
+                 "train_score": None, "test_score": None, "phase": phase}
+        if (weights is not None and phase == "train" and entry["step"] % self.score_every == 0
+                and hasattr(self.model, "circuit_") and hasattr(self.model, "weights_")
+                and _scores_mid_fit(self.model)):
+            entry["train_score"], entry["test_score"] = self._scores_at(weights)
+        self.history.append(entry)
+        if self.on_step is not None:
+            args = (entry["step"], loss, entry["elapsed"], weights)
+            if self._on_step_phase:
+                self.on_step(*args, phase=phase)
+            else:
+                self.on_step(*args)
+        if self._stop.is_set() and phase != "fit":
+            raise StopTraining(f"stopped at step {step}")
+
+    def _target(self):
+        self._t0 = time.perf_counter()
+        self.status = "running"
+        d = self.dataset
+        status = "error"
+        try:
+            if self._stop.is_set():
+                raise StopTraining("stopped before training began")
+            self.model.fit(d.X_train, d.y_train, monitor=self._monitor)
+            status = "stopped" if getattr(self.model, "stopped_", False) else "done"
+            self.scores["train"], self.scores["test"] = self._score()
+            if self.history:
+                self.history[-1]["train_score"] = self.scores["train"]
+                self.history[-1]["test_score"] = self.scores["test"]
+        except StopTraining:
+            status = "stopped"      # stopped before anything usable existed (kernel matrix)
+        except BaseException as exc:  # kept and re-raised by wait(), never lost
+            self.error = exc
+            status = "error"
+        finally:
+            self.path = getattr(self.model, "path_", "classical")
+            self.fallback_reason = getattr(self.model, "fallback_reason_", None)
+            self._t1 = time.perf_counter()
+            self.status = status
+            self._finished.set()
+
+
+def _scores_mid_fit(model) -> bool:
+    # variational models score from weights_ alone; kernel models need their SVM first
+    return not hasattr(model, "svm_") and not hasattr(model, "model_") \
+        and hasattr(model, "_forward")
+
+
+def train(spec, on_step=None, dataset=None, model=None, block: bool = False,
+          score_every: int = 10) -> Run:
+    """Start training ``spec`` (an ExperimentSpec, dict or JSON text) in a background thread.
+
+    ``dataset`` and ``model`` default to the spec's (built here, so bad settings fail
+    now, in the caller's thread).  ``block=True`` waits for the end and re-raises an
+    error.  Same spec and seed give the same history and scores.
+    """
+    from . import datasets, models
+    from .spec import ExperimentSpec
+
+    if isinstance(spec, dict):
+        spec = ExperimentSpec.from_dict(spec)
+    elif isinstance(spec, str):
+        spec = ExperimentSpec.from_json(spec)
+    if dataset is None:
+        dataset = datasets.from_spec(spec.dataset, seed=spec.seed,
+                                     num_features=spec.circuit.num_qubits)
+    if model is None:
+        model = models.build(spec, dataset)
+    run = Run(spec, dataset, model, on_step=on_step, score_every=score_every)
+    run.start()
+    if block:
+        run.wait()
+    return run
+
+
+__all__ = ["Run", "train", "StopTraining", "STATUSES"]

@@ -1,0 +1,65 @@
+"""Shared look of qmlbench figures: class colours, sizes, a base layout.
+
+Every builder returns a figure whose trace count and trace types depend only
+on the kind of figure, never on the data, so that a widget can keep one
+FigureWidget alive and copy new arrays into it (Voila shows only the traces a
+FigureWidget was constructed with).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+#: One colour per class, colour-blind friendly (Okabe-Ito), cycled for more classes.
+CLASS_COLORS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
+                "#000000")
+#: Two-class heatmaps run from class 0's colour to class 1's through white.
+BINARY_COLORSCALE = [[0.0, "#0072B2"], [0.5, "#FFFFFF"], [1.0, "#E69F00"]]
+SEQUENTIAL_COLORSCALE = "Viridis"
+
+WIDTH = 480
+HEIGHT = 400
+
+
+def class_color(index: int) -> str:
+    return CLASS_COLORS[int(index) % len(CLASS_COLORS)]
+
+
+def base_layout(title: str | None = None, **extra) -> dict:
+    # A fixed size: a figure first drawn in a hidden tab would otherwise get zero width.
+    layout = dict(
+        title=dict(text=title or "", x=0.02, font=dict(size=14)),
+        width=WIDTH, height=HEIGHT, margin=dict(l=50, r=20, t=40, b=45),
+        template="plotly_white", legend=dict(orientation="h", y=-0.18),
+    )
+    layout.update(extra)
+    return layout
+
+
+def label_index(y, classes) -> np.ndarray:
+    """Position of each label in ``classes`` (labels may be strings, ints or +-1)."""
+    y = np.asarray(y)
+    lookup = {c: i for i, c in enumerate(list(classes))}
+    try:
+        return np.array([lookup[v.item() if hasattr(v, "item") else v] for v in y], dtype=int)
+    except KeyError as exc:
+        raise ValueError(f"labels: {exc.args[0]!r} is not one of the classes {list(classes)}") from None
+
+
+def classes_of(*ys) -> list:
+    values = [np.asarray(y) for y in ys if y is not None and len(np.asarray(y))]
+    if not values:
+        return []
+    return [v.item() if hasattr(v, "item") else v for v in np.unique(np.concatenate(values))]
+
+
+def class_label(cls, class_names, index: int) -> str:
+    if class_names is not None and len(class_names) > index:
+        return str(class_names[index])
+    return str(cls)
+
+
+def as_2d(X) -> np.ndarray:
+    """Features as (samples, features); a 1-D array is one feature."""
+    X = np.asarray(X, dtype=float)
+    return X[:, None] if X.ndim == 1 else X

@@ -1,0 +1,139 @@
+"""Decision boundary: the model's surface as a heatmap with the data over it."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from ._style import (BINARY_COLORSCALE, SEQUENTIAL_COLORSCALE, as_2d, base_layout, class_color,
+                     classes_of, label_index)
+from .data import _feature_names, point_traces
+
+#: Trace order of :func:`decision_boundary` (fixed, whatever the data).
+TRACES = ("surface", "fit", "train", "test", "misclassified")
+
+
+def _discrete_colorscale(k: int) -> list:
+    if k <= 1:
+        return [[0.0, class_color(0)], [1.0, class_color(0)]]
+    scale = []
+    for i in range(k):
+        lo, hi = i / k, (i + 1) / k
+        scale += [[lo, class_color(i)], [hi, class_color(i)]]
+    return scale
+
+
+def _surface_z(surface) -> tuple[np.ndarray, dict, str]:
+    """Heatmap values and colour settings for a surface; the label says what z means."""
+    raw = np.asarray(surface.values)
+    kind = getattr(surface, "kind", "proba") or "proba"
+    classes = list(getattr(surface, "classes", None) or [])
+    if kind in ("label", "class"):
+        # Labels (any type) become their position in ``classes``, one colour each.
+        if classes and raw.size:
+            values = label_index(raw.reshape(-1), classes).reshape(raw.shape).astype(float)
+        else:
+            values = raw.astype(float)
+        k = max(len(classes), int(np.nanmax(values)) + 1 if values.size else 1)
+        return values, dict(colorscale=_discrete_colorscale(k), zmin=-0.5, zmax=k - 0.5,
+                            opacity=0.45, showscale=False, zmid=None, zsmooth=False), "predicted class"
+    values = raw.astype(float)
+    if values.ndim == 3:  # (ny, nx, k) class probabilities: show the winning class
+        k = values.shape[2]
+        z = np.argmax(values, axis=2).astype(float)
+        return z, dict(colorscale=_discrete_colorscale(k), zmin=-0.5, zmax=k - 0.5,
+                       opacity=0.45, showscale=False, zmid=None, zsmooth=False), "predicted class"
+    if kind == "regression":
+        return values, dict(colorscale=SEQUENTIAL_COLORSCALE, zmin=None, zmax=None, zmid=None,
+                            opacity=0.75, showscale=True, zsmooth="best"), "prediction"
+    if kind == "decision":
+        span = float(np.nanmax(np.abs(values))) if values.size else 1.0
+        return values, dict(colorscale=BINARY_COLORSCALE, zmin=-span, zmax=span, zmid=None,
+                            opacity=0.7, showscale=True, zsmooth="best"), "decision value"
+    label = f"P({classes[1]})" if len(classes) > 1 else "probability"
+    return values, dict(colorscale=BINARY_COLORSCALE, zmin=0.0, zmax=1.0, zmid=None,
+                        opacity=0.7, showscale=True, zsmooth="best"), label
+
+
+def misclassified_points(dataset, y_pred_train=None, y_pred_test=None) -> tuple[np.ndarray, np.ndarray]:
+    """First two coordinates of the points whose prediction differs from the label."""
+    xs, ys = [], []
+    for X, y, pred in ((dataset.X_train, dataset.y_train, y_pred_train),
+                       (dataset.X_test, dataset.y_test, y_pred_test)):
+        if pred is None:
+            continue
+        X = as_2d(X)
+        wrong = np.asarray(pred).reshape(-1) != np.asarray(y).reshape(-1)
+        if X.shape[1] >= 2:
+            xs.append(X[wrong, 0])
+            ys.append(X[wrong, 1])
+        else:
+            xs.append(X[wrong, 0])
+            ys.append(np.zeros(int(wrong.sum())))
+    if not xs:
+        return np.zeros(0), np.zeros(0)
+    return np.concatenate(xs), np.concatenate(ys)
+
+
+def decision_boundary(surface=None, dataset=None, y_pred_train=None, y_pred_test=None,
+                      title: str | None = None) -> go.Figure:
+    """Five traces, always, in the order of :data:`TRACES`:
+
+    0 ``surface``: heatmap of the model over the grid (``kind`` "proba": probability of
+      the second class; "decision": decision value; "label": the predicted class, one
+      colour each; "regression": the prediction; 3-D values: the most probable class);
+    1 ``fit``: the fitted curve of a one-feature regression;
+    2 ``train`` and 3 ``test``: the data points;
+    4 ``misclassified``: rings around points whose prediction is wrong (classification).
+
+    ``surface`` is the engine's ``Surface`` (``xs``, ``ys``, ``values``, ``kind``,
+    ``classes``, ``note``); ``None`` draws the data alone.
+    """
+    task = getattr(dataset, "task", "classification") if dataset is not None else "classification"
+    heat = go.Heatmap(x=[], y=[], z=[], name="surface", uid="surface", hoverinfo="x+y+z",
+                      zsmooth="best", colorbar=dict(len=0.8, thickness=12), showscale=False)
+    fit = go.Scatter(x=[], y=[], mode="lines", name="model", uid="fit",
+                     line=dict(color="#222222", width=3), showlegend=False)
+    z_label = ""
+    note = ""
+    if surface is not None:
+        note = getattr(surface, "note", "") or ""
+        values = np.asarray(surface.values)
+        xs = np.asarray(surface.xs, dtype=float)
+        if values.ndim == 1:  # one-feature model: a curve, not a map
+            fit.update(x=xs, y=values.astype(float), showlegend=True)
+            z_label = "prediction"
+        else:
+            z, style, z_label = _surface_z(surface)
+            heat.update(x=xs, y=np.asarray(surface.ys, dtype=float), z=z, **style)
+            heat.colorbar.title = dict(text=z_label)
+    if dataset is not None:
+        classes = list(getattr(surface, "classes", None) or []) if surface is not None else []
+        if task == "classification":
+            data_classes = classes_of(dataset.y_train, dataset.y_test)
+            if not classes or any(c not in classes for c in data_classes):
+                classes = data_classes
+        points = point_traces(dataset, classes=classes if task == "classification" else None)
+        # A colour bar for the target would sit on top of the surface's own.
+        for tr in points:
+            tr.marker.showscale = False
+        mx, my = (misclassified_points(dataset, y_pred_train, y_pred_test)
+                  if task == "classification" else (np.zeros(0), np.zeros(0)))
+        names = _feature_names(dataset, 2)
+        n_features = as_2d(dataset.X_train).shape[1]
+        x_title, y_title = names[0], (names[1] if n_features > 1 else "target")
+    else:
+        points = [go.Scatter(x=[], y=[], mode="markers", name=s, uid=s) for s in ("train", "test")]
+        mx, my = np.zeros(0), np.zeros(0)
+        x_title = y_title = ""
+    wrong = go.Scatter(x=mx, y=my, mode="markers", name=f"misclassified ({len(mx)})",
+                       uid="misclassified", hoverinfo="skip",
+                       marker=dict(symbol="circle-open", size=15, color="#D00000",
+                                   line=dict(width=2)))
+    if title is None:
+        title = "Decision boundary" if task == "classification" else "Model prediction"
+        if note:
+            title += f" ({note})"
+    fig = go.Figure(data=[heat, fit, *points, wrong],
+                    layout=base_layout(title, xaxis_title=x_title, yaxis_title=y_title))
+    return fig

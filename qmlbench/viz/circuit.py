@@ -1,0 +1,59 @@
+"""Circuit diagram (qiskit's text drawing) and facts, as text, HTML or a figure."""
+
+from __future__ import annotations
+
+import html
+
+import plotly.graph_objects as go
+
+from ._style import base_layout
+
+FACT_LABELS = (
+    ("num_qubits", "qubits"), ("depth", "depth"), ("two_qubit_gates", "two-qubit gates"),
+    ("num_parameters", "parameters"), ("num_inputs", "input parameters"),
+    ("num_weights", "trainable weights"),
+)
+
+
+def circuit_text(circuit, fold: int = 100) -> str:
+    """qiskit's text drawing; ``fold`` wraps long circuits at that many columns."""
+    return str(circuit.draw(output="text", fold=fold))
+
+
+def facts_html(facts) -> str:
+    """A small table of circuit facts (a mapping; known keys first, in a fixed order)."""
+    if not facts:
+        return ""
+    facts = dict(facts)
+    rows = [(label, facts.pop(key)) for key, label in FACT_LABELS if key in facts]
+    rows += [(str(k).replace("_", " "), v) for k, v in facts.items()
+             if isinstance(v, (int, float, str))]
+    cells = "".join(f"<tr><td style='padding:0 1em 0 0'>{html.escape(str(k))}</td>"
+                    f"<td><b>{html.escape(str(v))}</b></td></tr>" for k, v in rows)
+    return f"<table class='qb-facts-table'>{cells}</table>"
+
+
+def circuit_html(circuit, fold: int = 100) -> str:
+    """The text drawing in a scrollable monospace block."""
+    return ("<pre style='font-family:monospace;font-size:11px;line-height:1.15;"
+            "overflow-x:auto;margin:0'>" + html.escape(circuit_text(circuit, fold)) + "</pre>")
+
+
+def circuit_figure(circuit, facts=None, title: str | None = None, fold: int = 100) -> go.Figure:
+    """The text drawing as a plotly figure (for scripts that want one figure type);
+    no traces, the drawing is the figure's single annotation."""
+    text = circuit_text(circuit, fold).replace("\n", "<br>").replace(" ", "&nbsp;")
+    if title is None:
+        bits = []
+        if facts:
+            for key, label in FACT_LABELS[:4]:
+                if key in facts:
+                    bits.append(f"{label} {facts[key]}")
+        title = "Circuit" + (": " + ", ".join(bits) if bits else "")
+    lines = circuit_text(circuit, fold).count("\n") + 1
+    fig = go.Figure(layout=base_layout(title, width=900, height=max(200, 60 + 16 * lines),
+                                       xaxis=dict(visible=False), yaxis=dict(visible=False)))
+    fig.add_annotation(text=text, x=0, y=1, xref="paper", yref="paper", xanchor="left",
+                       yanchor="top", showarrow=False, align="left",
+                       font=dict(family="monospace", size=12))
+    return fig

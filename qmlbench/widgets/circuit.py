@@ -1,0 +1,241 @@
+"""Circuit composer: feature map and ansatz pickers; the diagram and facts update live."""
+
+from __future__ import annotations
+
+import html
+import json
+
+import ipywidgets as W
+
+from .. import viz
+from ..engine.spec import ENTANGLEMENTS
+from ._common import Panel, apply_or_report, message_html
+from .session import error_message
+
+#: Above this width the composer warns that simulation and training get slow.
+MANY_QUBITS = 10
+#: From this width on, a deep circuit with a global cost gets the barren-plateau warning.
+PLATEAU_QUBITS = 4
+
+
+def _global_cost(model_name: str, params: dict) -> bool:
+    """Whether the model's cost reads all qubits at once (parity, Z...Z): the costs whose
+    gradients vanish exponentially with width on deep circuits (Cerezo et al. 2021)."""
+    if model_name in ("vqc", "sampler_qnn"):
+        return True
+    if model_name in ("vqr", "estimator_qnn"):
+        obs = params.get("observable")
+        return obs is None or (isinstance(obs, str) and obs.count("I") == 0 and len(obs) > 1)
+    return False
+
+
+def circuit_warnings(spec, facts: dict) -> list[str]:
+    """Plain-words warnings for choices known to be hard; empty when none apply."""
+    from ..engine import models
+
+    out = []
+    width = facts.get("num_qubits", 0)
+    entry = models.MODELS.get(spec.model.name)
+    kind = getattr(entry, "kind", "")
+    if width > MANY_QUBITS:
+        out.append(f"{width} qubits: every evaluation simulates 2^{width} amplitudes, so "
+                   f"training and surfaces will be slow.")
+    if kind == "variational" and width >= PLATEAU_QUBITS and spec.circuit.ansatz.reps >= width \
+            and _global_cost(spec.model.name, spec.model.params):
+        out.append(f"Deep ansatz ({spec.circuit.ansatz.reps} reps on {width} qubits) with a global "
+                   f"cost: gradients vanish exponentially with width (barren plateau, Cerezo et "
+                   f"al. 2021). Try fewer reps or a local observable such as 'Z0'.")
+    if kind == "kernel" and width >= 8:
+        out.append(f"Fidelity kernels on {width} qubits tend to concentrate (all off-diagonal "
+                   f"values alike); watch the kernel view's spread.")
+    if facts.get("depth", 0) > 200:
+        out.append(f"Depth {facts['depth']}: a long circuit; expect slow evaluations.")
+    return out
+
+
+def _options_text(options: dict) -> str:
+    return json.dumps(options) if options else ""
+
+
+def _parse_options(field: str, text: str) -> dict:
+    from ..engine.errors import SpecError
+
+    text = (text or "").strip()
+    if not text:
+        return {}
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SpecError(field, text, reason=f"is not valid JSON ({exc.msg})") from None
+    if not isinstance(value, dict):
+        raise SpecError(field, value, reason='must be a JSON object such as {"alpha": 1.0}')
+    return value
+
+
+class CircuitComposer(Panel):
+    """Hideable controls: ``feature_map``, ``feature_map_reps``, ``feature_map_entanglement``,
+    ``feature_map_options``, ``ansatz``, ``ansatz_reps``, ``ansatz_entanglement``,
+    ``ansatz_options``, ``num_qubits``."""
+
+    css_class = "qb-circuit-composer"
+
+    def __init__(self, session=None, spec=None):
+        super().__init__(session, spec)
+        from ..engine import circuits
+
+        s = self.spec
+        style = {"description_width": "90px"}
+        fm, an = s.circuit.feature_map, s.circuit.ansatz
+        self.feature_map = W.Dropdown(options=list(circuits.FEATURE_MAPS), value=fm.name,
+                                      description="feature map", style=style)
+        self.feature_map.add_class("qb-feature-map")
+        self.fm_reps = W.IntSlider(value=fm.reps, min=1, max=max(6, fm.reps), description="reps",
+                                   continuous_update=False, style=style)
+        self.fm_reps.add_class("qb-feature-map-reps")
+        self.fm_entanglement = W.Dropdown(options=ENTANGLEMENTS, value=fm.entanglement,
+                                          description="entanglement", style=style)
+        self.fm_options = W.Text(value=_options_text(fm.options), description="options",
+                                 placeholder='{"alpha": 2.0}', continuous_update=False,
+                                 style=style)
+        self.ansatz = W.Dropdown(options=list(circuits.ANSATZE), value=an.name,
+                                 description="ansatz", style=style)
+        self.ansatz.add_class("qb-ansatz")
+        self.an_reps = W.IntSlider(value=an.reps, min=1, max=max(10, an.reps), description="reps",
+                                   continuous_update=False, style=style)
+        self.an_reps.add_class("qb-ansatz-reps")
+        self.an_entanglement = W.Dropdown(options=ENTANGLEMENTS, value=an.entanglement,
+                                          description="entanglement", style=style)
+        self.an_options = W.Text(value=_options_text(an.options), description="options",
+                                 placeholder='{"skip_final_rotation_layer": true}',
+                                 continuous_update=False, style=style)
+        self.num_qubits = W.Dropdown(options=[("one per feature", 0)]
+                                     + [(str(n), n) for n in range(1, 17)],
+                                     value=s.circuit.num_qubits or 0, description="qubits",
+                                     style=style)
+        self.num_qubits.add_class("qb-num-qubits")
+        self.error = W.HTML()
+        self.error.add_class("qb-circuit-error")
+        self.warning = W.HTML()
+        self.warning.add_class("qb-circuit-warning")
+        self.facts = W.HTML()
+        self.facts.add_class("qb-circuit-facts")
+        self.diagram = W.HTML()
+        self.diagram.add_class("qb-circuit")
+        self.note = W.HTML()
+        self.circuit = None
+        self.controls = {
+            "feature_map": self.feature_map, "feature_map_reps": self.fm_reps,
+            "feature_map_entanglement": self.fm_entanglement,
+            "feature_map_options": self.fm_options, "ansatz": self.ansatz,
+            "ansatz_reps": self.an_reps, "ansatz_entanglement": self.an_entanglement,
+            "ansatz_options": self.an_options, "num_qubits": self.num_qubits,
+        }
+        for w in self.controls.values():
+            w.observe(self._on_control, names="value")
+        self.session.listen("spec", self._on_spec)
+        self.ansatz_box = W.VBox([W.HTML("<b>Ansatz</b>"), self.ansatz, self.an_reps,
+                                  self.an_entanglement, self.an_options])
+        self.children = [W.HTML("<b>Feature map</b>"), self.feature_map, self.fm_reps,
+                         self.fm_entanglement, self.fm_options, self.ansatz_box, self.num_qubits,
+                         self.error, self.warning, self.note, self.facts, self.diagram]
+        self.redraw()
+
+    def _on_control(self, change):
+        if self._syncing:
+            return
+        try:
+            fm_options = _parse_options("circuit.feature_map.options", self.fm_options.value)
+            an_options = _parse_options("circuit.ansatz.options", self.an_options.value)
+        except Exception as exc:
+            self.error.value = message_html(error_message(exc))
+            return
+        # A new block name starts from that block's own defaults, not the old block's options.
+        if change["owner"] is self.feature_map:
+            fm_options = {}
+        if change["owner"] is self.ansatz:
+            an_options = {}
+        apply_or_report(self, self.error, check=self._check_builds, circuit={
+            "num_qubits": self.num_qubits.value or None,
+            "feature_map": {"name": self.feature_map.value, "reps": int(self.fm_reps.value),
+                            "entanglement": self.fm_entanglement.value, "options": fm_options},
+            "ansatz": {"name": self.ansatz.value, "reps": int(self.an_reps.value),
+                       "entanglement": self.an_entanglement.value, "options": an_options},
+        })
+
+    def _check_builds(self, spec) -> None:
+        # The spec checks names and types; options are checked by building the circuit.
+        from ..engine import circuits
+
+        circuits.from_spec(spec.circuit, self._num_features())
+
+    def refresh_controls(self):
+        c = self.spec.circuit
+        with self.syncing():
+            self.feature_map.value = c.feature_map.name
+            self.fm_reps.max = max(self.fm_reps.max, c.feature_map.reps)
+            self.fm_reps.value = c.feature_map.reps
+            self.fm_entanglement.value = c.feature_map.entanglement
+            self.fm_options.value = _options_text(c.feature_map.options)
+            self.ansatz.value = c.ansatz.name
+            self.an_reps.max = max(self.an_reps.max, c.ansatz.reps)
+            self.an_reps.value = c.ansatz.reps
+            self.an_entanglement.value = c.ansatz.entanglement
+            self.an_options.value = _options_text(c.ansatz.options)
+            self.num_qubits.value = c.num_qubits or 0
+
+    def _on_spec(self, old, new):
+        self.refresh_controls()
+        o, n = old.to_dict(), new.to_dict()
+        if (o["circuit"] != n["circuit"] or o["model"] != n["model"]
+                or o["dataset"]["name"] != n["dataset"]["name"]):
+            self.redraw()
+
+    def _num_features(self) -> int:
+        ds = self.session.dataset
+        if ds is not None:
+            return int(ds.X_train.shape[1])
+        from ..engine import datasets
+
+        return int(getattr(datasets.DATASETS.get(self.spec.dataset.name), "num_features", 2))
+
+    def redraw(self):
+        from ..engine import circuits, models
+
+        s = self.spec
+        entry = models.MODELS.get(s.model.name)
+        uses_ansatz = bool(getattr(entry, "uses_ansatz", True))
+        quantum = bool(getattr(entry, "quantum", True))
+        for w in (self.ansatz, self.an_reps, self.an_entanglement, self.an_options):
+            w.disabled = not uses_ansatz
+        fm_block = circuits.FEATURE_MAPS.get(s.circuit.feature_map.name)
+        an_block = circuits.ANSATZE.get(s.circuit.ansatz.name)
+        self.fm_entanglement.disabled = not getattr(fm_block, "uses_entanglement", True)
+        if uses_ansatz:
+            self.an_entanglement.disabled = not getattr(an_block, "uses_entanglement", True)
+        try:
+            fm, an = circuits.from_spec(s.circuit, self._num_features())
+            circuit = circuits.compose(fm, an) if uses_ansatz else fm
+            facts = circuits.circuit_facts(circuit)
+        except Exception as exc:
+            self.error.value = message_html(error_message(exc))
+            self.circuit = None
+            return
+        self.error.value = ""
+        self.circuit = circuit
+        if not quantum:
+            self.note.value = message_html(
+                f"{s.model.name} is a classical model: it does not use this circuit.", "info")
+        elif not uses_ansatz:
+            self.note.value = message_html(
+                f"{s.model.name} is a kernel model: it uses the feature map only.", "info")
+        else:
+            self.note.value = ""
+        shown = {k: v for k, v in facts.items() if k != "gate_counts"}
+        gates = facts.get("gate_counts") or {}
+        if gates:
+            shown["gates"] = ", ".join(f"{k} {v}" for k, v in gates.items())
+        self.facts.value = viz.facts_html(shown)
+        warnings = circuit_warnings(s, facts)
+        self.warning.value = "".join(
+            f"<div class='qb-warning'>&#9888; {html.escape(w)}</div>" for w in warnings)
+        self.diagram.value = viz.circuit_html(circuit)

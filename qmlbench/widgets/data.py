@@ -1,0 +1,119 @@
+"""Data panel: dataset picker, size, noise, test fraction, seed, and the data scatter."""
+
+from __future__ import annotations
+
+import html
+
+import ipywidgets as W
+
+from .. import viz
+from ._common import Panel, apply_or_report, figure_widget, message_html, sync_figure
+
+
+def _dataset_options():
+    from ..engine import datasets
+
+    return [(f"{name} ({entry.task})", name) for name, entry in datasets.DATASETS.items()]
+
+
+class DataPanel(Panel):
+    """Pick and shape the data; the scatter redraws on every change.
+
+    Hideable controls: ``dataset``, ``n_samples``, ``noise``, ``test_size``, ``seed``.
+    """
+
+    css_class = "qb-data-panel"
+
+    def __init__(self, session=None, spec=None):
+        super().__init__(session, spec)
+        s = self.spec
+        style = {"description_width": "90px"}
+        self.dataset_picker = W.Dropdown(options=_dataset_options(), value=s.dataset.name,
+                                         description="dataset", style=style)
+        self.dataset_picker.add_class("qb-dataset")
+        self.n_samples = W.IntSlider(value=s.dataset.n_samples, min=10, max=400, step=10,
+                                     description="samples", continuous_update=False, style=style)
+        self.n_samples.add_class("qb-n-samples")
+        self.noise = W.FloatSlider(value=s.dataset.noise, min=0.0, max=1.0, step=0.05,
+                                   description="noise", continuous_update=False, style=style)
+        self.noise.add_class("qb-noise")
+        self.test_size = W.FloatSlider(value=s.dataset.test_size, min=0.1, max=0.5, step=0.05,
+                                       description="test fraction", continuous_update=False,
+                                       style=style)
+        self.test_size.add_class("qb-test-size")
+        self.seed = W.BoundedIntText(value=s.seed, min=0, max=2**31 - 1, description="seed",
+                                     style=style, layout=W.Layout(width="180px"))
+        self.seed.add_class("qb-seed")
+        self.info = W.HTML()
+        self.info.add_class("qb-data-info")
+        self.error = W.HTML()
+        self.error.add_class("qb-data-error")
+        self.figure = figure_widget(viz.data_scatter(_EmptyData()), "qb-scatter")
+        self.controls = {"dataset": self.dataset_picker, "n_samples": self.n_samples,
+                         "noise": self.noise, "test_size": self.test_size, "seed": self.seed}
+        for w in self.controls.values():
+            w.observe(self._on_control, names="value")
+        self.session.listen("spec", self._on_spec)
+        self.children = [self.dataset_picker, self.n_samples, self.noise, self.test_size,
+                         self.seed, self.error, self.info, self.figure]
+        self.redraw()
+
+    # controls -> spec
+    def _on_control(self, change):
+        if self._syncing:
+            return
+        apply_or_report(self, self.error,
+                        dataset={"name": self.dataset_picker.value,
+                                 "n_samples": int(self.n_samples.value),
+                                 "noise": float(self.noise.value),
+                                 "test_size": float(self.test_size.value),
+                                 "options": (dict(self.spec.dataset.options)
+                                             if self.dataset_picker.value == self.spec.dataset.name
+                                             else {})},
+                        seed=int(self.seed.value))
+
+    # spec -> controls and scatter
+    def refresh_controls(self):
+        s = self.spec
+        with self.syncing():
+            self.dataset_picker.value = s.dataset.name
+            self.n_samples.value = s.dataset.n_samples
+            self.noise.value = s.dataset.noise
+            self.test_size.value = s.dataset.test_size
+            self.seed.value = s.seed
+
+    def _on_spec(self, old, new):
+        self.refresh_controls()
+        if (old.to_dict()["dataset"] != new.to_dict()["dataset"] or old.seed != new.seed
+                or old.circuit.num_qubits != new.circuit.num_qubits):
+            self.redraw()
+
+    def redraw(self):
+        try:
+            ds = self.session.get_dataset()
+        except Exception as exc:
+            from .session import error_message
+
+            self.error.value = message_html(error_message(exc))
+            sync_figure(self.figure, viz.data_scatter(_EmptyData()))
+            return
+        self.error.value = ""
+        notes = list(getattr(ds, "notes", None) or [])
+        summary = ds.summary() if hasattr(ds, "summary") else ""
+        self.info.value = (f"<small>{html.escape(summary)}"
+                           + "".join(f"<br>{html.escape(str(n))}" for n in notes) + "</small>")
+        sync_figure(self.figure, viz.data_scatter(ds))
+
+
+class _EmptyData:
+    """A dataset with no points: gives the scatter its traces before any data loads."""
+
+    import numpy as _np
+
+    X_train = _np.zeros((0, 2))
+    X_test = _np.zeros((0, 2))
+    y_train = _np.zeros(0)
+    y_test = _np.zeros(0)
+    task = "classification"
+    class_names = None
+    feature_names = ["x0", "x1"]

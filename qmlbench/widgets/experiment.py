@@ -1,0 +1,120 @@
+"""Experiment panel: the whole state as JSON (export, download, import), presets, a link."""
+
+from __future__ import annotations
+
+import base64
+import html
+
+import ipywidgets as W
+
+from ..engine.spec import ExperimentSpec
+from ._common import Panel, message_html
+from .link import share_query
+from .presets import PRESETS, preset_spec
+from .session import error_message
+
+NO_PRESET = ""
+
+
+class ExperimentPanel(Panel):
+    """Hideable controls: ``preset``, ``spec``, ``import``, ``upload``, ``download``, ``link``.
+
+    ``spec_text`` (class ``qb-spec``) always shows the current spec as JSON; edit
+    it and press Import (``qb-import``) to load it. Choosing a preset
+    (``qb-preset``) replaces the whole spec.
+    """
+
+    css_class = "qb-experiment-panel"
+
+    def __init__(self, session=None, spec=None, hidden=()):
+        super().__init__(session, spec)
+        self.link_hide = list(hidden)
+        style = {"description_width": "90px"}
+        self.preset = W.Dropdown(options=[("choose a preset…", NO_PRESET)]
+                                 + [(label, name) for name, (label, _) in PRESETS.items()],
+                                 value=NO_PRESET, description="preset", style=style,
+                                 layout=W.Layout(width="420px"))
+        self.preset.add_class("qb-preset")
+        self.spec_text = W.Textarea(value=self.spec.to_json(), rows=18,
+                                    layout=W.Layout(width="420px"))
+        self.spec_text.add_class("qb-spec")
+        self.import_button = W.Button(description="Import", icon="upload",
+                                      tooltip="load the JSON above")
+        self.import_button.add_class("qb-import")
+        self.upload = W.FileUpload(accept=".json,application/json", multiple=False,
+                                   description="Open file")
+        self.upload.add_class("qb-upload")
+        self.download = W.HTML()
+        self.download.add_class("qb-download")
+        self.link = W.HTML()
+        self.link.add_class("qb-link")
+        self.link_text = W.Text(description="link", style=style, layout=W.Layout(width="420px"))
+        self.link_text.add_class("qb-link-text")
+        self.message = W.HTML()
+        self.message.add_class("qb-spec-error")
+        self.controls = {"preset": self.preset, "spec": self.spec_text,
+                         "import": self.import_button, "upload": self.upload,
+                         "download": self.download, "link": self.link_text}
+        self.preset.observe(self._on_preset, names="value")
+        self.import_button.on_click(lambda _b: self.import_json(self.spec_text.value))
+        self.upload.observe(self._on_upload, names="value")
+        self.session.listen("spec", lambda old, new: self.refresh())
+        self.children = [self.preset, self.spec_text,
+                         W.HBox([self.import_button, self.upload, self.download]),
+                         self.message, self.link_text, self.link]
+        self.refresh()
+
+    def refresh(self):
+        spec = self.spec
+        text = spec.to_json()
+        self.spec_text.value = text
+        data = base64.b64encode(text.encode("utf-8")).decode("ascii")
+        self.download.value = (f"<a download='qmlbench-experiment.json' "
+                               f"href='data:application/json;base64,{data}' "
+                               f"class='qb-download-link'>Download JSON</a>")
+        query = share_query(spec, self.link_hide)
+        self.link_text.value = query
+        # A relative link keeps the page's own address and swaps the query: works in
+        # JupyterLab, Voila and Binder alike.
+        self.link.value = (f"<a href='{html.escape(query, quote=True)}' target='_blank' "
+                           f"class='qb-link-anchor'>Link to this experiment</a> "
+                           f"<small>(add the text above to the dashboard's address)</small>")
+
+    def import_json(self, text: str) -> ExperimentSpec | None:
+        """Load a spec from JSON text; a bad one leaves the current spec and says why."""
+        try:
+            spec = ExperimentSpec.from_json(text)
+            self.session.set_spec(spec)
+        except Exception as exc:
+            self.message.value = message_html(f"import: {error_message(exc)}")
+            return None
+        self.message.value = message_html("imported", "info")
+        self.refresh()
+        return spec
+
+    def apply_preset(self, name: str) -> ExperimentSpec:
+        spec = preset_spec(name)
+        self.session.set_spec(spec)
+        self.message.value = message_html(f"preset: {PRESETS[name][0]}", "info")
+        return spec
+
+    def _on_preset(self, change):
+        if self._syncing or change["new"] == NO_PRESET:
+            return
+        try:
+            self.apply_preset(change["new"])
+        except Exception as exc:
+            self.message.value = message_html(f"preset: {error_message(exc)}")
+
+    def _on_upload(self, change):
+        files = change["new"]
+        if not files:
+            return
+        item = files[0] if isinstance(files, (list, tuple)) else next(iter(files.values()))
+        content = item["content"] if isinstance(item, dict) else item.content
+        try:
+            text = bytes(content).decode("utf-8")
+        except UnicodeDecodeError:
+            self.message.value = message_html("import: the file is not UTF-8 text")
+            return
+        self.import_json(text)

@@ -1,0 +1,333 @@
+"""The Plateau explorer: measure how the gradient variance falls with qubits.
+
+Pick an ansatz (a registry one, or the composer's current one), a qubit range, a
+depth rule, samples, cost and initialisation; Run sweeps the widths one at a time in
+a background thread so the plot fills in as it goes, Stop ends it after the current
+chunk.  Each run becomes one configuration line; runs overlay (global vs local cost,
+uniform vs identity-block, ...) until Clear.  Export gives CSV or JSON of all lines.
+
+CSS hooks: ``qb-plateau`` (panel), ``qb-plateau-run``, ``qb-plateau-stop``,
+``qb-plateau-clear``, ``qb-plateau-plot`` (FigureWidget; trace ``k`` holds
+configuration ``k``'s variances, trace ``SLOTS + k`` its 2-design reference),
+``qb-plateau-status``, ``qb-plateau-progress``, ``qb-plateau-export`` (Textarea),
+``qb-plateau-export-button``, and the controls ``qb-plateau-ansatz``,
+``qb-plateau-qubits``, ``qb-plateau-layers``, ``qb-plateau-depth-mode``,
+``qb-plateau-samples``, ``qb-plateau-observable``, ``qb-plateau-init``,
+``qb-plateau-param``.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import threading
+import time
+import traceback
+
+import ipywidgets as W
+import plotly.graph_objects as go
+
+from ..engine import plateau as engine
+from ..viz import plateau as figures
+
+#: Configuration lines the plot holds (Voila shows only traces made at construction).
+SLOTS = 6
+COMPOSER = "__composer__"
+
+DEPTH_HELP = (
+    "How deep is deep enough? McClean's random circuits reach the plateau floor "
+    "(the dashed 2-design value) at about 12 layers per qubit: 50 at 4 qubits, 100 at 8. "
+    "A fixed 20 layers is too shallow beyond about 6 qubits: the variance stalls near 0.02 "
+    "instead of falling.")
+
+
+def _registry_ansatze() -> list[str]:
+    try:
+        from ..engine import circuits
+
+        return sorted(circuits.ANSATZE)
+    except Exception:  # circuits registry unavailable: the panel still offers callables
+        return ["random_pauli"]
+
+
+class PlateauExplorer(W.VBox):
+    """``PlateauExplorer(ansatz_source=None, session=None)``.
+
+    ``ansatz_source`` is a callable returning ``(name, options)`` of the composer's
+    current ansatz; with a workbench ``session`` it is read from the session's spec.
+    After a run: ``results`` (one :class:`PlateauResult` per line), ``last_result``.
+    """
+
+    def __init__(self, ansatz_source=None, session=None):
+        super().__init__()
+        self.add_class("qb-plateau")
+        self.session = session
+        if ansatz_source is None and session is not None:
+            ansatz_source = self._session_ansatz
+        self.ansatz_source = ansatz_source
+        self.results: list = []
+        self.last_result = None
+        self.error: str | None = None
+        self._thread: threading.Thread | None = None
+        self._stop = threading.Event()
+
+        names = _registry_ansatze()
+        self.ansatz = W.Dropdown(options=self._ansatz_options(names),
+                                 value="random_pauli" if "random_pauli" in names else names[0],
+                                 description="ansatz", style={"description_width": "80px"})
+        self.qubits = W.IntRangeSlider(value=(2, 7), min=1, max=14, description="qubits",
+                                       style={"description_width": "80px"})
+        self.depth_mode = W.Dropdown(
+            options=[("layers = value × qubits (deep enough)", "per_qubit"),
+                     ("layers = value", "fixed")],
+            value="per_qubit", description="depth", style={"description_width": "80px"})
+        self.layers = W.IntSlider(value=12, min=1, max=200, description="value",
+                                  style={"description_width": "80px"})
+        self.samples = W.IntSlider(value=200, min=20, max=2000, step=20, description="samples",
+                                   style={"description_width": "80px"})
+        self.observable = W.Dropdown(options=[("Z0 Z1 (McClean)", "zz"),
+                                              ("global |0…0><0…0|", "global"),
+                                              ("local (mean of |0><0|_j)", "local")],
+                                     value="zz", description="cost",
+                                     style={"description_width": "80px"})
+        self.init = W.Dropdown(options=[("uniform [0, 2π)", "uniform"),
+                                        ("small angles (normal σ)", "small"),
+                                        ("identity blocks (Grant 2019)", "identity_block")],
+                               value="uniform", description="init",
+                               style={"description_width": "80px"})
+        self.width = W.BoundedFloatText(value=0.1, min=1e-4, max=10.0, step=0.05,
+                                        description="σ", style={"description_width": "80px"},
+                                        layout=W.Layout(width="180px"))
+        self.param = W.Dropdown(options=[("first parameter θ[0]", "first"),
+                                         ("all parameters (mean)", "all")],
+                                value="first", description="gradient",
+                                style={"description_width": "80px"})
+        self.seed = W.IntText(value=0, description="seed", style={"description_width": "80px"},
+                              layout=W.Layout(width="180px"))
+        for w, css in ((self.ansatz, "ansatz"), (self.qubits, "qubits"), (self.layers, "layers"),
+                       (self.depth_mode, "depth-mode"), (self.samples, "samples"),
+                       (self.observable, "observable"), (self.init, "init"),
+                       (self.width, "width"), (self.param, "param"), (self.seed, "seed")):
+            w.add_class(f"qb-plateau-{css}")
+
+        self.run_button = W.Button(description="Run", button_style="success", icon="play",
+                                   tooltip="measure the gradient variance at each width")
+        self.run_button.add_class("qb-plateau-run")
+        self.stop_button = W.Button(description="Stop", button_style="danger", icon="stop",
+                                    disabled=True, tooltip="stop after the current chunk")
+        self.stop_button.add_class("qb-plateau-stop")
+        self.clear_button = W.Button(description="Clear", icon="trash",
+                                     tooltip="remove every configuration line")
+        self.clear_button.add_class("qb-plateau-clear")
+        self.progress = W.IntProgress(value=0, min=0, max=1, layout=W.Layout(width="260px"))
+        self.progress.add_class("qb-plateau-progress")
+        self.status = W.HTML("ready")
+        self.status.add_class("qb-plateau-status")
+        self.help = W.HTML(f"<small>{html.escape(DEPTH_HELP)}</small>",
+                           layout=W.Layout(max_width="520px"))
+        self.figure = go.FigureWidget(figures.empty_variance_figure(SLOTS))
+        self.figure.add_class("qb-plateau-plot")
+        self.export_format = W.ToggleButtons(options=["CSV", "JSON"], value="CSV",
+                                             style={"button_width": "60px"})
+        self.export_button = W.Button(description="Export", icon="download")
+        self.export_button.add_class("qb-plateau-export-button")
+        self.export_text = W.Textarea(value="", placeholder="results appear here after Export",
+                                      layout=W.Layout(width="520px", height="120px"))
+        self.export_text.add_class("qb-plateau-export")
+
+        self.run_button.on_click(self._on_run)
+        self.stop_button.on_click(self._on_stop)
+        self.clear_button.on_click(self._on_clear)
+        self.export_button.on_click(self._on_export)
+        self.init.observe(self._sync_width, names="value")
+        self._sync_width()
+        if session is not None:
+            try:
+                session.listen("spec", lambda **_: self.refresh_ansatz())
+            except Exception:  # an older session without the event: refresh on Run only
+                pass
+
+        settings = W.VBox([self.ansatz, self.qubits, self.depth_mode, self.layers, self.samples,
+                           self.observable, W.HBox([self.init, self.width]), self.param,
+                           self.seed, self.help])
+        buttons = W.HBox([self.run_button, self.stop_button, self.clear_button, self.progress])
+        export = W.VBox([W.HBox([self.export_format, self.export_button]), self.export_text])
+        self.children = [W.HBox([settings, W.VBox([buttons, self.status, self.figure])]), export]
+
+    # --- the composer's ansatz -------------------------------------------------
+    def _session_ansatz(self):
+        block = self.session.spec.circuit.ansatz
+        return block.name, {**block.options, "entanglement": block.entanglement}
+
+    def _ansatz_options(self, names):
+        opts = [(n, n) for n in names]
+        if self.ansatz_source is not None:
+            try:
+                name, _ = self.ansatz_source()
+                opts.insert(0, (f"composer's ansatz ({name})", COMPOSER))
+            except Exception:
+                opts.insert(0, ("composer's ansatz", COMPOSER))
+        return opts
+
+    def refresh_ansatz(self) -> None:
+        value = self.ansatz.value
+        self.ansatz.options = self._ansatz_options(_registry_ansatze())
+        self.ansatz.value = value
+
+    def _sync_width(self, *_):
+        self.width.layout.display = None if self.init.value == "small" else "none"
+
+    # --- settings -> engine call ------------------------------------------------
+    def settings(self) -> dict:
+        """The keyword arguments of the next run (``qubits`` as a list)."""
+        if self.ansatz.value == COMPOSER:
+            name, options = self.ansatz_source()
+            options = dict(options or {})
+        else:
+            name, options = self.ansatz.value, {}
+        lo, hi = self.qubits.value
+        layers = (engine.DepthPerQubit(self.layers.value) if self.depth_mode.value == "per_qubit"
+                  else self.layers.value)
+        init = ("small", float(self.width.value)) if self.init.value == "small" else self.init.value
+        return dict(ansatz=name, ansatz_options=options, qubits=list(range(lo, hi + 1)),
+                    layers=layers, samples=self.samples.value, observable=self.observable.value,
+                    init=init, param_index=0 if self.param.value == "first" else "all",
+                    seed=self.seed.value)
+
+    # --- buttons (kernel message loop; the sweep runs in a thread) --------------
+    def _on_run(self, _button=None):
+        if self.running:
+            return
+        try:
+            kwargs = self.settings()
+        except Exception as exc:
+            self._set_status(str(exc), error=True)
+            return
+        self._stop.clear()
+        self.error = None
+        self.run_button.disabled = True
+        self.stop_button.disabled = False
+        total = kwargs["samples"] * len(kwargs["qubits"])
+        self.progress.max = max(1, total)
+        self.progress.value = 0
+        if len(self.results) >= SLOTS:
+            self.results.pop(0)  # oldest line makes room
+        self.results.append(None)
+        self._set_status(f"running {len(kwargs['qubits'])} widths…")
+        self._thread = threading.Thread(target=self._work, args=(kwargs,), daemon=True,
+                                        name="qb-plateau")
+        self._thread.start()
+
+    def _on_stop(self, _button=None):
+        self._stop.set()
+        self.stop_button.disabled = True
+        self._set_status("stopping…")
+
+    def _on_clear(self, _button=None):
+        if self.running:
+            self._stop.set()
+            self.wait(30)
+        self.results = []
+        self.last_result = None
+        self._draw()
+        self.progress.value = 0
+        self.export_text.value = ""
+        self._set_status("cleared")
+
+    def _on_export(self, _button=None):
+        done = [r for r in self.results if r is not None]
+        if not done:
+            self.export_text.value = ""
+            self._set_status("nothing to export yet: Run first")
+            return
+        if self.export_format.value == "JSON":
+            self.export_text.value = json.dumps([r.to_dict() for r in done], ensure_ascii=False,
+                                                indent=1)
+        else:
+            lines = []
+            for k, r in enumerate(done):
+                text = r.to_csv().splitlines()
+                lines += text if k == 0 else text[1:]
+            self.export_text.value = "\n".join(lines) + "\n"
+
+    # --- the worker ---------------------------------------------------------------
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until the current run ends (tests and scripts); True when it has."""
+        if self._thread is not None:
+            self._thread.join(timeout)
+        return not self.running
+
+    def _work(self, kwargs):
+        slot = len(self.results) - 1
+        parts = []
+        done_before = 0
+        started = time.perf_counter()
+        last_draw = 0.0
+        samples = kwargs["samples"]
+        try:
+            for n in kwargs["qubits"]:
+                if self._stop.is_set():
+                    break
+
+                def progress(done, total, base=done_before):
+                    self.progress.value = base + done
+
+                one = engine.gradient_variance(**{**kwargs, "qubits": [n]}, progress=progress,
+                                               stop_event=self._stop)
+                if one.stopped:
+                    break
+                parts.append(one)
+                done_before += samples
+                self.results[slot] = engine.combine_widths(parts)
+                now = time.perf_counter()
+                if now - last_draw > 0.2 or n == kwargs["qubits"][-1]:
+                    self._draw()
+                    last_draw = now
+            stopped = self._stop.is_set() and len(parts) < len(kwargs["qubits"])
+            if parts:
+                result = engine.combine_widths(parts)
+                result.stopped = stopped
+                self.results[slot] = result
+                self.last_result = result
+            else:
+                self.results.pop(slot)
+            self._draw()
+            took = time.perf_counter() - started
+            if stopped:
+                self._set_status(f"stopped after {len(parts)} of {len(kwargs['qubits'])} widths "
+                                 f"({took:.1f} s)")
+            else:
+                r = self.last_result
+                self._set_status(
+                    f"done in {took:.1f} s: {figures.slope_text(r.decay_rate, r.decay_rate_stderr)}"
+                    f" (Var ∝ e^(slope·n)); 2-design value at {r.qubits[-1]} qubits: "
+                    f"{r.reference[-1]:.2e}")
+        except Exception as exc:  # Voila hides thread errors: show them in the panel
+            self.error = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+            if self.results and self.results[slot] is None:
+                self.results.pop(slot)
+            self._set_status(str(exc), error=True)
+        finally:
+            self.run_button.disabled = False
+            self.stop_button.disabled = True
+
+    # --- view ---------------------------------------------------------------------
+    def _draw(self):
+        done = [r for r in self.results if r is not None]
+        fig = figures.variance_figure(done, slots=SLOTS)
+        with self.figure.batch_update():
+            for live, new in zip(self.figure.data, fig.data):
+                live.x = new.x
+                live.y = new.y
+                live.name = new.name
+                live.showlegend = new.showlegend
+                if new.error_y is not None and new.error_y.array is not None:
+                    live.error_y.array = new.error_y.array
+
+    def _set_status(self, text: str, error: bool = False):
+        color = "#B00020" if error else "#333333"
+        self.status.value = f"<span style='color:{color}'>{html.escape(text)}</span>"

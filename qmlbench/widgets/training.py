@@ -1,0 +1,182 @@
+"""Training monitor: Train / Stop / Reset, live loss curve, score, progress, status."""
+
+from __future__ import annotations
+
+import html
+import math
+
+import ipywidgets as W
+
+from .. import viz
+from ._common import Panel, figure_widget, sync_figure
+
+
+def format_scores(scores) -> str:
+    """``train 0.950 · test 0.900`` from the engine's scores (a mapping), or ''."""
+    if not scores:
+        return ""
+    if not isinstance(scores, dict):
+        return str(scores)
+    parts = []
+    for key in ("train", "train_score", "test", "test_score"):
+        v = scores.get(key)
+        if isinstance(v, (int, float)) and math.isfinite(v):
+            parts.append(f"{key.replace('_score', '')} {v:.3f}")
+    for key, v in scores.items():
+        if key not in ("train", "train_score", "test", "test_score") and isinstance(v, (int, float)):
+            parts.append(f"{key} {v:.3g}")
+    return " · ".join(parts)
+
+
+def _score_name(session) -> str:
+    ds = session.dataset
+    return "R²" if getattr(ds, "task", "classification") == "regression" else "accuracy"
+
+
+class TrainingMonitor(Panel):
+    """Hideable controls: ``reset``, ``progress``, ``loss``."""
+
+    css_class = "qb-training-monitor"
+
+    def __init__(self, session=None, spec=None):
+        super().__init__(session, spec)
+        self.train_button = W.Button(description="Train", button_style="success", icon="play",
+                                     tooltip="fit the model of the current settings")
+        self.train_button.add_class("qb-train")
+        self.stop_button = W.Button(description="Stop", button_style="danger", icon="stop",
+                                    disabled=True, tooltip="stop; keeps what was learned")
+        self.stop_button.add_class("qb-stop")
+        self.reset_button = W.Button(description="Reset", icon="undo",
+                                     tooltip="forget the trained model and the curve")
+        self.reset_button.add_class("qb-reset")
+        self.progress = W.IntProgress(value=0, min=0, max=self.spec.optimizer.maxiter,
+                                      description="", layout=W.Layout(width="240px"))
+        self.progress.add_class("qb-progress")
+        self.elapsed = W.Label("")
+        self.elapsed.add_class("qb-elapsed")
+        self.status = W.HTML("ready")
+        self.status.add_class("qb-status")
+        self.score = W.HTML("")
+        self.score.add_class("qb-score")
+        self._view_error = ""
+        self.loss_figure = figure_widget(viz.loss_curve([], score_name=_score_name(self.session)),
+                                         "qb-loss")
+        self.controls = {"reset": self.reset_button, "progress": self.progress,
+                         "loss": self.loss_figure}
+        self.train_button.on_click(self._on_train)
+        self.stop_button.on_click(self._on_stop)
+        self.reset_button.on_click(self._on_reset)
+        for event, fn in (("run_started", self._on_started), ("progress", self._on_progress),
+                          ("run_ended", self._on_ended), ("reset", self._on_reset_done),
+                          ("error", self._on_error)):
+            self.session.listen(event, fn)
+        self.children = [
+            W.HBox([self.train_button, self.stop_button, self.reset_button]),
+            W.HBox([self.progress, self.elapsed]), self.status, self.score, self.loss_figure]
+
+    # buttons (kernel message loop; the work happens in the engine's thread)
+    def _on_train(self, _button=None):
+        if self.session.running:
+            return
+        self.train_button.disabled = True
+        try:
+            self.session.train()
+        except Exception as exc:  # never silent: whatever escapes lands in the status
+            from .session import error_message
+
+            self._set_status("error", error_message(exc))
+            self.train_button.disabled = False
+
+    def _on_stop(self, _button=None):
+        self.stop_button.disabled = True
+        self.status.value = "stopping…"
+        self.session.stop()
+
+    def _on_reset(self, _button=None):
+        self.session.reset()
+
+    # session events
+    def _on_started(self, spec):
+        from ..engine import models
+
+        self.train_button.disabled = True
+        self.stop_button.disabled = False
+        entry = models.MODELS.get(spec.model.name)
+        self.progress.max = spec.optimizer.maxiter if getattr(entry, "uses_optimizer", True) else 3
+        self.progress.value = 0
+        self.progress.bar_style = "info"
+        self.score.value = ""
+        self.elapsed.value = ""
+        self._view_error = ""
+        self.status.value = f"running: {html.escape(spec.model.name)}…"
+        sync_figure(self.loss_figure, viz.loss_curve([], score_name=_score_name(self.session)))
+
+    def _plot_history(self, points, history):
+        rows = [{"step": s, "loss": l} for s, l, _ in points]
+        rows += [{"step": h.get("step", 0), "train_score": h.get("train_score"),
+                  "test_score": h.get("test_score")} for h in history
+                 if h.get("train_score") is not None or h.get("test_score") is not None]
+        fig = viz.loss_curve(rows, score_name=_score_name(self.session))
+        sync_figure(self.loss_figure, fig)
+
+    def _on_progress(self, points, history, elapsed, final):
+        self._plot_history(points, history)
+        self.elapsed.value = f"{elapsed:.1f} s"
+        if points:
+            step, loss, _ = points[-1]
+            self.progress.value = min(len(points), self.progress.max)
+            if not final and self.session.running:
+                loss_text = f", loss {loss:.4f}" if loss is not None else ""
+                phase = history[-1].get("phase") if history else None
+                phase_text = f" ({html.escape(str(phase))})" if phase else ""
+                self.status.value = (f"running: step {step}{loss_text}{phase_text}"
+                                     + self._view_error)
+        scores = [h for h in history if h.get("test_score") is not None
+                  or h.get("train_score") is not None]
+        if scores:
+            last = scores[-1]
+            self.score.value = format_scores({"train": last.get("train_score"),
+                                              "test": last.get("test_score")})
+
+    def _on_ended(self, run, status, model):
+        self.train_button.disabled = False
+        self.stop_button.disabled = True
+        elapsed = self.session.elapsed()
+        self.elapsed.value = f"{elapsed:.1f} s"
+        scores = format_scores(getattr(run, "scores", None)) if run is not None else ""
+        if scores:
+            self.score.value = scores
+        if status == "error":
+            self.progress.bar_style = "danger"
+            self._set_status("error", self.session.message)
+            return
+        self.progress.bar_style = "success" if status == "done" else "warning"
+        if status == "done":
+            self.progress.value = self.progress.max
+        steps = len(self.session.points)
+        text = f"{status}: {steps} steps in {elapsed:.1f} s"
+        if scores:
+            text += f" — {html.escape(scores)}"
+        if status == "stopped":
+            text += " (the model keeps what it learned)"
+        self.status.value = text + self._view_error
+
+    def _on_reset_done(self):
+        self.train_button.disabled = False
+        self.stop_button.disabled = True
+        self.progress.value = 0
+        self.progress.bar_style = ""
+        self.elapsed.value = ""
+        self.score.value = ""
+        self.status.value = "ready"
+        self._view_error = ""
+        sync_figure(self.loss_figure, viz.loss_curve([], score_name=_score_name(self.session)))
+
+    def _on_error(self, message, detail=""):
+        # A view failed (not training): show it until the next run, do not touch the run.
+        self._view_error = f"<br><span style='color:#B00020'>{html.escape(message)}</span>"
+        self.status.value = self.status.value.split("<br>")[0] + self._view_error
+
+    def _set_status(self, kind, message):
+        self.status.value = (f"<span style='color:#B00020'>{html.escape(kind)}: "
+                             f"{html.escape(message or 'unknown error')}</span>")

@@ -1,0 +1,186 @@
+"""The Workbench app: every panel over one shared session (one spec)."""
+
+from __future__ import annotations
+
+import inspect
+
+import ipywidgets as W
+
+from ..engine.errors import SpecError
+from .boundary import DecisionBoundary
+from .circuit import CircuitComposer
+from .compare import ComparePanel
+from .data import DataPanel
+from .experiment import ExperimentPanel
+from .kernel import KernelView
+from .link import parse_query
+from .model import ModelPanel
+from .presets import preset_spec
+from .session import Session
+from .training import TrainingMonitor
+
+#: Whole panels a teacher can hide (short aliases where they do not clash with a control).
+PANEL_NAMES = {
+    "data_panel": "data", "circuit_panel": "circuit", "model_panel": "model",
+    "experiment_panel": "experiment", "experiment": "experiment",
+    "kernel_panel": "kernel", "kernel": "kernel", "compare_panel": "compare",
+    "compare": "compare", "plateau_panel": "plateau", "plateau": "plateau",
+    "boundary_panel": "boundary", "boundary": "boundary",
+}
+
+
+def _plateau_panel(session):
+    try:
+        from .plateau import PlateauExplorer
+    except Exception:  # the plateau lab is optional; the workbench works without it
+        return None
+    try:
+        params = inspect.signature(PlateauExplorer).parameters
+        if "session" in params:
+            return PlateauExplorer(session=session)
+        return PlateauExplorer()
+    except Exception:
+        return None
+
+
+class Workbench(W.VBox):
+    """``Workbench(spec=None, hide=())``: the whole app. ``spec`` is an ``ExperimentSpec``,
+    a dict or JSON text; ``hide`` names controls (``noise``, ``shots``, ...) or panels
+    (``compare``, ``plateau``, ...) to leave off the screen; see :attr:`hideable`."""
+
+    def __init__(self, spec=None, hide=(), session: Session | None = None):
+        super().__init__()
+        self.add_class("qb-workbench")
+        self.session = session if session is not None else Session(spec)
+        if session is not None and spec is not None:
+            self.session.set_spec(spec)
+        s = self.session
+        self.data = DataPanel(s)
+        self.circuit = CircuitComposer(s)
+        self.model = ModelPanel(s)
+        self.training = TrainingMonitor(s)
+        self.boundary = DecisionBoundary(s)
+        self.kernel = KernelView(s)
+        self.compare = ComparePanel(s)
+        self.experiment = ExperimentPanel(s, hidden=list(hide))
+        self.plateau = _plateau_panel(s)
+        self.panels = {"data": self.data, "circuit": self.circuit, "model": self.model,
+                       "training": self.training, "boundary": self.boundary,
+                       "kernel": self.kernel, "compare": self.compare,
+                       "experiment": self.experiment}
+        if self.plateau is not None:
+            self.panels["plateau"] = self.plateau
+        self._settings_tabs = [("Data", "data"), ("Circuit", "circuit"), ("Model", "model"),
+                               ("Experiment", "experiment")]
+        self._result_tabs = [("Kernel", "kernel"), ("Compare", "compare")]
+        if self.plateau is not None:
+            self._result_tabs.append(("Barren plateaus", "plateau"))
+        self.hidden: list[str] = []
+        self.settings = W.Tab(layout=W.Layout(width="460px"))
+        self.settings.add_class("qb-settings")
+        self.results = W.Tab()
+        self.results.add_class("qb-results")
+        self.header = W.HTML("<h3 style='margin:4px 0'>qmlbench: quantum machine learning "
+                             "workbench</h3>")
+        self._layout()
+        if hide:
+            self.hide(hide)
+
+    # --- construction from a link ------------------------------------------
+    @classmethod
+    def from_query(cls, query_string: str | None = None, hide=()) -> "Workbench":
+        """A workbench in the state a shared link describes (``?spec=...&hide=...`` or
+        ``?preset=name``); ``None`` reads ``QUERY_STRING``, which Voila sets. A bad link
+        opens the default experiment and says why in the Experiment panel."""
+        try:
+            parsed = parse_query(query_string)
+            error = None
+        except Exception as exc:
+            parsed, error = {"spec": None, "hide": []}, exc
+        hidden = list(hide) + [h for h in parsed["hide"] if h not in hide]
+        known = set(cls.hideable_names())
+        bad = [h for h in hidden if h not in known]
+        hidden = [h for h in hidden if h in known]
+        wb = cls(spec=parsed["spec"], hide=hidden)
+        if error is not None or bad:
+            from ._common import message_html
+            from .session import error_message
+
+            text = error_message(error) if error is not None else \
+                f"link.hide: {', '.join(bad)} not known; ignored"
+            wb.experiment.message.value = message_html(f"link: {text}")
+        return wb
+
+    # --- state ---------------------------------------------------------------
+    @property
+    def spec(self):
+        return self.session.spec
+
+    def load_spec(self, spec) -> None:
+        """Show ``spec`` (an ``ExperimentSpec``, dict or JSON text) on every panel."""
+        self.session.set_spec(spec)
+
+    def apply_preset(self, name: str) -> None:
+        self.experiment.apply_preset(name)
+
+    def train(self):
+        return self.session.train()
+
+    def stop(self) -> None:
+        self.session.stop()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        return self.session.wait(timeout)
+
+    # --- hiding ---------------------------------------------------------------
+    @classmethod
+    def hideable_names(cls) -> list[str]:
+        names = set(PANEL_NAMES)
+        names.update(["dataset", "n_samples", "noise", "test_size", "seed",
+                      "feature_map", "feature_map_reps", "feature_map_entanglement",
+                      "feature_map_options", "ansatz", "ansatz_reps", "ansatz_entanglement",
+                      "ansatz_options", "num_qubits", "model", "model_params", "optimizer",
+                      "maxiter", "learning_rate", "shots", "reset", "progress", "loss",
+                      "preset", "spec", "import", "upload", "download", "link", "baseline"])
+        return sorted(names)
+
+    @property
+    def hideable(self) -> list[str]:
+        return self.hideable_names()
+
+    def hide(self, names) -> None:
+        """Hide controls or panels by name; an unknown name raises ``SpecError``."""
+        names = [names] if isinstance(names, str) else list(names)
+        known = set(self.hideable_names())
+        for name in names:
+            if name not in known:
+                raise SpecError("hide", name, self.hideable_names(),
+                                reason="is not a control or panel name")
+        for name in names:
+            if name in PANEL_NAMES:
+                self.hidden.append(PANEL_NAMES[name])
+            else:
+                for panel in self.panels.values():
+                    if isinstance(getattr(panel, "controls", None), dict) and callable(
+                            getattr(panel, "hide", None)):
+                        panel.hide([name])
+                self.hidden.append(name)
+        self.experiment.link_hide = [n for n in names if n not in self.experiment.link_hide] \
+            + self.experiment.link_hide
+        self.experiment.refresh()
+        self._layout()
+
+    def _layout(self) -> None:
+        def tabs(tab, entries):
+            shown = [(title, key) for title, key in entries if key not in self.hidden]
+            tab.children = [self.panels[key] for _, key in shown]
+            for i, (title, _) in enumerate(shown):
+                tab.set_title(i, title)
+            tab.layout.display = None if shown else "none"
+
+        tabs(self.settings, self._settings_tabs)
+        tabs(self.results, self._result_tabs)
+        main = W.HBox([self.settings, W.VBox([self.training]),
+                       *([self.boundary] if "boundary" not in self.hidden else [])],
+                      layout=W.Layout(flex_flow="row wrap", align_items="flex-start"))
+        self.children = [self.header, main, self.results]

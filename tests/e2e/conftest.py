@@ -1,0 +1,129 @@
+"""One Voila server for the session, serving the dashboard exactly as
+``qmlbench dashboard`` does, and a Chromium page per test.
+
+Debian's Chromium drives the page (``playwright install`` cannot download
+browsers here).  Without ``/usr/bin/chromium`` these tests skip, unless
+``QMLBENCH_REQUIRE_BROWSER=1`` (set by CI), where they fail instead.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from qmlbench.dashboard import dashboard_url, free_port, voila_command
+
+CHROMIUM = os.environ.get("QMLBENCH_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+SERVER_START_TIMEOUT = 90
+PAGE_TIMEOUT_MS = 90_000
+
+
+def _require_browser():
+    required = os.environ.get("QMLBENCH_REQUIRE_BROWSER") == "1"
+    problem = None
+    if not os.path.exists(CHROMIUM):
+        problem = f"{CHROMIUM} is missing (apt-get install chromium)"
+    else:
+        try:
+            import playwright.sync_api  # noqa: F401
+        except ImportError:
+            problem = "the playwright package is missing (pip install playwright)"
+    if problem:
+        if required:
+            pytest.fail(f"QMLBENCH_REQUIRE_BROWSER=1 but {problem}", pytrace=False)
+        pytest.skip(f"browser tests need a real Chromium: {problem}")
+
+
+def wait_until_answers(url: str, proc: subprocess.Popen, timeout: float, log: Path) -> None:
+    """Poll ``url`` until the server answers anything at all (an HTTP error
+    status still means it is up); never the page itself, which would take the
+    preheated kernel."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"Voila exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
+        try:
+            urllib.request.urlopen(url, timeout=2).close()
+            return
+        except urllib.error.HTTPError:
+            return
+        except OSError:
+            time.sleep(0.25)
+    raise RuntimeError(f"Voila did not answer {url} within {timeout} s:\n{log.read_text()[-3000:]}")
+
+
+def start_voila(notebook, log_path: Path):
+    port = free_port()
+    cmd = voila_command(notebook, port=port, open_browser=False)
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    log = open(log_path, "w")
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env,
+                            cwd=str(ROOT), start_new_session=True)
+    try:
+        wait_until_answers(dashboard_url(port) + "voila/static/", proc, SERVER_START_TIMEOUT, log_path)
+    except BaseException:
+        stop_voila(proc)
+        raise
+    return proc, port
+
+
+def stop_voila(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@pytest.fixture(scope="session")
+def voila_server():
+    """``(base_url, log_path)`` of a Voila serving the packaged dashboard notebook."""
+    _require_browser()
+    log_path = ARTIFACTS / "voila-e2e.log"
+    proc, port = start_voila(None, log_path)
+    yield dashboard_url(port), log_path
+    stop_voila(proc)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    _require_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        br = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield br
+        br.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    pg = context.new_page()
+    pg.set_default_timeout(PAGE_TIMEOUT_MS)
+    errors = []
+    pg.on("pageerror", lambda exc: errors.append(str(exc)))
+    pg.page_errors = errors
+    yield pg
+    # Leaving the page fires Voila's beforeunload hook, which shuts the
+    # visitor's kernel down; closing the context alone would leave it running.
+    try:
+        pg.goto("about:blank", timeout=10_000)
+    except Exception:
+        pass
+    context.close()

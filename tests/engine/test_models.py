@@ -1,0 +1,379 @@
+"""Models: registry, scikit-learn behaviour, training on easy data, clear refusals,
+and agreement with qiskit-machine-learning's own objectives."""
+
+from __future__ import annotations
+
+import pickle
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.base import clone, is_classifier, is_regressor
+
+import qmlbench as qb
+from qmlbench.engine import models
+from qmlbench.engine.errors import DataError, SpecError
+from qmlbench.engine.models import StopTraining
+from qmlbench.engine.models.variational import (EstimatorQNNClassifier, EstimatorQNNRegressor,
+                                                VQCModel, diagonal_to_pauli)
+
+QUANTUM = {"qsvc", "qsvr", "pegasos_qsvc", "qkt_qsvc", "vqc", "vqr", "estimator_qnn",
+           "sampler_qnn"}
+CLASSICAL = {"svc", "svr", "mlp", "logistic"}
+
+# small, fast settings: 2 qubits, one layer, few iterations
+FAST = {"kernel": {"feature_map": "angle", "feature_map_reps": 1},
+        "variational": {"feature_map": "angle", "feature_map_reps": 1, "ansatz_reps": 1,
+                        "maxiter": 40},
+        "classical": {}}
+REG_FAST = {"kernel": {"feature_map": "angle", "feature_map_reps": 2},
+            "variational": {"feature_map": "angle", "feature_map_reps": 2, "ansatz_reps": 1,
+                            "maxiter": 60},
+            "classical": {}}
+
+
+@pytest.fixture(scope="module")
+def blobs():
+    return qb.datasets.load("gaussians", n_samples=48, noise=0.1, test_size=0.25, seed=3)
+
+
+@pytest.fixture(scope="module")
+def sine():
+    return qb.datasets.load("sine", n_samples=40, noise=0.05, test_size=0.25, seed=0)
+
+
+def _estimator(name, task, settings=FAST, **extra):
+    entry = models.get(name)
+    kw = dict(settings[entry.kind])
+    if name == "qkt_qsvc":
+        kw["maxiter"] = 15
+    kw.update(extra)
+    return entry.estimator_class(task)(**kw)
+
+
+# --- registry --------------------------------------------------------------------
+
+def test_registry_holds_every_model_with_its_facts():
+    assert QUANTUM | CLASSICAL <= set(models.MODELS)
+    for name, entry in models.MODELS.items():
+        assert entry.quantum == (name in QUANTUM)
+        assert entry.kind in ("kernel", "variational", "classical")
+        assert set(entry.tasks) <= {"classification", "regression"} and entry.tasks
+    assert set(models.get("estimator_qnn").tasks) == {"classification", "regression"}
+    assert models.get("vqr").tasks == ("regression",)
+    assert models.models_for("regression") == ["qsvr", "vqr", "estimator_qnn", "svr", "mlp"]
+
+
+@pytest.mark.parametrize("name", sorted(QUANTUM | CLASSICAL))
+def test_build_from_spec_gives_an_unfitted_sklearn_estimator(name):
+    entry = models.get(name)
+    task = entry.tasks[0]
+    dataset = "sine" if task == "regression" else "moons"
+    spec = qb.ExperimentSpec.from_dict({
+        "dataset": {"name": dataset},
+        "circuit": {"feature_map": {"name": "z", "reps": 3},
+                    "ansatz": {"name": "efficient_su2", "reps": 2}},
+        "model": {"name": name},
+        "optimizer": {"name": "spsa", "maxiter": 7},
+        "execution": {"shots": None, "seed": 11},
+        "seed": 5})
+    est = models.build(spec)
+    assert is_classifier(est) == (task == "classification")
+    assert is_regressor(est) == (task == "regression")
+    params = est.get_params()
+    if entry.quantum:
+        assert params["feature_map"] == "z" and params["feature_map_reps"] == 3
+        assert params["seed"] == 11          # execution.seed wins over the spec seed
+    if entry.uses_ansatz:
+        assert params["ansatz"] == "efficient_su2" and params["ansatz_reps"] == 2
+    if entry.uses_optimizer:
+        assert params["optimizer"] == "spsa" and params["maxiter"] == 7
+    twin = clone(est)
+    assert twin is not est and twin.get_params() == params
+    assert not any(k.endswith("_") for k in vars(est))       # nothing learned yet
+
+
+def test_build_picks_classifier_or_regressor_by_the_dataset_task(sine, blobs):
+    spec = qb.ExperimentSpec.from_dict({"model": {"name": "estimator_qnn"}})
+    assert isinstance(models.build(spec, sine), EstimatorQNNRegressor)
+    assert isinstance(models.build(spec, blobs), EstimatorQNNClassifier)
+    with pytest.raises(DataError, match=r"'qsvc' does not do regression.*qsvr"):
+        models.build(qb.ExperimentSpec.from_dict({"model": {"name": "qsvc"}}), sine)
+
+
+def test_model_params_are_checked_with_the_field_named():
+    with pytest.raises(SpecError) as err:
+        qb.ExperimentSpec.from_dict({"model": {"name": "qsvc", "params": {"gamma": 2}}})
+    assert err.value.field == "model.params.gamma"
+    assert "C" in str(err.value) and "probability" in str(err.value)
+    with pytest.raises(SpecError, match=r"model.params.C: -1 must be a number > 0"):
+        models.check_params("svc", {"C": -1})
+    with pytest.raises(SpecError, match=r"model.params.interpretation.*modulo, parity"):
+        models.check_params("vqc", {"interpretation": "bits"})
+    spec = qb.ExperimentSpec.from_dict({"model": {"name": "qsvc", "params": {"C": 3.0}}})
+    assert models.build(spec).C == 3.0
+
+
+# --- every model learns an easy problem -------------------------------------------
+
+@pytest.mark.parametrize("name", models.models_for("classification"))
+def test_every_classifier_beats_chance_on_separated_blobs(name, blobs):
+    est = _estimator(name, "classification")
+    assert est.fit(blobs.X_train, blobs.y_train) is est
+    assert set(est.classes_) == {0, 1}
+    # 12 test points of two well separated blobs; chance is 0.5
+    assert est.score(blobs.X_test, blobs.y_test) >= 0.8
+    assert est.predict(blobs.X_test).shape == (len(blobs.X_test),)
+
+
+@pytest.mark.parametrize("name", models.models_for("regression"))
+def test_every_regressor_fits_a_sine(name, sine):
+    est = _estimator(name, "regression", REG_FAST)
+    est.fit(sine.X_train, sine.y_train)
+    assert est.score(sine.X_test, sine.y_test) >= 0.7      # R² of a constant guess is <= 0
+
+
+def test_variational_classifier_probabilities_and_decisions(blobs):
+    vqc = _estimator("vqc", "classification").fit(blobs.X_train, blobs.y_train)
+    p = vqc.predict_proba(blobs.X_test)
+    assert p.shape == (len(blobs.X_test), 2)
+    np.testing.assert_allclose(p.sum(axis=1), 1.0, atol=1e-10)
+    np.testing.assert_array_equal(vqc.classes_[p.argmax(axis=1)], vqc.predict(blobs.X_test))
+    eq = _estimator("estimator_qnn", "classification").fit(blobs.X_train, blobs.y_train)
+    f = eq.decision_function(blobs.X_test)
+    assert np.all(np.abs(f) <= 1 + 1e-9)
+    np.testing.assert_array_equal(eq.predict(blobs.X_test), eq.classes_[(f > 0).astype(int)])
+    assert len(vqc.loss_history_) == vqc.n_evaluations_ and vqc.loss_history_[-1] < vqc.loss_history_[0]
+
+
+def test_multiclass_works_where_the_model_allows_it():
+    iris = qb.datasets.load("gaussians", n_samples=30, seed=0)
+    rng = np.random.default_rng(0)
+    centers = np.array([[0.5, 0.5], [2.6, 0.5], [1.5, 2.6]])
+    y = np.repeat([0, 1, 2], 15)
+    X = centers[y] + rng.normal(0, 0.2, (45, 2))
+    qsvc = _estimator("qsvc", "classification", feature_map="angle").fit(X, y)
+    assert qsvc.score(X, y) >= 0.8                          # chance is 1/3
+    vqc = _estimator("vqc", "classification", maxiter=80, ansatz_reps=2).fit(X, y)
+    assert vqc.predict_proba(X).shape == (45, 3)
+    assert vqc.score(X, y) > 0.5
+    del iris
+
+
+def test_labels_a_model_cannot_take_are_refused_clearly(blobs, sine):
+    y3 = np.arange(len(blobs.y_train)) % 3
+    with pytest.raises(DataError, match=r"'estimator_qnn' takes at most 2 classes; got 3 "
+                                        r"\(\[0, 1, 2\]\).*vqc"):
+        _estimator("estimator_qnn", "classification").fit(blobs.X_train, y3)
+    with pytest.raises(DataError, match=r"'pegasos_qsvc' takes at most 2 classes.*qsvc"):
+        _estimator("pegasos_qsvc", "classification").fit(blobs.X_train, y3)
+    with pytest.raises(DataError, match=r"'vqr' is a regressor but got class labels"):
+        _estimator("vqr", "regression").fit(blobs.X_train, blobs.y_train)
+    with pytest.raises(DataError, match=r"'vqc' is a classifier but the labels look continuous"):
+        _estimator("vqc", "classification").fit(sine.X_train, sine.y_train)
+    with pytest.raises(DataError, match=r"needs at least 2 classes"):
+        _estimator("qsvc", "classification").fit(blobs.X_train, np.zeros(len(blobs.X_train)))
+    y5 = np.arange(len(blobs.y_train)) % 5                   # 2 qubits hold 4 outcomes
+    with pytest.raises(DataError, match=r"at most 4 classes; got 5"):
+        _estimator("vqc", "classification").fit(blobs.X_train, y5)
+    X = blobs.X_train.copy()
+    X[3, 1] = np.nan
+    with pytest.raises(DataError, match=r"NaN or infinite"):
+        _estimator("qsvc", "classification").fit(X, blobs.y_train)
+
+
+def test_feature_count_must_match_the_circuit(blobs):
+    with pytest.raises(DataError, match=r"3 features but feature map 'angle' on 2 qubit"):
+        _estimator("vqc", "classification", num_qubits=2).fit(
+            np.hstack([blobs.X_train, blobs.X_train[:, :1]]), blobs.y_train)
+    fitted = _estimator("qsvc", "classification").fit(blobs.X_train, blobs.y_train)
+    with pytest.raises(DataError, match=r"has 3 features but the model was fitted with 2"):
+        fitted.predict(np.ones((2, 3)))
+
+
+# --- monitor: live loss and stop ---------------------------------------------------
+
+def test_monitor_sees_every_evaluation_and_can_stop(blobs):
+    seen = []
+
+    def monitor(step, loss, weights):
+        seen.append((step, loss, np.array(weights)))
+        if step == 6:
+            raise StopTraining("enough")
+
+    est = _estimator("vqc", "classification", maxiter=500)
+    assert est.fit(blobs.X_train, blobs.y_train, monitor=monitor) is est
+    assert [s for s, _, _ in seen] == [1, 2, 3, 4, 5, 6]
+    assert est.stopped_ and est.loss_history_ == [l for _, l, _ in seen]
+    best = min(seen, key=lambda s: s[1])
+    np.testing.assert_array_equal(est.weights_, best[2])
+    assert est.predict(blobs.X_test).shape == (len(blobs.X_test),)
+
+    # a monitor returning True stops too (scikit-learn's GradientBoosting convention)
+    est2 = _estimator("estimator_qnn", "classification", maxiter=500)
+    est2.fit(blobs.X_train, blobs.y_train, monitor=lambda s, l, w: s >= 3)
+    assert est2.stopped_ and len(est2.loss_history_) == 3
+
+
+def test_an_error_in_the_monitor_propagates_and_leaves_weights(blobs):
+    def monitor(step, loss, weights):
+        if step == 4:
+            raise RuntimeError("boom")
+
+    est = _estimator("vqc", "classification", maxiter=100)
+    with pytest.raises(RuntimeError, match="boom"):
+        est.fit(blobs.X_train, blobs.y_train, monitor=monitor)
+    assert len(est.loss_history_) == 4 and est.predict(blobs.X_test).shape == (12,)
+
+
+def test_kernel_models_report_their_phases(blobs):
+    phases = []
+    _estimator("qsvc", "classification").fit(
+        blobs.X_train, blobs.y_train,
+        monitor=lambda step, loss, weights, phase: phases.append((step, loss, phase)))
+    assert phases == [(1, None, "kernel matrix"), (2, None, "fit")]
+
+
+def test_trainable_kernel_lowers_its_svc_loss(blobs):
+    est = _estimator("qkt_qsvc", "classification", maxiter=25)
+    est.fit(blobs.X_train, blobs.y_train)
+    assert min(est.loss_history_) < est.loss_history_[0]
+    assert est.weights_.shape == (2,) and est.circuit_.num_parameters == 4
+
+
+# --- the same science as qiskit-machine-learning ----------------------------------
+
+@pytest.fixture(scope="module")
+def small_data():
+    rng = np.random.default_rng(0)
+    return rng.uniform(0, np.pi, (10, 2)), rng.integers(0, 3, 10)
+
+
+def _loss_and_grad(model, X, t, w):
+    out = model._forward(X, w)
+    per, d = model._loss_value(out, t)
+    dout = model._forward_grad(X, w)
+    g = d @ dout if dout.ndim == 2 else np.einsum("nk,nkp->p", d, dout)
+    return np.sum(per) / len(X), g / len(X)
+
+
+@pytest.mark.parametrize("k", [2, 3])
+@pytest.mark.parametrize("loss", ["cross_entropy", "squared_error"])
+def test_vqc_objective_equals_qiskit_ml(small_data, k, loss):
+    from qiskit_machine_learning.algorithms import VQC
+    from qiskit_machine_learning.primitives import QMLSampler
+
+    X, y = small_data
+    y = y % k
+    ours = VQCModel(feature_map="zz", feature_map_reps=1, ansatz_reps=2, loss=loss,
+                    optimizer="gradient_descent", maxiter=1)
+    ours.fit(X, y)
+    w = np.random.default_rng(k).random(ours.num_weights_)
+    t = np.eye(k)[y]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = VQC(feature_map=ours.feature_map_, ansatz=ours.ansatz_, sampler=QMLSampler(),
+                  output_shape=k, loss=loss)
+        Xv, yv = ref._validate_input(X, y)
+        ref._neural_network.set_interpret(ref.interpret, ref._num_classes)
+        fn = ref._create_objective(Xv, yv)
+    value, grad = _loss_and_grad(ours, X, t, w)
+    assert value == pytest.approx(fn.objective(w), abs=1e-10)
+    # qiskit-ml caches forwards for np.isclose weights: step well beyond its tolerance
+    eps = 1e-4
+    fd = np.array([(fn.objective(w + eps * e) - fn.objective(w - eps * e)) / (2 * eps)
+                   for e in np.eye(len(w))])
+    np.testing.assert_allclose(grad, fd, atol=1e-4)
+    if loss == "squared_error":
+        np.testing.assert_allclose(grad, fn.gradient(w).ravel(), atol=1e-10)
+
+
+def test_estimator_qnn_objective_and_gradient_equal_qiskit_ml(small_data):
+    from qiskit_machine_learning.algorithms import (NeuralNetworkClassifier,
+                                                    NeuralNetworkRegressor)
+    from qiskit_machine_learning.algorithms.objective_functions import BinaryObjectiveFunction
+    from qiskit_machine_learning.neural_networks import EstimatorQNN
+
+    X, y = small_data
+    yb = y % 2
+    for cls, target, ref_cls in [(EstimatorQNNClassifier, 2.0 * yb - 1, NeuralNetworkClassifier),
+                                 (EstimatorQNNRegressor, np.sin(X[:, 0]), NeuralNetworkRegressor)]:
+        ours = cls(feature_map="zz", feature_map_reps=1, ansatz_reps=2,
+                   optimizer="gradient_descent", maxiter=1)
+        ours.fit(X, yb if cls is EstimatorQNNClassifier else target)
+        w = np.random.default_rng(1).random(ours.num_weights_)
+        qnn = EstimatorQNN(circuit=ours.circuit_, input_params=list(ours.feature_map_.parameters),
+                           weight_params=list(ours.ansatz_.parameters), default_precision=0.0)
+        ref = ref_cls(qnn, loss="squared_error")
+        if ref_cls is NeuralNetworkClassifier:
+            fn = ref._create_objective(*ref._validate_input(X, target))
+        else:  # what NeuralNetworkRegressor._fit_internal builds for one output
+            fn = BinaryObjectiveFunction(X, target, qnn, ref._loss)
+        value, grad = _loss_and_grad(ours, X, target, w)
+        assert value == pytest.approx(fn.objective(w), abs=1e-10)
+        np.testing.assert_allclose(grad, np.ravel(fn.gradient(w)), atol=1e-10)
+
+
+def test_class_projectors_are_the_interpretation():
+    from qmlbench.engine.models.variational import interpretation_map
+
+    for interp in ("modulo", "parity"):
+        classes = interpretation_map(3, 3, interp)
+        for c in range(3):
+            op = diagonal_to_pauli((classes == c).astype(float))
+            np.testing.assert_allclose(np.diag(op.to_matrix()).real, classes == c, atol=1e-12)
+    assert len(diagonal_to_pauli(interpretation_map(4, 2, "parity") == 0).paulis) == 2
+
+
+# --- persistence and execution paths -----------------------------------------------
+
+@pytest.mark.parametrize("name", ["vqc", "qsvc", "qkt_qsvc", "svc"])
+def test_fitted_models_pickle_and_predict_the_same(name, blobs):
+    est = _estimator(name, "classification").fit(blobs.X_train, blobs.y_train)
+    back = pickle.loads(pickle.dumps(est))
+    np.testing.assert_array_equal(back.predict(blobs.X_test), est.predict(blobs.X_test))
+
+
+def test_shots_sample_the_kernel_and_report_the_path(blobs):
+    est = _estimator("qsvc", "classification", shots=200, seed=1)
+    est.fit(blobs.X_train, blobs.y_train)
+    K = est.kernel_matrix_
+    np.testing.assert_allclose(np.diag(K), 1.0)
+    np.testing.assert_allclose(K, K.T)
+    assert np.allclose(K * 200, np.round(K * 200))           # counts out of 200 shots
+    exact = _estimator("qsvc", "classification").fit(blobs.X_train, blobs.y_train)
+    # binomial noise: sd <= sqrt(0.25/200) = 0.035 per entry
+    assert np.max(np.abs(K - exact.kernel_matrix_)) < 0.2
+    assert 0.005 < np.mean(np.abs(K - exact.kernel_matrix_)) < 0.04
+    assert "shots" in est.path_ and "exact" in exact.path_
+
+
+@pytest.mark.parametrize("cls,loss,task", [
+    (VQCModel, "cross_entropy", "c"), (VQCModel, "squared_error", "c"),
+    (EstimatorQNNClassifier, "squared_error", "c"), (EstimatorQNNClassifier, "hinge", "c"),
+    (EstimatorQNNRegressor, "squared_error", "r"), (EstimatorQNNRegressor, "absolute_error", "r")])
+def test_every_loss_has_its_true_gradient(cls, loss, task, small_data):
+    X, y = small_data
+    target = y % 2 if task == "c" else np.cos(X[:, 1]) * 0.8
+    est = cls(feature_map="zz", feature_map_reps=1, ansatz_reps=1, loss=loss,
+              optimizer="gradient_descent", maxiter=1, observable=None) \
+        if cls is not VQCModel else cls(feature_map="zz", feature_map_reps=1, ansatz_reps=1,
+                                        loss=loss, optimizer="gradient_descent", maxiter=1)
+    est.fit(X, target)
+    t = est._prepare_targets(target, len(X))
+    w = np.random.default_rng(7).uniform(0, 2 * np.pi, est.num_weights_)
+    value, grad = _loss_and_grad(est, X, t, w)
+    eps = 1e-6
+    fd = [(_loss_and_grad(est, X, t, w + eps * e)[0] - _loss_and_grad(est, X, t, w - eps * e)[0])
+          / (2 * eps) for e in np.eye(len(w))]
+    np.testing.assert_allclose(grad, fd, atol=1e-5)
+
+
+def test_observable_is_checked():
+    with pytest.raises(SpecError, match=r"model.params.observable: 'ZQ' is not an observable"):
+        models.check_params("estimator_qnn", {"observable": "ZQ"})
+    X = np.random.default_rng(0).uniform(0, 1, (8, 2))
+    with pytest.raises(SpecError, match=r"observable: 'ZZZ' is not an observable for 2 qubits"):
+        EstimatorQNNRegressor(observable="ZZZ").fit(X, X[:, 0])
+    est = EstimatorQNNRegressor(observable="Z0", maxiter=5, ansatz_reps=1).fit(X, X[:, 0])
+    assert est.observable_.paulis.to_labels() == ["IZ"]

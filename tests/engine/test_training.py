@@ -1,0 +1,159 @@
+"""Live training: a Run in a background thread with per-step events, scores, stop, errors."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import numpy as np
+import pytest
+
+import qmlbench as qb
+from qmlbench.engine import training
+from qmlbench.engine.errors import DataError
+
+HISTORY_KEYS = {"step", "loss", "elapsed", "weights", "train_score", "test_score", "phase"}
+
+
+def spec_for(model="vqc", optimizer="cobyla", maxiter=30, dataset="gaussians", seed=0,
+             learning_rate=None, n_samples=40):
+    return qb.ExperimentSpec.from_dict({
+        "dataset": {"name": dataset, "n_samples": n_samples},
+        "circuit": {"feature_map": {"name": "angle", "reps": 1},
+                    "ansatz": {"name": "real_amplitudes", "reps": 1}},
+        "model": {"name": model},
+        "optimizer": {"name": optimizer, "maxiter": maxiter, "learning_rate": learning_rate},
+        "seed": seed})
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("optimizer", ["cobyla", "l_bfgs_b", "spsa", "adam", "gradient_descent"])
+def test_on_step_sees_a_falling_loss_for_every_optimizer(optimizer):
+    calls = []
+    run = qb.train(spec_for(optimizer=optimizer, maxiter=25),
+                   on_step=lambda step, loss, elapsed, weights:
+                   calls.append((step, loss, elapsed, np.array(weights), threading.current_thread())),
+                   block=True)
+    assert run.status == "done" and run.done and run.error is None
+    steps = [c[0] for c in calls]
+    assert steps == list(range(1, len(calls) + 1)) and len(calls) >= 5
+    assert all(c[4] is not threading.main_thread() for c in calls)   # ran in the background
+    elapsed = [c[2] for c in calls]
+    assert elapsed == sorted(elapsed) and elapsed[-1] <= run.elapsed
+    losses = [c[1] for c in calls]
+    # the loss falls: the best late value is clearly below the first
+    assert min(losses[len(losses) // 2:]) < losses[0] - 0.05, losses
+    assert all(len(c[3]) == run.model.num_weights_ for c in calls)
+    # history mirrors the calls and carries scores every few steps and at the end
+    assert [h["loss"] for h in run.history] == losses
+    assert all(set(h) == HISTORY_KEYS for h in run.history)
+    assert run.history[-1]["test_score"] == run.scores["test"]
+    assert run.scores["train"] == pytest.approx(
+        run.model.score(run.dataset.X_train, run.dataset.y_train))
+    assert run.scores["test"] >= 0.8
+    assert run.path.startswith("exact")
+
+
+def test_scores_are_added_every_few_steps():
+    run = qb.train(spec_for(maxiter=25), score_every=5, block=True)
+    scored = [h["step"] for h in run.history if h["train_score"] is not None]
+    assert scored[:4] == [5, 10, 15, 20]
+    entry = run.history[9]
+    # the score at step 10 is the model's score with that step's weights
+    model = run.model
+    saved = model.weights_
+    model.weights_ = np.array(entry["weights"])
+    assert entry["train_score"] == pytest.approx(
+        model.score(run.dataset.X_train, run.dataset.y_train))
+    model.weights_ = saved
+
+
+@pytest.mark.timeout(30)
+def test_stop_ends_a_long_run_quickly_and_the_model_predicts():
+    started = threading.Event()
+
+    def on_step(step, loss, elapsed, weights):
+        if step >= 3:
+            started.set()
+
+    # SPSA has no convergence test: 100 000 iterations run for minutes unless stopped
+    run = qb.train(spec_for(optimizer="spsa", maxiter=100_000, learning_rate=0.05),
+                   on_step=on_step)
+    while not started.wait(0.05):
+        if run.done:
+            run.wait()                      # surfaces the error that ended it early
+            pytest.fail(f"the run ended by itself: {run!r}")
+    t = time.perf_counter()
+    run.stop()
+    run.wait(timeout=5)
+    assert time.perf_counter() - t < 2.0
+    assert run.done and run.status == "stopped" and run.error is None
+    best = min((h for h in run.history if h["loss"] is not None), key=lambda h: h["loss"])
+    np.testing.assert_array_equal(run.model.weights_, best["weights"])
+    pred = run.model.predict(run.dataset.X_test)
+    assert pred.shape == run.dataset.y_test.shape
+    assert run.scores["test"] is not None and len(run.history) < 100_000
+
+
+@pytest.mark.timeout(30)
+def test_an_exception_in_training_reaches_wait():
+    def on_step(step, loss, elapsed, weights):
+        if step == 3:
+            raise ValueError("callback broke")
+
+    run = qb.train(spec_for(), on_step=on_step)
+    with pytest.raises(ValueError, match="callback broke"):
+        run.wait(timeout=20)
+    assert run.status == "error" and isinstance(run.error, ValueError) and run.done
+    # a model refusing the data: the DataError reaches wait() as well
+    iris = qb.datasets.load("iris", n_samples=60, seed=0, num_features=2)
+    run = qb.train(spec_for(model="estimator_qnn"), dataset=iris)
+    with pytest.raises(DataError, match="estimator_qnn"):
+        run.wait(timeout=20)
+    assert run.status == "error"
+
+
+@pytest.mark.timeout(60)
+def test_kernel_models_report_phases_as_steps():
+    seen = []
+    run = qb.train(spec_for(model="qsvc"), on_step=lambda *a, phase: seen.append((a[0], a[1], phase)),
+                   block=True)
+    assert seen == [(1, None, "kernel matrix"), (2, None, "fit")]
+    assert [h["phase"] for h in run.history] == ["kernel matrix", "fit"]
+    assert run.status == "done" and run.scores["test"] >= 0.8
+
+
+@pytest.mark.timeout(60)
+def test_same_spec_and_seed_give_the_same_run():
+    a = qb.train(spec_for(optimizer="spsa", maxiter=10, seed=4), block=True)
+    b = qb.train(spec_for(optimizer="spsa", maxiter=10, seed=4), block=True)
+    assert [h["loss"] for h in a.history] == [h["loss"] for h in b.history]
+    assert a.scores == b.scores
+    c = qb.train(spec_for(optimizer="spsa", maxiter=10, seed=5), block=True)
+    assert [h["loss"] for h in c.history] != [h["loss"] for h in a.history]
+
+
+def test_run_is_exported_and_reports_its_state():
+    assert qb.train is training.train and qb.Run is training.Run
+    run = qb.train(spec_for(maxiter=5), block=True)
+    assert run.status == "done" and run.elapsed > 0 and run.fallback_reason is None
+    assert "done" in repr(run)
+    assert run.spec.model.name == "vqc" and run.dataset.task == "classification"
+    with pytest.raises(qb.QmlbenchError, match="already been started"):
+        run.start()
+
+
+@pytest.mark.timeout(60)
+def test_concurrent_spsa_runs_stay_reproducible_and_stoppable():
+    alone = qb.train(spec_for(optimizer="spsa", maxiter=15, seed=2), block=True)
+    a = qb.train(spec_for(optimizer="spsa", maxiter=15, seed=2))
+    b = qb.train(spec_for(optimizer="spsa", maxiter=15, seed=2))
+    long = qb.train(spec_for(optimizer="spsa", maxiter=100_000, seed=9, learning_rate=0.05))
+    a.wait(30)
+    b.wait(30)
+    assert [h["loss"] for h in a.history] == [h["loss"] for h in alone.history]
+    assert [h["loss"] for h in b.history] == [h["loss"] for h in alone.history]
+    # a long SPSA run next to others still stops at once (no process-wide seed lock)
+    t = time.perf_counter()
+    long.stop().wait(5)
+    assert long.status == "stopped" and time.perf_counter() - t < 2.0

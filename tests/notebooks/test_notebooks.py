@@ -1,0 +1,87 @@
+"""Every notebook runs top to bottom in a fresh kernel, quickly.
+
+The notebooks in ``notebooks/`` are what people open in JupyterLab and on
+Binder; ``qmlbench/notebooks/`` holds the ones that ship with the package
+(the dashboard).  Both are found here by globbing, so a new notebook is tested
+the day it is added.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parents[2]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+PACKAGED = sorted((ROOT / "qmlbench" / "notebooks").glob("*.ipynb"))
+# A tutorial that takes longer than this here is too slow for a classroom.
+BUDGET_S = 90
+CELL_TIMEOUT_S = 120
+
+
+def execute(path: Path, **kernel_kwargs):
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(nb, timeout=CELL_TIMEOUT_S, kernel_name="python3",
+                            resources={"metadata": {"path": str(path.parent)}},
+                            store_widget_state=True)
+    start = time.perf_counter()
+    client.execute(**kernel_kwargs)
+    return nb, time.perf_counter() - start
+
+
+def widget_states(nb) -> dict:
+    return nb.metadata.get("widgets", {}).get(
+        "application/vnd.jupyter.widget-state+json", {}).get("state", {})
+
+
+def test_the_expected_notebooks_exist():
+    names = {p.name for p in NOTEBOOKS}
+    for name in ("dashboard.ipynb", "feature_maps_and_ansatze.ipynb",
+                 "kernels_vs_variational.ipynb", "training_live.ipynb"):
+        assert name in names, f"notebooks/{name} is missing"
+    assert "dashboard.ipynb" in {p.name for p in PACKAGED}
+
+
+def test_the_dashboard_notebook_has_one_source_of_truth():
+    # Binder serves notebooks/dashboard.ipynb, `qmlbench dashboard` the packaged
+    # copy; they must be the same notebook byte for byte.
+    assert (ROOT / "notebooks" / "dashboard.ipynb").read_bytes() == \
+        (ROOT / "qmlbench" / "notebooks" / "dashboard.ipynb").read_bytes()
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS + PACKAGED, ids=lambda p: p.parent.name + "/" + p.name)
+def test_notebook_is_committed_without_outputs(path):
+    nb = nbformat.read(path, as_version=4)
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type == "code":
+            assert not cell.outputs and cell.execution_count is None, \
+                f"{path.name} cell {i} has stored outputs; clear them before committing"
+    assert nb.metadata.get("kernelspec", {}).get("name") == "python3"
+
+
+@pytest.mark.timeout(BUDGET_S * 2)
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_executes(path):
+    nb, elapsed = execute(path)
+    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
+              if o.output_type == "error"]
+    assert not errors, errors
+    assert elapsed < BUDGET_S, f"{path.name} took {elapsed:.1f} s (budget {BUDGET_S} s)"
+
+
+@pytest.mark.timeout(BUDGET_S * 2)
+def test_dashboard_notebook_displays_the_workbench_in_the_state_of_its_query_string():
+    spec_query = "dataset=circles"
+    nb, _ = execute(ROOT / "qmlbench" / "notebooks" / "dashboard.ipynb",
+                    env={"QUERY_STRING": spec_query})
+    states = widget_states(nb).values()
+    classes = {c for s in states for c in s.get("state", {}).get("_dom_classes", [])}
+    assert "qb-workbench" in classes
+    # The dataset picker restored from the query string.
+    pickers = [s["state"] for s in states if "qb-dataset" in s.get("state", {}).get("_dom_classes", [])]
+    assert pickers and all(p.get("value") == "circles" or p.get("label") == "circles"
+                           for p in pickers), pickers

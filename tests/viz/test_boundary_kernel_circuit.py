@@ -1,0 +1,126 @@
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from qmlbench import viz
+from qmlbench.viz.boundary import TRACES
+
+
+def _surface(values, kind="proba", classes=(0, 1), nx=5, ny=4, note=""):
+    return SimpleNamespace(xs=np.linspace(0, 1, nx), ys=np.linspace(0, 1, ny),
+                           values=values, kind=kind, classes=list(classes), note=note)
+
+
+def test_boundary_layout_and_probability_heatmap(dataset):
+    z = np.linspace(0, 1, 20).reshape(4, 5)
+    fig = viz.decision_boundary(_surface(z), dataset)
+    assert tuple(t.uid for t in fig.data) == TRACES
+    heat = fig.data[0]
+    np.testing.assert_allclose(np.asarray(heat.z), z)
+    assert (heat.zmin, heat.zmax) == (0.0, 1.0)
+    assert heat.colorbar.title.text == "P(1)"
+    np.testing.assert_allclose(fig.data[2].x, dataset.X_train[:, 0])
+    np.testing.assert_allclose(fig.data[3].y, dataset.X_test[:, 1])
+
+
+def test_misclassified_points_are_exactly_the_wrong_predictions(dataset):
+    pred_train = dataset.y_train.copy()
+    pred_train[[0, 3]] = 1 - pred_train[[0, 3]]
+    pred_test = dataset.y_test.copy()
+    pred_test[5] = 1 - pred_test[5]
+    fig = viz.decision_boundary(_surface(np.zeros((4, 5))), dataset, pred_train, pred_test)
+    wrong = fig.data[4]
+    expected_x = [dataset.X_train[0, 0], dataset.X_train[3, 0], dataset.X_test[5, 0]]
+    np.testing.assert_allclose(wrong.x, expected_x)
+    assert "(3)" in wrong.name
+
+
+def test_multiclass_probabilities_show_the_winning_class(make_dataset):
+    ds = make_dataset(n_classes=3)
+    values = np.zeros((4, 5, 3))
+    values[:, :2, 0] = 1
+    values[:, 2:4, 1] = 1
+    values[:, 4, 2] = 1
+    fig = viz.decision_boundary(_surface(values, classes=(0, 1, 2)), ds)
+    z = np.asarray(fig.data[0].z)
+    assert z.shape == (4, 5)
+    assert list(z[0]) == [0, 0, 1, 1, 2]
+
+
+def test_decision_values_are_centred_on_zero(dataset):
+    z = np.array([[-2.0, 1.0], [0.5, 0.0]])
+    fig = viz.decision_boundary(_surface(z, kind="decision", nx=2, ny=2), dataset)
+    assert fig.data[0].zmin == -2.0 and fig.data[0].zmax == 2.0
+
+
+def test_one_feature_regression_draws_a_curve_and_no_misclassified(make_dataset):
+    ds = make_dataset(task="regression", n_features=1)
+    xs = np.linspace(0, 1, 7)
+    surf = SimpleNamespace(xs=xs, ys=None, values=xs ** 2, kind="regression", classes=None,
+                           note="")
+    fig = viz.decision_boundary(surf, ds, ds.y_train * 0, ds.y_test * 0)
+    np.testing.assert_allclose(fig.data[1].y, xs ** 2)
+    assert len(fig.data[0].z) == 0
+    assert len(fig.data[4].x) == 0
+
+
+def test_boundary_without_surface_draws_points_only(dataset):
+    fig = viz.decision_boundary(None, dataset)
+    assert len(fig.data) == 5 and len(fig.data[0].z) == 0
+    assert len(fig.data[2].x) == len(dataset.X_train)
+
+
+def test_kernel_heatmap_orders_by_class_and_splits_off_diagonal():
+    y = np.array([1, 0, 1, 0])
+    # Same-class pairs 0.9, different-class 0.1: the ordered matrix has two blocks.
+    K = np.where(y[:, None] == y[None, :], 0.9, 0.1)
+    np.fill_diagonal(K, 1.0)
+    fig = viz.kernel_heatmap(K, y)
+    ordered = np.asarray(fig.data[0].z)
+    np.testing.assert_allclose(ordered[:2, :2], [[1.0, 0.9], [0.9, 1.0]])
+    np.testing.assert_allclose(ordered[:2, 2:], 0.1)
+    np.testing.assert_allclose(sorted(fig.data[1].x), [0.9] * 4)
+    np.testing.assert_allclose(sorted(fig.data[2].x), [0.1] * 8)
+    assert "mean 0.367" in fig.layout.title.text
+
+
+def test_kernel_heatmap_flags_concentration():
+    K = np.full((5, 5), 0.25)
+    np.fill_diagonal(K, 1.0)
+    assert "concentrated" in viz.kernel_heatmap(K, np.arange(5) % 2).layout.title.text
+
+
+def test_kernel_heatmap_rejects_non_square():
+    with pytest.raises(ValueError, match="square"):
+        viz.kernel_heatmap(np.zeros((2, 3)))
+
+
+def test_circuit_text_html_and_figure():
+    from qiskit import QuantumCircuit
+
+    qc = QuantumCircuit(2)
+    qc.h(0)
+    qc.cx(0, 1)
+    text = viz.circuit_text(qc)
+    assert "q_0" in text and "H" in text
+    html = viz.circuit_html(qc)
+    assert html.startswith("<pre") and "q_0" in html
+    facts = {"num_qubits": 2, "depth": 2, "two_qubit_gates": 1, "num_parameters": 0,
+             "gate_counts": {"h": 1, "cx": 1}}
+    table = viz.facts_html(facts)
+    assert "two-qubit gates" in table and "<b>1</b>" in table
+    fig = viz.circuit_figure(qc, facts)
+    assert "qubits 2" in fig.layout.title.text
+    assert "q_0" in fig.layout.annotations[0].text
+
+
+def test_label_surface_maps_labels_to_class_colours(make_dataset):
+    ds = make_dataset(n_classes=3)
+    ds.y_train = np.array(["a", "b", "c"])[ds.y_train]
+    ds.y_test = np.array(["a", "b", "c"])[ds.y_test]
+    values = np.array([["a", "c"], ["b", "b"]])
+    fig = viz.decision_boundary(_surface(values, kind="label", classes=("a", "b", "c"),
+                                         nx=2, ny=2), ds)
+    np.testing.assert_array_equal(np.asarray(fig.data[0].z), [[0, 2], [1, 1]])
+    assert (fig.data[0].zmin, fig.data[0].zmax) == (-0.5, 2.5)

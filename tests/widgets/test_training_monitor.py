@@ -1,0 +1,127 @@
+"""Headless training: Train, live loss, Stop, errors, boundary, engine call."""
+
+import time
+
+import numpy as np
+import pytest
+
+from qmlbench.engine import training
+from qmlbench.widgets import Session, TrainingMonitor, Workbench
+
+
+def _count(fig):
+    return len(fig.data[0].x)
+
+
+@pytest.mark.timeout(120)
+def test_train_runs_live_then_done_with_boundary(helpers):
+    wb = Workbench(spec={"optimizer": {"maxiter": 40}})
+    mon = wb.training
+    t0 = time.perf_counter()
+    mon.train_button.click()
+    assert mon.train_button.disabled and not mon.stop_button.disabled
+    assert helpers.wait_until(lambda: _count(mon.loss_figure) > 0, 30)
+    first_point = time.perf_counter() - t0
+    assert wb.wait(120)
+    assert "done" in mon.status.value
+    assert not mon.train_button.disabled and mon.stop_button.disabled
+    run = wb.session.run
+    # trace 0: one point per step, exactly the run's losses
+    np.testing.assert_allclose(mon.loss_figure.data[0].y, run.losses)
+    assert list(mon.loss_figure.data[0].x) == [h["step"] for h in run.history]
+    assert mon.progress.value == mon.progress.max
+    assert f"{run.scores['test']:.3f}" in mon.score.value
+    heat = wb.boundary.figure.data[0]
+    assert np.asarray(heat.z).shape == (60, 60)
+    ds = wb.session.dataset
+    wrong = int((run.model.predict(ds.X_train) != ds.y_train).sum()
+                + (run.model.predict(ds.X_test) != ds.y_test).sum())
+    assert len(wb.boundary.figure.data[4].x) == wrong
+    assert first_point < 5.0  # generous for a loaded CI machine; measured ~0.1-0.5 s
+
+
+@pytest.mark.timeout(120)
+def test_engine_is_called_with_the_spec_on_screen(monkeypatch):
+    calls = []
+    real = training.train
+
+    def recording(spec, on_step=None, dataset=None, **kw):
+        calls.append((spec, dataset))
+        return real(spec, on_step=on_step, dataset=dataset, **kw)
+
+    monkeypatch.setattr(training, "train", recording)
+    wb = Workbench()
+    wb.data.dataset_picker.value = "xor"
+    wb.model.model.value = "svc"
+    wb.training.train_button.click()
+    assert wb.wait(60)
+    assert len(calls) == 1
+    spec, dataset = calls[0]
+    assert spec.to_dict() == wb.spec.to_dict()
+    assert spec.dataset.name == "xor" and spec.model.name == "svc"
+    assert dataset is wb.session.dataset
+    assert "done" in wb.training.status.value
+
+
+@pytest.mark.timeout(120)
+def test_stop_ends_a_long_run_and_keeps_a_working_model(helpers):
+    session = Session({"optimizer": {"name": "cobyla", "maxiter": 5000}})
+    mon = TrainingMonitor(session)
+    mon.train_button.click()
+    assert helpers.wait_until(lambda: _count(mon.loss_figure) >= 3, 60)
+    t0 = time.perf_counter()
+    mon.stop_button.click()
+    assert session.wait(10)
+    assert time.perf_counter() - t0 < 2.0
+    assert "stopped" in mon.status.value
+    assert not mon.train_button.disabled
+    ds = session.dataset
+    pred = session.model.predict(ds.X_test)
+    assert pred.shape == (len(ds.X_test),)
+    assert _count(mon.loss_figure) == len(session.run.losses) < 5000
+
+
+class _BrokenModel:
+    def fit(self, X, y, monitor=None):
+        monitor(1, 0.5, np.zeros(2))
+        raise RuntimeError("the optimizer exploded")
+
+
+@pytest.mark.timeout(60)
+def test_an_error_in_training_reaches_the_status(monkeypatch):
+    real = training.train
+    monkeypatch.setattr(training, "train",
+                        lambda spec, on_step=None, dataset=None: real(
+                            spec, on_step=on_step, dataset=dataset, model=_BrokenModel()))
+    mon = TrainingMonitor()
+    mon.train_button.click()
+    assert mon.session.wait(30)
+    assert "error" in mon.status.value and "the optimizer exploded" in mon.status.value
+    assert not mon.train_button.disabled and mon.stop_button.disabled
+    assert _count(mon.loss_figure) == 1
+
+
+@pytest.mark.timeout(60)
+def test_a_failing_plot_update_is_shown_not_lost():
+    session = Session({"model": {"name": "svc"}})
+    mon = TrainingMonitor(session)
+
+    def broken(**_):
+        raise ValueError("plot went wrong")
+
+    session.listen("progress", broken)
+    mon.train_button.click()
+    assert session.wait(30)
+    assert "plot went wrong" in mon.status.value
+    assert "done" in mon.status.value
+
+
+@pytest.mark.timeout(120)
+def test_reset_clears_the_run():
+    mon = TrainingMonitor(spec={"model": {"name": "logistic"}})
+    mon.train_button.click()
+    assert mon.session.wait(30)
+    assert _count(mon.loss_figure) >= 0 and "done" in mon.status.value
+    mon.reset_button.click()
+    assert mon.status.value == "ready" and _count(mon.loss_figure) == 0
+    assert mon.session.model is None and mon.progress.value == 0
