@@ -28,6 +28,8 @@ DASHBOARD_NOTEBOOK = NOTEBOOK_DIR / "dashboard.ipynb"
 # culls its preheated kernels, only the ones handed to visitors.
 CULL_IDLE_TIMEOUT = 1800
 CULL_INTERVAL = 120
+#: Written to the server log each time a dashboard kernel has finished warming up.
+WARM_MARK = "[qmlbench] dashboard kernel warm"
 
 
 def packaged_notebooks() -> list[Path]:
@@ -198,4 +200,76 @@ def warm_up(spec=None) -> float | None:
         circuits.circuit_facts(circuit)
     except Exception:
         return None
-    return time.perf_counter() - start
+    took = time.perf_counter() - start
+    # To the server's console (Voila's log), not the page: tells an operator, and
+    # the browser tests, that a preheated kernel is ready for the next visitor.
+    print(f"{WARM_MARK} in {took:.1f} s", file=sys.__stdout__, flush=True)
+    return took
+
+
+# --- one copy of plotly's widget code per page ---------------------------------
+#
+# plotly's FigureWidget is an anywidget whose ``_esm`` trait holds plotly's whole
+# widget bundle (about 5 MB).  anywidget ships and evaluates that code once per
+# figure: with the Workbench's several figures the page took 20-30 s to appear
+# here.  share_figure_code() sends the bundle once, in a small carrier widget
+# that publishes the bundle's widget factory on ``globalThis``; every
+# FigureWidget made afterwards carries a few lines that wait for it instead.
+
+_GLOBAL_NAME = "__qmlbenchPlotlyWidget"
+_LOADER_ESM = """
+const key = "%(name)s";
+const deadline = Date.now() + 60000;
+while (!globalThis[key]) {
+  if (Date.now() > deadline) throw new Error("qmlbench: plotly's widget code did not load");
+  await new Promise((resolve) => setTimeout(resolve, 25));
+}
+export default globalThis[key];
+""" % {"name": _GLOBAL_NAME}
+
+
+def _carrier_esm(bundle: str) -> str | None:
+    """The bundle with its default export published globally instead; None when
+    the bundle does not end in the ``export{...,X as default}`` it is known to."""
+    import re
+
+    matches = list(re.finditer(r"export\s*\{([^{}]*)\}\s*;?", bundle))
+    if not matches:
+        return None
+    match = matches[-1]
+    tail = re.sub(r"/\*.*?\*/|//[^\n]*", "", bundle[match.end():], flags=re.S)
+    if tail.strip():
+        return None
+    names = [part.strip() for part in match.group(1).split(",")]
+    default = [n.split(" as ")[0].strip() for n in names if n.endswith(" as default")]
+    if len(default) != 1:
+        return None
+    kept = [n for n in names if not n.endswith(" as default")]
+    return (bundle[:match.start()] + f"globalThis.{_GLOBAL_NAME}={default[0]};"
+            + (f"export{{{','.join(kept)}}};" if kept else "") + "export default {};"
+            + bundle[match.end():])
+
+
+def share_figure_code():
+    """Make FigureWidgets created from now on load plotly's code from one shared
+    copy; returns the carrier widget, which must be displayed (or None, leaving
+    plotly untouched, when its bundle has an unexpected shape)."""
+    import anywidget
+    import plotly.basewidget as basewidget
+    import traitlets
+
+    bundle_file = Path(basewidget.__file__).parent / "package_data" / "widgetbundle.js"
+    try:
+        carrier_esm = _carrier_esm(bundle_file.read_text(encoding="utf-8"))
+    except OSError:
+        return None
+    if carrier_esm is None:
+        return None
+
+    class PlotlyCode(anywidget.AnyWidget):
+        _esm = traitlets.Unicode(carrier_esm).tag(sync=True)
+
+    basewidget.BaseFigureWidget._esm = _LOADER_ESM
+    carrier = PlotlyCode()
+    carrier.layout.display = "none"
+    return carrier

@@ -29,7 +29,7 @@ from __future__ import annotations
 import math
 import time
 from concurrent.futures import FIRST_COMPLETED, Executor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 from qiskit import QuantumCircuit
@@ -189,7 +189,6 @@ class _Point:
     blocks: int = 0  # identity-block count (0: not identity-block)
     block_params: int = 0
     fallback_reason: str | None = None
-    extra: dict = field(default_factory=dict)
 
 
 def _prepare(ansatz, options, n, L, observable, init: Init, row, col) -> _Point:

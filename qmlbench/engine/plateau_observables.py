@@ -83,9 +83,18 @@ def one_sided_reference(traceless_sq: float, num_qubits: int, mean_p_squared: fl
     return traceless_sq * (1.0 - mean_p_squared) / (2.0 * (d * d - 1.0))
 
 
-def _bits(n: int) -> np.ndarray:
-    idx = np.arange(2 ** n)
-    return (idx[:, None] >> np.arange(n)[None, :]) & 1
+def _popcount(values: np.ndarray, n: int) -> np.ndarray:
+    """Set bits of each index (a loop over bits keeps memory at one 2**n vector)."""
+    count = np.zeros(values.shape, dtype=np.int64)
+    for q in range(n):
+        count += (values >> q) & 1
+    return count
+
+
+def _z_signs(n: int, qubits) -> np.ndarray:
+    """Diagonal of the Z string on ``qubits``: (-1)**(parity of those bits)."""
+    mask = sum(1 << int(q) for q in qubits)
+    return 1.0 - 2.0 * (_popcount(np.arange(2 ** n) & mask, n) % 2)
 
 
 def _from_pauli_op(op: SparsePauliOp, n: int, label: str) -> Observable:
@@ -101,10 +110,9 @@ def _from_pauli_op(op: SparsePauliOp, n: int, label: str) -> Observable:
     traceless_sq = (2.0 ** n) * float(np.sum(coeffs[~identity] ** 2))
     if not op.paulis.x.any():
         # Diagonal: each Z string is a ±1 sign pattern over the basis states.
-        bits = _bits(n)
         diag = np.zeros(2 ** n)
         for z, c in zip(op.paulis.z, coeffs):
-            diag += c * (1 - 2 * (bits[:, z].sum(axis=1) % 2))
+            diag += c * _z_signs(n, np.flatnonzero(z))
         obs = Observable(n, label, traceless_sq, diag=diag)
     else:
         obs = Observable(n, label, traceless_sq, matrix=op.to_matrix(sparse=True))
@@ -122,15 +130,13 @@ def resolve(observable, num_qubits: int) -> Observable:
             diag[0] = 1.0
             return Observable(n, "global", 1.0 - 1.0 / d, diag=diag)
         if observable == "local":
-            diag = (n - _bits(n).sum(axis=1)) / n  # fraction of qubits in |0>
+            diag = (n - _popcount(np.arange(d), n)) / n  # fraction of qubits in |0>
             return Observable(n, "local", d / (4.0 * n), diag=diag.astype(float))
         if observable == "zz":
             if n < 2:
                 raise SpecError("observable", observable,
                                 reason=f"needs at least 2 qubits, got {n}")
-            bits = _bits(n)
-            diag = (1 - 2 * bits[:, 0]) * (1 - 2 * bits[:, 1])
-            return Observable(n, "zz", float(d), diag=diag.astype(float))
+            return Observable(n, "zz", float(d), diag=_z_signs(n, (0, 1)))
         raise SpecError("observable", observable, list(OBSERVABLES) + ["a SparsePauliOp",
                         "a callable num_qubits -> SparsePauliOp"],
                         reason="is not a known observable")

@@ -44,17 +44,22 @@ class DecisionBoundary(Panel):
             self.draw(None)
 
     def _on_snapshot(self, run, model):
-        self.draw(model, resolution=LIVE_RESOLUTION, live=True)
+        self.draw(model, resolution=LIVE_RESOLUTION, live=True,
+                  dataset=getattr(run, "dataset", None))
 
     def _on_ended(self, run, status, model):
         if status in ("done", "stopped") and model is not None:
-            self.draw(model)
+            self.draw(model, dataset=getattr(run, "dataset", None))
 
-    def draw(self, model, resolution: int | None = None, live: bool = False) -> None:
-        """Data alone (``model=None``) or the model's surface with the data over it."""
+    def draw(self, model, resolution: int | None = None, live: bool = False,
+             dataset=None) -> None:
+        """Data alone (``model=None``) or the model's surface with the data over it.
+
+        ``dataset`` defaults to the session's; a run's own data is passed when its
+        model is drawn, in case the settings changed while it trained."""
         from ..engine import boundary
 
-        ds = self.session.dataset
+        ds = dataset if dataset is not None else self.session.dataset
         if ds is None:
             sync_figure(self.figure, viz.decision_boundary(None, None))
             self.note.value = ""
@@ -72,8 +77,8 @@ class DecisionBoundary(Panel):
         except Exception as exc:
             self.note.value = message_html(f"decision surface: {error_message(exc)}")
             return
-        self.surface = surface
         sync_figure(self.figure, viz.decision_boundary(surface, ds, pred_train, pred_test))
+        self.surface = surface  # after the figure: readers see the surface that is drawn
         note = getattr(surface, "note", "") or ""
         self.note.value = (("<small>live, at the latest weights</small>" if live else "")
                            + (f"<small>{html.escape(note)}</small>" if note else ""))

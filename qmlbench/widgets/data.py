@@ -31,10 +31,12 @@ class DataPanel(Panel):
         self.dataset_picker = W.Dropdown(options=_dataset_options(), value=s.dataset.name,
                                          description="dataset", style=style)
         self.dataset_picker.add_class("qb-dataset")
-        self.n_samples = W.IntSlider(value=s.dataset.n_samples, min=10, max=400, step=10,
+        self.n_samples = W.IntSlider(value=s.dataset.n_samples, min=min(10, s.dataset.n_samples),
+                                     max=max(400, s.dataset.n_samples), step=10,
                                      description="samples", continuous_update=False, style=style)
         self.n_samples.add_class("qb-n-samples")
-        self.noise = W.FloatSlider(value=s.dataset.noise, min=0.0, max=1.0, step=0.05,
+        self.noise = W.FloatSlider(value=s.dataset.noise, min=0.0, max=max(1.0, s.dataset.noise),
+                                   step=0.05,
                                    description="noise", continuous_update=False, style=style)
         self.noise.add_class("qb-noise")
         self.test_size = W.FloatSlider(value=s.dataset.test_size, min=0.1, max=0.5, step=0.05,
@@ -77,7 +79,9 @@ class DataPanel(Panel):
         s = self.spec
         with self.syncing():
             self.dataset_picker.value = s.dataset.name
+            _fit_range(self.n_samples, s.dataset.n_samples)
             self.n_samples.value = s.dataset.n_samples
+            _fit_range(self.noise, s.dataset.noise)
             self.noise.value = s.dataset.noise
             self.test_size.value = s.dataset.test_size
             self.seed.value = s.seed
@@ -103,6 +107,14 @@ class DataPanel(Panel):
         self.info.value = (f"<small>{html.escape(summary)}"
                            + "".join(f"<br>{html.escape(str(n))}" for n in notes) + "</small>")
         sync_figure(self.figure, viz.data_scatter(ds))
+
+
+def _fit_range(slider, value) -> None:
+    # A spec from a file or link may hold values beyond the slider's usual range.
+    if value > slider.max:
+        slider.max = value
+    if value < slider.min:
+        slider.min = value
 
 
 class _EmptyData:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from qmlbench.dashboard import dashboard_url, free_port, voila_command
+from qmlbench.dashboard import WARM_MARK, dashboard_url, free_port, voila_command
 
 CHROMIUM = os.environ.get("QMLBENCH_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -64,6 +64,20 @@ def wait_until_answers(url: str, proc: subprocess.Popen, timeout: float, log: Pa
     raise RuntimeError(f"Voila did not answer {url} within {timeout} s:\n{log.read_text()[-3000:]}")
 
 
+def warm_kernels(log: Path) -> int:
+    """How many dashboard kernels have finished warming up (the notebook logs each)."""
+    return log.read_text(errors="replace").count(WARM_MARK) if log.exists() else 0
+
+
+def wait_for_warm_kernel(log: Path, count: int, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while warm_kernels(log) < count:
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"no warm dashboard kernel within {timeout} s:\n"
+                               f"{log.read_text(errors='replace')[-3000:]}")
+        time.sleep(0.2)
+
+
 def start_voila(notebook, log_path: Path):
     port = free_port()
     cmd = voila_command(notebook, port=port, open_browser=False)
@@ -96,8 +110,23 @@ def voila_server():
     _require_browser()
     log_path = ARTIFACTS / "voila-e2e.log"
     proc, port = start_voila(None, log_path)
-    yield dashboard_url(port), log_path
+    server = VoilaServer(dashboard_url(port), log_path)
+    yield server
     stop_voila(proc)
+
+
+class VoilaServer:
+    """The running dashboard: ``url``, ``log``, and ``next_url()`` which waits until
+    a preheated kernel is ready for the next visit (as a visitor arriving a little
+    after the server started gets), so each test sees the dashboard users see."""
+
+    def __init__(self, url: str, log: Path):
+        self.url, self.log, self.visits = url, log, 0
+
+    def next_url(self, query: str = "") -> str:
+        wait_for_warm_kernel(self.log, self.visits + 1)
+        self.visits += 1
+        return self.url + (query or "")
 
 
 @pytest.fixture(scope="session")

@@ -329,3 +329,49 @@ def test_random_circuits_match_qiskit_and_finite_differences(qc, seed):
     if last >= 0:
         np.testing.assert_allclose(execution.gradients(qc, obs, values, wrt=[last]),
                                    grads[:, [last]], atol=TOL, rtol=0)
+
+
+# --- the fast path behind qiskit's primitive interfaces ---------------------------------------
+@pytest.mark.parametrize("input_gradients", [False, True])
+def test_estimator_qnn_on_fast_primitives_matches_qiskit(input_gradients):
+    from qiskit_machine_learning.gradients import ParamShiftEstimatorGradient
+    from qiskit_machine_learning.neural_networks import EstimatorQNN
+
+    from qmlbench.engine.fast_primitives import FastEstimator, FastEstimatorGradient
+
+    fm = circuits.feature_map("zz", 3, reps=1)
+    an = circuits.ansatz("real_amplitudes", 3, reps=2)
+    qc = circuits.compose(fm, an)
+    obs = [SparsePauliOp("ZZZ"), SparsePauliOp(["XIY", "IZI"], coeffs=[0.5, -1.0])]
+    common = dict(circuit=qc, observables=obs, input_params=list(fm.parameters),
+                  weight_params=list(an.parameters), input_gradients=input_gradients,
+                  default_precision=0.0)
+    ours = EstimatorQNN(estimator=FastEstimator(), gradient=FastEstimatorGradient(), **common)
+    est = StatevectorEstimator()
+    ref = EstimatorQNN(estimator=est, gradient=ParamShiftEstimatorGradient(est), **common)
+    rng = np.random.default_rng(8)
+    X = rng.uniform(0, np.pi, (5, 3))
+    w = rng.uniform(0, 2 * np.pi, an.num_parameters)
+    np.testing.assert_allclose(ours.forward(X, w), ref.forward(X, w), atol=TOL)
+    (gi, gw), (ri, rw) = ours.backward(X, w), ref.backward(X, w)
+    np.testing.assert_allclose(gw, rw, atol=1e-9)
+    if input_gradients:
+        np.testing.assert_allclose(gi, ri, atol=1e-9)
+    else:
+        assert gi is None and ri is None
+
+
+def test_fast_estimator_broadcasts_pubs_like_qiskit():
+    from qmlbench.engine.fast_primitives import FastEstimator
+
+    qc = circuits.ansatz("efficient_su2", 2, reps=1)
+    rng = np.random.default_rng(9)
+    values = rng.uniform(0, 2 * np.pi, (3, 1, qc.num_parameters))
+    obs = [[SparsePauliOp("ZZ"), SparsePauliOp("XY"), SparsePauliOp(["IZ", "XX"], [1.0, 0.2])]]
+    ours = FastEstimator().run([(qc, obs, values)]).result()[0].data.evs
+    ref = StatevectorEstimator().run([(qc, obs, values)]).result()[0].data.evs
+    assert ours.shape == ref.shape == (3, 3)
+    np.testing.assert_allclose(ours, ref, atol=TOL)
+    bound = qc.assign_parameters(values[0, 0])
+    single = FastEstimator().run([(bound, SparsePauliOp("ZZ"))]).result()[0].data.evs
+    np.testing.assert_allclose(single, ref[0, 0], atol=TOL)

@@ -47,6 +47,7 @@ def _estimator(name, task, settings=FAST, **extra):
     kw = dict(settings[entry.kind])
     if name == "qkt_qsvc":
         kw["maxiter"] = 15
+    kw["seed"] = 0
     kw.update(extra)
     return entry.estimator_class(task)(**kw)
 
@@ -167,8 +168,14 @@ def test_labels_a_model_cannot_take_are_refused_clearly(blobs, sine):
         _estimator("estimator_qnn", "classification").fit(blobs.X_train, y3)
     with pytest.raises(DataError, match=r"'pegasos_qsvc' takes at most 2 classes.*qsvc"):
         _estimator("pegasos_qsvc", "classification").fit(blobs.X_train, y3)
-    with pytest.raises(DataError, match=r"'vqr' is a regressor but got class labels"):
-        _estimator("vqr", "regression").fit(blobs.X_train, blobs.y_train)
+    names = np.array(["red", "blue"])[blobs.y_train]
+    with pytest.raises(DataError, match=r"'vqr' is a regressor but got class labels \(text, "
+                                        r"values \['blue', 'red'\]\)"):
+        _estimator("vqr", "regression").fit(blobs.X_train, names)
+    spec = qb.ExperimentSpec.from_dict({"model": {"name": "vqr"}})
+    with pytest.raises(DataError, match=r"model 'vqr' does not do classification; it does "
+                                        r"regression. Models for classification: qsvc"):
+        models.build(spec, blobs)
     with pytest.raises(DataError, match=r"'vqc' is a classifier but the labels look continuous"):
         _estimator("vqc", "classification").fit(sine.X_train, sine.y_train)
     with pytest.raises(DataError, match=r"needs at least 2 classes"):
@@ -187,7 +194,7 @@ def test_feature_count_must_match_the_circuit(blobs):
         _estimator("vqc", "classification", num_qubits=2).fit(
             np.hstack([blobs.X_train, blobs.X_train[:, :1]]), blobs.y_train)
     fitted = _estimator("qsvc", "classification").fit(blobs.X_train, blobs.y_train)
-    with pytest.raises(DataError, match=r"has 3 features but the model was fitted with 2"):
+    with pytest.raises(DataError, match=r"X has 3 features, but QSVCModel is expecting 2 features"):
         fitted.predict(np.ones((2, 3)))
 
 
@@ -377,3 +384,31 @@ def test_observable_is_checked():
         EstimatorQNNRegressor(observable="ZZZ").fit(X, X[:, 0])
     est = EstimatorQNNRegressor(observable="Z0", maxiter=5, ansatz_reps=1).fit(X, X[:, 0])
     assert est.observable_.paulis.to_labels() == ["IZ"]
+
+
+SKLEARN_CHECKS = ["check_estimators_unfitted", "check_n_features_in_after_fitting",
+                  "check_fit2d_predict1d", "check_supervised_y_2d", "check_requires_y_none",
+                  "check_fit1d", "check_complex_data", "check_estimators_empty_data_messages",
+                  "check_get_params_invariance", "check_set_params",
+                  "check_dont_overwrite_parameters", "check_estimators_overwrite_params",
+                  "check_estimators_nan_inf", "check_estimators_pickle"]
+
+
+@pytest.mark.parametrize("est", [
+    VQCModel(feature_map="angle", feature_map_reps=1, ansatz_reps=1, maxiter=5, seed=0),
+    EstimatorQNNRegressor(feature_map="angle", feature_map_reps=1, ansatz_reps=1, maxiter=5,
+                          seed=0),
+    models.get("qsvc").estimator_class()(feature_map="angle", feature_map_reps=1),
+    models.get("svc").estimator_class()()], ids=lambda e: type(e).__name__)
+def test_scikit_learn_estimator_checks(est):
+    from sklearn.utils import estimator_checks
+
+    failed = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for name in SKLEARN_CHECKS:
+            try:
+                getattr(estimator_checks, name)(type(est).__name__, clone(est))
+            except Exception as exc:  # collect them all, then report
+                failed.append((name, f"{type(exc).__name__}: {str(exc)[:300]}"))
+    assert not failed

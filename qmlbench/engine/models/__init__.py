@@ -12,7 +12,6 @@ from __future__ import annotations
 import importlib
 import math
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 
 from ..errors import DataError, SpecError
 from ._base import StopTraining, call_monitor  # noqa: F401  (public)

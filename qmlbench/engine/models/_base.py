@@ -6,7 +6,6 @@ from __future__ import annotations
 import inspect
 import threading
 from contextlib import contextmanager
-from types import SimpleNamespace
 
 import numpy as np
 
@@ -45,17 +44,36 @@ def call_monitor(monitor, step, loss, weights, phase: str = "train") -> None:
 # input checks
 
 
+def _refuse_sparse(value, what: str, model: str) -> None:
+    if hasattr(value, "toarray") or type(value).__module__.startswith("scipy.sparse"):
+        raise DataError(f"{what}: model {model!r} does not support sparse input; pass a dense "
+                        f"array (e.g. X.toarray())")
+
+
 def check_X(X, model: str) -> np.ndarray:
+    _refuse_sparse(X, "X", model)
+    raw = np.asarray(X)
+    if raw.dtype.kind == "c":
+        raise DataError(f"X: model {model!r} got complex data: Complex data not supported; "
+                        f"features must be real numbers")
     try:
         arr = np.asarray(X, dtype=float)
     except (TypeError, ValueError):
         raise DataError(f"X: model {model!r} needs numeric features; got values that are not "
-                        f"numbers") from None
+                        f"numbers (argument must be a string or a real number)") from None
     if arr.ndim == 1:
-        arr = arr.reshape(-1, 1)
-    if arr.ndim != 2 or arr.shape[0] == 0:
+        raise DataError(f"X: model {model!r} needs a 2-D array (samples, features); got a 1-D "
+                        f"array of {arr.shape[0]} values. Reshape your data: X.reshape(-1, 1) "
+                        f"for one feature, X.reshape(1, -1) for one sample")
+    if arr.ndim != 2:
         raise DataError(f"X: model {model!r} needs a 2-D array (samples, features); got shape "
                         f"{arr.shape}")
+    if arr.shape[1] == 0:
+        raise DataError(f"X: 0 feature(s) (shape={arr.shape}) while a minimum of 1 is required "
+                        f"by model {model!r}")
+    if arr.shape[0] == 0:
+        raise DataError(f"X: 0 sample(s) (shape={arr.shape}) while a minimum of 1 is required "
+                        f"by model {model!r}")
     if not np.all(np.isfinite(arr)):
         bad = int(np.sum(~np.isfinite(arr)))
         raise DataError(f"X: {bad} NaN or infinite feature value(s); model {model!r} needs "
@@ -63,10 +81,27 @@ def check_X(X, model: str) -> np.ndarray:
     return arr
 
 
+def _check_y_present(y, model: str):
+    if y is None:
+        raise DataError(f"y: model {model!r} requires y to be passed, but the target y is None")
+    _refuse_sparse(y, "y", model)
+    arr = np.asarray(y)
+    if arr.ndim == 2 and arr.shape[1] == 1:     # a column vector, as scikit-learn accepts
+        import warnings
+
+        from sklearn.exceptions import DataConversionWarning
+
+        warnings.warn(DataConversionWarning(
+            "A column-vector y was passed when a 1d array was expected; using y.ravel()"),
+            stacklevel=3)
+        arr = arr[:, 0]
+    return arr
+
+
 def check_classes(y, model: str, n_samples: int, max_classes: int | None = None,
                   what_allowed: str = "") -> tuple[np.ndarray, np.ndarray]:
     """``(classes_, y_index)``; refuses continuous targets and too many classes."""
-    arr = np.asarray(y)
+    arr = _check_y_present(y, model)
     if arr.ndim != 1 or arr.shape[0] != n_samples:
         raise DataError(f"y: model {model!r} needs one label per sample ({n_samples}); got shape "
                         f"{arr.shape}")
@@ -80,8 +115,8 @@ def check_classes(y, model: str, n_samples: int, max_classes: int | None = None,
                 f"use a regressor (vqr, qsvr, estimator_qnn, svr, mlp) or class labels")
     classes, idx = np.unique(arr, return_inverse=True)
     if len(classes) < 2:
-        raise DataError(f"y: model {model!r} needs at least 2 classes; got only "
-                        f"{classes.tolist()}")
+        raise DataError(f"y: model {model!r} needs at least 2 classes; got one class "
+                        f"{classes.tolist()} in {n_samples} sample(s)")
     if max_classes is not None and len(classes) > max_classes:
         raise DataError(
             f"y: model {model!r} takes at most {max_classes} classes; got {len(classes)} "
@@ -90,14 +125,14 @@ def check_classes(y, model: str, n_samples: int, max_classes: int | None = None,
 
 
 def check_targets(y, model: str, n_samples: int) -> np.ndarray:
-    arr = np.asarray(y)
-    if arr.ndim == 2 and arr.shape[1] == 1:
-        arr = arr[:, 0]
+    arr = _check_y_present(y, model)
     if arr.ndim != 1 or arr.shape[0] != n_samples:
         raise DataError(f"y: model {model!r} needs one target per sample ({n_samples}); got shape "
                         f"{arr.shape}")
-    if arr.dtype.kind not in "fc":
-        kind = {"i": "integer", "u": "integer", "b": "boolean"}.get(arr.dtype.kind, "text")
+    # integer targets are numbers (scikit-learn regressors take them); text and booleans
+    # are class labels.  A classification *dataset* is refused earlier, by models.build.
+    if arr.dtype.kind not in "fciu":
+        kind = "boolean" if arr.dtype.kind == "b" else "text"
         raise DataError(
             f"y: model {model!r} is a regressor but got class labels ({kind}, values "
             f"{np.unique(arr)[:6].tolist()}); regressors need real-valued targets, classifiers "
@@ -117,8 +152,8 @@ def check_fitted(est, attr: str = "n_features_in_") -> None:
 
 def check_width_matches(est, X: np.ndarray) -> None:
     if X.shape[1] != est.n_features_in_:
-        raise DataError(f"X: has {X.shape[1]} features but the model was fitted with "
-                        f"{est.n_features_in_}")
+        raise DataError(f"X has {X.shape[1]} features, but {type(est).__name__} is expecting "
+                        f"{est.n_features_in_} features as input (the width it was fitted with)")
 
 
 # ---------------------------------------------------------------------------
@@ -291,7 +326,3 @@ def minimize(tracker: ObjectiveTracker, x0, optimizer, maxiter, learning_rate, o
         w = tracker.best_weights if tracker.best_weights is not None else np.asarray(x0, float)
         return np.array(w, dtype=float), True
     return np.asarray(result.x, dtype=float), False
-
-
-def as_namespace(**kw):
-    return SimpleNamespace(**kw)

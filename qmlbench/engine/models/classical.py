@@ -7,8 +7,8 @@ They report the phase "fit" to the monitor; the MLP also reports its loss per ep
 
 from __future__ import annotations
 
-import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.utils.metaestimators import available_if
 
 from ._base import (StopTraining, call_monitor, check_classes, check_fitted, check_targets,
                     check_width_matches, check_X)
@@ -24,8 +24,8 @@ class _Baseline(BaseEstimator):
     def fit(self, X, y, monitor=None):
         X = check_X(X, self._model_name)
         if self._is_classifier:
-            self.classes_, _ = check_classes(y, self._model_name, X.shape[0])
-            y = np.asarray(y)
+            self.classes_, idx = check_classes(y, self._model_name, X.shape[0])
+            y = self.classes_[idx]
         else:
             y = check_targets(y, self._model_name, X.shape[0])
         self.n_features_in_ = X.shape[1]
@@ -44,15 +44,18 @@ class _Baseline(BaseEstimator):
         return X
 
     def predict(self, X):
-        return self.model_.predict(self._X(X))
+        X = self._X(X)
+        return self.model_.predict(X)
 
 
 class _ClassifierBaseline(ClassifierMixin, _Baseline):
     def decision_function(self, X):
-        return self.model_.decision_function(self._X(X))
+        X = self._X(X)
+        return self.model_.decision_function(X)
 
     def predict_proba(self, X):
-        return self.model_.predict_proba(self._X(X))
+        X = self._X(X)
+        return self.model_.predict_proba(X)
 
 
 class SVCBaseline(_ClassifierBaseline):
@@ -73,9 +76,8 @@ class SVCBaseline(_ClassifierBaseline):
         svc.gamma = self.gamma
         return svc
 
+    @available_if(lambda self: self.probability)
     def predict_proba(self, X):
-        if not self.probability:
-            raise AttributeError("predict_proba needs SVCBaseline(probability=True)")
         return super().predict_proba(X)
 
 
@@ -131,8 +133,9 @@ class MLPClassifierBaseline(_MLP, _ClassifierBaseline):
 
         return MLPClassifier(**self._kwargs())
 
-    def decision_function(self, X):
-        raise AttributeError("MLP classifiers give predict_proba, not decision_function")
+    @available_if(lambda self: False)
+    def decision_function(self, X):  # MLP classifiers give predict_proba only
+        raise AttributeError("decision_function")
 
 
 class MLPRegressorBaseline(_MLP, RegressorMixin, _Baseline):

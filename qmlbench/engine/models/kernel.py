@@ -16,11 +16,11 @@ from __future__ import annotations
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.svm import SVC, SVR
+from sklearn.utils.metaestimators import available_if
 
-from ..errors import DataError
 from ._base import (EvaluatorMixin, ObjectiveTracker, StopTraining, build_feature_map,
                     call_monitor, check_classes, check_fitted, check_targets,
-                    check_width_matches, check_X, minimize)
+                    check_width_matches, check_X)
 
 
 def fidelity_kernel(evaluator, circuit, X, Y=None, values_fn=None, shots=None, rng=None):
@@ -137,26 +137,29 @@ class QSVCModel(ClassifierMixin, _KernelModel):
 
     def fit(self, X, y, monitor=None):
         X = self._prepare(X, y)
-        self.classes_, _ = check_classes(y, self._model_name, X.shape[0])
+        self.classes_, idx = check_classes(y, self._model_name, X.shape[0])
+        y = self.classes_[idx]
         self.X_train_ = X
         # a stop before the kernel matrix exists propagates: there is nothing to keep
         K = self._train_kernel(X, monitor)
         self.kernel_matrix_ = K
-        self.svm_ = _svc(self.C, self.probability, self.seed).fit(K, np.asarray(y))
+        self.svm_ = _svc(self.C, self.probability, self.seed).fit(K, y)
         self.stopped_ = False
         return self
 
     def decision_function(self, X):
-        return self.svm_.decision_function(self._test_kernel(X))
+        K = self._test_kernel(X)
+        return self.svm_.decision_function(K)
 
     def predict(self, X):
-        return self.svm_.predict(self._test_kernel(X))
+        K = self._test_kernel(X)
+        return self.svm_.predict(K)
 
+    @available_if(lambda self: self.probability)
     def predict_proba(self, X):
-        if not self.probability:
-            raise AttributeError("predict_proba needs QSVCModel(probability=True) "
-                                 "(model.params.probability)")
-        return self.svm_.predict_proba(self._test_kernel(X))
+        """Platt-scaled probabilities; only with ``probability=True`` (model.params.probability)."""
+        K = self._test_kernel(X)
+        return self.svm_.predict_proba(K)
 
 
 class QSVRModel(RegressorMixin, _KernelModel):
@@ -188,7 +191,8 @@ class QSVRModel(RegressorMixin, _KernelModel):
         return self
 
     def predict(self, X):
-        return self.svm_.predict(self._test_kernel(X))
+        K = self._test_kernel(X)
+        return self.svm_.predict(K)
 
 
 class PegasosQSVCModel(ClassifierMixin, _KernelModel):
@@ -226,10 +230,12 @@ class PegasosQSVCModel(ClassifierMixin, _KernelModel):
         return self
 
     def decision_function(self, X):
-        return np.asarray(self.svm_.decision_function(self._test_kernel(X)), dtype=float)
+        K = self._test_kernel(X)
+        return np.asarray(self.svm_.decision_function(K), dtype=float)
 
     def predict(self, X):
-        idx = np.asarray(self.svm_.predict(self._test_kernel(X))).astype(int)
+        K = self._test_kernel(X)
+        idx = np.asarray(self.svm_.predict(K)).astype(int)
         return self.classes_[idx]
 
 
@@ -296,8 +302,8 @@ class QKTQSVCModel(ClassifierMixin, _KernelModel):
         from ._base import seeded_spsa
 
         X = self._prepare(X, y)
-        self.classes_, _ = check_classes(y, self._model_name, X.shape[0])
-        y_arr = np.asarray(y)
+        self.classes_, idx = check_classes(y, self._model_name, X.shape[0])
+        y_arr = self.classes_[idx]
         self.X_train_ = X
         self._build_trainable()
         model = self
@@ -372,10 +378,12 @@ class QKTQSVCModel(ClassifierMixin, _KernelModel):
         return self._kernel_at(self.weights_, X, self.X_train_)
 
     def decision_function(self, X):
-        return self.svm_.decision_function(self._test_kernel(X))
+        K = self._test_kernel(X)
+        return self.svm_.decision_function(K)
 
     def predict(self, X):
-        return self.svm_.predict(self._test_kernel(X))
+        K = self._test_kernel(X)
+        return self.svm_.predict(K)
 
     @property
     def circuit_(self):

@@ -240,7 +240,8 @@ class _SamplerClassifier(ClassifierMixin, _Variational):
         return self._raw(X)
 
     def predict(self, X):
-        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+        proba = self.predict_proba(X)
+        return self.classes_[np.argmax(proba, axis=1)]
 
 
 _COMMON_DOC = """
@@ -387,7 +388,8 @@ class EstimatorQNNClassifier(ClassifierMixin, _EstimatorModel):
         return np.column_stack([1 - p1, p1])
 
     def predict(self, X):
-        return self.classes_[(self._raw(X) > 0).astype(int)]
+        positive = self._raw(X) > 0
+        return self.classes_[positive.astype(int)]
 
 
 class EstimatorQNNRegressor(RegressorMixin, _EstimatorModel):

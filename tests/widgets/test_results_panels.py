@@ -1,0 +1,76 @@
+"""Kernel view, Compare, the regression view and the live boundary."""
+
+import numpy as np
+import pytest
+
+from qmlbench.widgets import ComparePanel, KernelView, Session, TrainingMonitor, Workbench
+from qmlbench.widgets.boundary import DecisionBoundary
+
+SMALL = {"dataset": {"name": "moons", "n_samples": 40}, "model": {"name": "qsvc"}}
+
+
+@pytest.mark.timeout(60)
+def test_kernel_view_after_a_kernel_model_trains():
+    session = Session(SMALL)
+    view = KernelView(session)
+    TrainingMonitor(session).train_button.click()
+    assert session.wait(60) and session.status == "done"
+    K = view.matrix
+    n = len(session.dataset.X_train)
+    assert K.shape == (n, n)
+    np.testing.assert_allclose(np.diag(K), 1.0, atol=1e-9)
+    np.testing.assert_allclose(K, K.T, atol=1e-12)
+    z = np.asarray(view.figure.data[0].z)
+    y = session.dataset.y_train
+    order = np.argsort(y, kind="stable")
+    np.testing.assert_allclose(z, K[np.ix_(order, order)])
+    n0 = int((y == y[order[0]]).sum())
+    assert len(view.figure.data[1].x) == n0 * (n0 - 1) + (n - n0) * (n - n0 - 1)
+
+
+@pytest.mark.timeout(60)
+def test_kernel_view_reports_a_failure():
+    view = KernelView(spec={"circuit": {"feature_map": {"name": "zz", "options": {"alpha": "x"}}}})
+    assert view.compute() is None
+    assert "kernel:" in view.note.value
+
+
+@pytest.mark.timeout(120)
+def test_compare_puts_scores_side_by_side():
+    panel = ComparePanel(spec={"dataset": {"name": "moons", "n_samples": 40},
+                               "model": {"name": "qsvc"}})
+    assert panel.baseline.value == "svc"
+    panel.compare(wait=True)
+    assert set(panel.results) == {"qsvc", "svc"}
+    bars = panel.figure.data
+    assert list(bars[0].x) == ["qsvc", "svc"]
+    assert list(bars[1].y) == [panel.results["qsvc"]["test"], panel.results["svc"]["test"]]
+    assert all(0.0 <= v <= 1.0 for v in bars[1].y)
+    assert "done" in panel.status.value and not panel.compare_button.disabled
+
+
+@pytest.mark.timeout(120)
+def test_regression_boundary_draws_the_fitted_curve():
+    session = Session({"dataset": {"name": "sine", "n_samples": 30}, "model": {"name": "svr"}})
+    view = DecisionBoundary(session)
+    TrainingMonitor(session).train_button.click()
+    assert session.wait(60) and session.status == "done"
+    fit = view.figure.data[1]
+    assert len(fit.x) == 60
+    np.testing.assert_allclose(fit.y, session.model.predict(np.asarray(fit.x)[:, None]))
+    assert len(view.figure.data[4].x) == 0
+
+
+@pytest.mark.timeout(120)
+def test_boundary_updates_while_training(helpers):
+    wb = Workbench(spec={"optimizer": {"name": "spsa", "maxiter": 5000, "learning_rate": 0.05}})
+    wb.training.train_button.click()
+    try:
+        assert helpers.wait_until(lambda: wb.boundary.surface is not None, 30)
+        assert wb.session.running
+        assert np.asarray(wb.boundary.figure.data[0].z).shape == (25, 25)
+    finally:
+        wb.stop()
+        assert wb.wait(10)
+    assert "stopped" in wb.training.status.value
+    assert np.asarray(wb.boundary.figure.data[0].z).shape == (60, 60)
