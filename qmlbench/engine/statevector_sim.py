@@ -182,8 +182,91 @@ class CompiledCircuit:
     def __init__(self, num_qubits, num_parameters, ops, global_phases):
         self.num_qubits = num_qubits
         self.num_parameters = num_parameters
-        self.ops = ops
+        self.ops = _fuse(ops, num_qubits)
         self.global_phases = global_phases  # AngleFn list, summed
+        # The gates before the first parameterised one are the same for every row:
+        # run them once on a single state and start each batch from it.
+        self.start = next((i for i, op in enumerate(self.ops) if op.angle is not None),
+                          len(self.ops))
+        state = np.zeros((2 ** num_qubits, 1, 1), dtype=complex)
+        state[0] = 1.0
+        for op in self.ops[:self.start]:
+            state = apply_op(state, num_qubits, op, np.zeros((1, num_parameters)))
+        self.initial = state[:, 0, 0].copy()
+
+    def initial_state(self, batch: int) -> np.ndarray:
+        psi = np.empty((2 ** self.num_qubits, 1, batch), dtype=complex)
+        psi[...] = self.initial[:, None, None]
+        return psi
+
+
+_PARITY_TARGETS = {"p": (0.0, 1.0), "u1": (0.0, 1.0), "rz": (-0.5, 0.5)}
+
+
+def _parity_phase_op(a, b, inner: Op) -> Op:
+    """cx(a,b) . phase(phi) on b . cx(a,b) = a phase on the parity of a and b (diagonal)."""
+    w0, w1 = _PARITY_TARGETS[inner.name]
+    op = Op(f"parity_{inner.name}", (a, b), "phase")
+    op.angle = inner.angle
+    weights = np.array([w0, w1, w1, w0])  # index bit_a + 2 bit_b -> parity 0, 1, 1, 0
+    op.diag = weights
+    op.A = 1j * np.diag(weights).astype(complex)
+    op.A_entries = [(i, i, complex(1j * weights[i])) for i in range(4) if weights[i] != 0]
+    return op
+
+
+def _is_cx(op, a=None, b=None):
+    return (op.kind == "fixed" and op.name == "cx" and len(op.qubits) == 2
+            and (a is None or op.qubits == (a, b)))
+
+
+def _fuse(ops, n):
+    """Peephole passes that change the cost, never the result.
+
+    * cx . P/RZ(phi) on the target . cx -> one diagonal parity phase (ZZ feature maps are
+      made of these), 1 pass instead of 3;
+    * runs of fixed diagonal gates (CZ ladders, S, T, Z) -> one full-length diagonal.
+    """
+    out = []
+    i = 0
+    while i < len(ops):
+        op = ops[i]
+        if (i + 2 < len(ops) and _is_cx(op) and ops[i + 1].kind == "phase"
+                and ops[i + 1].name in _PARITY_TARGETS and ops[i + 1].qubits == (op.qubits[1],)
+                and _is_cx(ops[i + 2], *op.qubits)):
+            out.append(_parity_phase_op(op.qubits[0], op.qubits[1], ops[i + 1]))
+            i += 3
+            continue
+        out.append(op)
+        i += 1
+    fused = []
+    run = []
+
+    def flush():
+        if len(run) >= 2:
+            vec = np.ones(2 ** n, dtype=complex)
+            idx = np.arange(2 ** n)
+            for d in run:
+                sub = np.zeros(2 ** n, dtype=np.int64)
+                for j, q in enumerate(d.qubits):
+                    sub |= ((idx >> q) & 1) << j
+                vec *= np.asarray(d.diag, dtype=complex)[sub]
+            f = Op("diagonal", tuple(sorted({q for d in run for q in d.qubits})), "fulldiag")
+            f.diag = vec.real.copy() if np.all(vec.imag == 0) else vec
+            f.diag_dag = f.diag.conj() if np.iscomplexobj(f.diag) else f.diag
+            fused.append(f)
+        else:
+            fused.extend(run)
+        run.clear()
+
+    for op in out:
+        if op.kind == "fixed" and op.diag is not None:
+            run.append(op)
+        else:
+            flush()
+            fused.append(op)
+    flush()
+    return fused
 
 
 def _compile(circuit: QuantumCircuit) -> CompiledCircuit:
@@ -398,6 +481,9 @@ def _rot_coefficients(op: Op, phi, inverse=False):
 
 def apply_op(psi, n, op: Op, values, inverse=False):
     """Apply ``op`` (or its inverse) to the batch ``psi`` of shape (N, K, B)."""
+    if op.kind == "fulldiag":
+        psi *= (op.diag_dag if inverse else op.diag)[:, None, None]
+        return psi
     if op.kind == "fixed":
         if op.diag is not None:
             return _apply_diag_inplace(psi, n, op.qubits, op.diag_dag if inverse else op.diag)
@@ -405,6 +491,9 @@ def apply_op(psi, n, op: Op, values, inverse=False):
             if inverse:
                 return _apply_monomial_inplace(psi, n, op.qubits, op.perm_dag, op.phases_dag)
             return _apply_monomial_inplace(psi, n, op.qubits, op.perm, op.phases)
+        if len(op.qubits) == 1:
+            m = op.mat_dag if inverse else op.mat
+            return _apply_2x2_inplace(psi, n, op.qubits[0], m.tolist())
         return _apply_terms(psi, n, op.qubits, op.terms_dag if inverse else op.terms)
     phi = op.angle.value(values)
     if op.kind == "phase":
@@ -466,10 +555,8 @@ def global_phase(comp: CompiledCircuit, values):
 
 def _forward(comp: CompiledCircuit, values):
     n = comp.num_qubits
-    b = values.shape[0]
-    psi = np.zeros((2 ** n, 1, b), dtype=complex)
-    psi[0] = 1.0
-    for op in comp.ops:
+    psi = comp.initial_state(values.shape[0])
+    for op in comp.ops[comp.start:]:
         psi = apply_op(psi, n, op, values)
     return psi
 
@@ -502,10 +589,9 @@ def forward_gradient(comp: CompiledCircuit, observables, values: np.ndarray, col
     """
     n = comp.num_qubits
     b = values.shape[0]
-    psi = np.zeros((2 ** n, 1, b), dtype=complex)
-    psi[0] = 1.0
+    psi = comp.initial_state(b)
     both = None
-    for op in comp.ops:
+    for op in comp.ops[comp.start:]:
         rel = op.angle is not None and col in op.angle.derivatives
         if both is None:
             psi = apply_op(psi, n, op, values)
