@@ -9,11 +9,12 @@ this works from an editable checkout and from an installed wheel alike.
 
 from __future__ import annotations
 
+import importlib.util
 import os
-import shutil
 import socket
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from typing import Sequence
 
@@ -116,24 +117,31 @@ def serve(port: int = DEFAULT_PORT, open_browser: bool = True,
           notebook: str | os.PathLike | None = None, ip: str = "localhost") -> int:
     """Serve the dashboard until interrupted; returns Voila's exit status.
 
+    With ``open_browser`` the page opens once the first kernel is warm (its
+    line in the log), so it is usable at once.
+
     ``port=0`` picks a free port.  Raises :class:`QmlbenchError` when Voila is
     not installed or the port is taken, with what to do about it.
     """
-    if shutil.which("voila") is None:
-        try:
-            import voila  # noqa: F401  (module form works without the script on PATH)
-        except ImportError:
-            raise QmlbenchError(
-                "the dashboard needs Voila: pip install 'qmlbench[dashboard]'") from None
+    if importlib.util.find_spec("voila") is None:
+        raise QmlbenchError("the dashboard needs Voila: pip install 'qmlbench[dashboard]'")
     if port == 0:
         port = free_port(ip)
-    cmd = voila_command(notebook, port=port, open_browser=open_browser, ip=ip)
+    # Voila would open the browser at once, onto a page that waits for the kernel
+    # to warm up; opening it when the first kernel is warm shows a ready page.
+    cmd = voila_command(notebook, port=port, open_browser=False, ip=ip)
     if not port_is_free(port, ip):
         raise QmlbenchError(
             f"port {port} is already in use on {ip}; choose another with --port N "
             f"(or --port 0 for any free port)")
-    print(f"qmlbench dashboard: {dashboard_url(port, ip)}  (Ctrl+C to stop)", flush=True)
-    proc = subprocess.Popen(cmd)
+    url = dashboard_url(port, ip)
+    print(f"qmlbench dashboard: {url}  (Ctrl+C to stop)", flush=True)
+    if open_browser:
+        print("warming up a kernel; the browser opens when the dashboard is ready", flush=True)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, bufsize=1)
+    opener = _BrowserOpener(url) if open_browser else None
+    reader = threading.Thread(target=_forward_output, args=(proc.stdout, opener), daemon=True)
+    reader.start()
     try:
         return proc.wait()
     except KeyboardInterrupt:
@@ -144,6 +152,41 @@ def serve(port: int = DEFAULT_PORT, open_browser: bool = True,
         except subprocess.TimeoutExpired:
             proc.kill()
             return proc.wait()
+    finally:
+        if opener is not None:
+            opener.cancel()
+
+
+class _BrowserOpener:
+    """Opens ``url`` once: when the first kernel is warm, or after ``fallback_s``."""
+
+    def __init__(self, url: str, fallback_s: float = 60.0):
+        self.url = url
+        self._done = threading.Event()
+        self._timer = threading.Timer(fallback_s, self.open)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def open(self) -> None:
+        if self._done.is_set():
+            return
+        self._done.set()
+        self._timer.cancel()
+        import webbrowser
+
+        webbrowser.open(self.url)
+
+    def cancel(self) -> None:
+        self._done.set()
+        self._timer.cancel()
+
+
+def _forward_output(stream, opener) -> None:
+    for line in stream:
+        sys.stdout.write(line)
+        sys.stdout.flush()
+        if opener is not None and WARM_MARK in line:
+            opener.open()
 
 
 def query_string() -> str:
@@ -273,3 +316,31 @@ def share_figure_code():
     carrier = PlotlyCode()
     carrier.layout.display = "none"
     return carrier
+
+
+def refresh_figures(root) -> int:
+    """Give every FigureWidget under ``root`` its current figure as initial state;
+    returns how many were refreshed.
+
+    A FigureWidget sends later changes as messages and keeps the figure it was
+    built with as its state.  Voila runs the notebook before the page connects,
+    so changes made while building the dashboard (the data scatter, the first
+    decision surface) were sent to no one and the page would draw the figures
+    as first built.  Call this after building, before the page connects.
+    """
+    from copy import deepcopy
+
+    import plotly.basewidget as basewidget
+
+    seen, stack, count = set(), [root], 0
+    while stack:
+        widget = stack.pop()
+        if id(widget) in seen:
+            continue
+        seen.add(id(widget))
+        if isinstance(widget, basewidget.BaseFigureWidget):
+            widget._widget_data = deepcopy(widget._data)
+            widget._widget_layout = deepcopy(widget._layout_obj._props)
+            count += 1
+        stack.extend(getattr(widget, "children", ()) or ())
+    return count

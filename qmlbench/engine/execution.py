@@ -25,6 +25,10 @@ Aer's statevector simulator with a one-time warning; shots go to Aer's V2
 primitives; a user's V2 estimator/sampler is used as given.  Gradients off the
 fast path use the parameter-shift rule on every gate occurrence, evaluated in
 one pub.
+
+``FastEstimator`` / ``FastEstimatorGradient`` (from :mod:`.fast_primitives`, also
+reachable here) put the fast path behind Qiskit's ``BaseEstimatorV2`` and
+qiskit-ml's gradient interface, so ``EstimatorQNN``/``VQC``/``VQR`` train on it.
 """
 
 from __future__ import annotations
@@ -426,6 +430,14 @@ def gradients(circuit: QuantumCircuit, observable, values, wrt=None) -> np.ndarr
     return _default.gradients(circuit, observable, values, wrt)
 
 
-__all__ = ["MAX_EXACT_QUBITS", "MEMORY_BUDGET_BYTES", "PATH_EXACT", "PATH_AER_FALLBACK",
+def __getattr__(name):
+    # qiskit-ml is only imported by whoever asks for the primitive adapters
+    if name in ("FastEstimator", "FastEstimatorGradient"):
+        from . import fast_primitives
+        return getattr(fast_primitives, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+__all__ = ["FastEstimator", "FastEstimatorGradient", "MAX_EXACT_QUBITS", "MEMORY_BUDGET_BYTES", "PATH_EXACT", "PATH_AER_FALLBACK",
            "PATH_AER_SHOTS", "PATH_USER", "check_width", "statevectors", "probabilities",
            "expectation_values", "gradients", "Evaluator", "evaluator_for"]

@@ -10,6 +10,8 @@ partial derivatives for the chain rule of gradients.
 
 from __future__ import annotations
 
+import keyword
+
 import numpy as np
 import sympy
 from qiskit.circuit import Parameter, ParameterExpression
@@ -19,16 +21,17 @@ class AngleFn:
     """One gate angle as a function of the circuit's parameter columns.
 
     ``value(values)`` returns a ``(batch,)`` array (or a Python float for a
-    constant); ``derivatives`` maps a column index to a function giving
-    d(angle)/d(column) for the batch (a float when the derivative is constant).
+    constant); ``derivatives`` maps a column index to d(angle)/d(column): a
+    float when constant, else a function of the same columns.
     """
 
-    __slots__ = ("const", "column", "scale", "_fn", "_cols", "derivatives", "text")
+    __slots__ = ("const", "column", "scale", "offset", "_fn", "_cols", "derivatives", "text")
 
     def __init__(self):
         self.const = None
         self.column = None
         self.scale = 1.0
+        self.offset = 0.0
         self._fn = None
         self._cols = ()
         self.derivatives: dict[int, object] = {}
@@ -42,22 +45,99 @@ class AngleFn:
         if self.const is not None:
             return self.const
         if self._fn is None:
-            return values[:, self.column] * self.scale if self.scale != 1.0 else values[:, self.column]
-        out = self._fn(*(values[:, c] for c in self._cols))
-        out = np.real(np.asarray(out, dtype=complex)) if np.iscomplexobj(out) else np.asarray(out, dtype=float)
-        return np.broadcast_to(out, (values.shape[0],))
+            col = values[:, self.column]
+            if self.scale != 1.0:
+                col = col * self.scale
+            return col + self.offset if self.offset else col
+        return _as_batch(self._fn(*(values[:, c] for c in self._cols)), values.shape[0])
 
     def derivative(self, col: int, values: np.ndarray):
         d = self.derivatives[col]
         if callable(d):
-            out = d(*(values[:, c] for c in self._cols))
-            out = np.real(np.asarray(out, dtype=complex)) if np.iscomplexobj(out) else np.asarray(out, dtype=float)
-            return np.broadcast_to(out, (values.shape[0],))
+            return _as_batch(d(*(values[:, c] for c in self._cols)), values.shape[0])
         return d
 
 
-def _lambdify(expr, symbols):
-    return sympy.lambdify(symbols, expr, "numpy", dummify=True)
+def _as_batch(out, batch):
+    out = np.asarray(out)
+    out = np.real(out) if np.iscomplexobj(out) else out.astype(float, copy=False)
+    return np.broadcast_to(out, (batch,))
+
+
+_NAMESPACE = {"sin": np.sin, "cos": np.cos, "tan": np.tan, "asin": np.arcsin,
+              "acos": np.arccos, "atan": np.arctan, "exp": np.exp, "log": np.log,
+              "sqrt": np.sqrt, "abs": np.abs, "sign": np.sign, "pi": np.pi, "I": 1j,
+              "conj": np.conj}
+
+
+class _Vector:
+    """``x`` in an expression string, so that ``x[3]`` reads column 3's values."""
+
+    __slots__ = ("items",)
+
+    def __init__(self):
+        self.items = {}
+
+    def __getitem__(self, i):
+        return self.items[i]
+
+
+def _string_function(expr: ParameterExpression, params):
+    """Compile qiskit's own text of the expression into numpy code (sympy's lambdify costs
+    ~10 ms per expression, which a feature map with dozens of them cannot afford).
+    Returns None when the text cannot be read back safely."""
+    binders = []
+    for k, p in enumerate(params):
+        vec = getattr(p, "vector", None)
+        if vec is not None:
+            if not vec.name.isidentifier() or vec.name in _NAMESPACE or p.name != f"{vec.name}[{p.index}]":
+                return None
+            binders.append((k, vec.name, p.index))
+        else:
+            if not p.name.isidentifier() or p.name in _NAMESPACE or keyword.iskeyword(p.name):
+                return None
+            binders.append((k, p.name, None))
+    try:
+        code = compile(str(expr), "<angle>", "eval")
+    except SyntaxError:
+        return None
+
+    def fn(*cols):
+        ns = dict(_NAMESPACE)
+        for k, name, index in binders:
+            if index is None:
+                ns[name] = cols[k]
+            else:
+                ns.setdefault(name, _Vector()).items[index] = cols[k]
+        return eval(code, {"__builtins__": {}}, ns)  # noqa: S307 - qiskit's own expression text
+
+    return fn
+
+
+def _numeric(expr, bindings) -> complex:
+    if not isinstance(expr, ParameterExpression):
+        return complex(expr)
+    sub = {p: bindings[p] for p in expr.parameters}
+    return complex(expr.bind(sub).numeric()) if sub else complex(expr.numeric())
+
+
+def _function(expr: ParameterExpression, params):
+    """A function of the columns of ``params`` computing ``expr``, checked against qiskit."""
+    fn = _string_function(expr, params)
+    if fn is not None:
+        rng = np.random.default_rng(12345)
+        point = {p: float(v) for p, v in zip(params, rng.uniform(0.2, 0.9, len(params)))}
+        try:
+            got = complex(np.asarray(fn(*(np.array([point[p]]) for p in params))).ravel()[0])
+            want = _numeric(expr, point)
+            if abs(got - want) <= 1e-12 * max(1.0, abs(want)):
+                return fn
+        except Exception:  # noqa: BLE001 - anything unexpected: use sympy instead
+            pass
+    sym = expr.sympify()
+    by_name = {s.name: s for s in sym.free_symbols}
+    symbols = [by_name.get(p.name, sympy.Symbol(p.name)) for p in params]
+    return sympy.lambdify(symbols, sym, "numpy", dummify=True)
 
 
 class AngleCompiler:
@@ -68,14 +148,10 @@ class AngleCompiler:
         self._cache: dict[str, AngleFn] = {}
 
     def compile(self, angle) -> AngleFn:
-        if not isinstance(angle, ParameterExpression):
+        if not isinstance(angle, ParameterExpression) or not angle.parameters:
+            value = angle.numeric() if isinstance(angle, ParameterExpression) else angle
             fn = AngleFn()
-            fn.const = float(np.real(complex(angle)))
-            fn.text = repr(fn.const)
-            return fn
-        if not angle.parameters:
-            fn = AngleFn()
-            fn.const = float(np.real(complex(angle.numeric())))
+            fn.const = float(np.real(complex(value)))
             fn.text = repr(fn.const)
             return fn
         key = str(angle)
@@ -87,25 +163,24 @@ class AngleCompiler:
         if isinstance(angle, Parameter):
             fn.column = self._index[angle.name]
             fn.derivatives = {fn.column: 1.0}
+            self._cache[key] = fn
+            return fn
+        params = sorted(angle.parameters, key=lambda p: self._index[p.name])
+        cols = tuple(self._index[p.name] for p in params)
+        fn._cols = cols
+        grads = [angle.gradient(p) for p in params]
+        if len(params) == 1 and not (isinstance(grads[0], ParameterExpression) and grads[0].parameters):
+            # a*p + b (2*x[1] in Z maps, -x in decompositions): no Python call per evaluation
+            fn.column = cols[0]
+            fn.scale = float(np.real(_numeric(grads[0], {})))
+            fn.offset = float(np.real(_numeric(angle, {params[0]: 0.0})))
+            fn.derivatives = {cols[0]: fn.scale}
         else:
-            expr = angle.sympify()
-            symbols = sorted(expr.free_symbols, key=lambda s: self._index[s.name])
-            cols = tuple(self._index[s.name] for s in symbols)
-            fn._cols = cols
-            linear = len(symbols) == 1 and sympy.diff(expr, symbols[0], 2) == 0 \
-                and expr.subs(symbols[0], 0) == 0
-            if linear:
-                # The common case a*p (e.g. 2*x[1] in Z maps): no Python call per evaluation.
-                fn.column = cols[0]
-                fn.scale = float(sympy.diff(expr, symbols[0]))
-                fn.derivatives = {cols[0]: fn.scale}
-            else:
-                fn._fn = _lambdify(expr, symbols)
-                for sym, col in zip(symbols, cols):
-                    d = sympy.diff(expr, sym)
-                    if not d.free_symbols:
-                        fn.derivatives[col] = float(sympy.re(d))
-                    else:
-                        fn.derivatives[col] = _lambdify(d, symbols)
+            fn._fn = _function(angle, params)
+            for p, c, g in zip(params, cols, grads):
+                if isinstance(g, ParameterExpression) and g.parameters:
+                    fn.derivatives[c] = _function(g, params)
+                else:
+                    fn.derivatives[c] = float(np.real(_numeric(g, {})))
         self._cache[key] = fn
         return fn

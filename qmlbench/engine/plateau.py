@@ -409,6 +409,7 @@ def gradient_variance(ansatz, qubits, layers, samples: int = 200, observable="gl
                 stopped = True
                 break
 
+    fallback = [p.fallback_reason for p in points if p.fallback_reason]
     rates, rate_errs = zip(*(fit_decay(qubit_list, var[:, j], se[:, j]) for j in range(shape[1])))
     reference = np.array([resolve(observable, n).reference() for n in qubit_list])
     squeeze = (lambda a: a) if swept else (lambda a: a[:, 0])
@@ -421,6 +422,8 @@ def gradient_variance(ansatz, qubits, layers, samples: int = 200, observable="gl
         param_index=param_index if param_index == "all" else int(param_index),
         init=init_spec.to_dict(), seed=seed, stopped=stopped,
         seconds=time.perf_counter() - started,
+        path="generic evaluator" if fallback else "batched statevector",
+        fallback_reason=fallback[0] if fallback else None,
     )
 
 

@@ -109,6 +109,10 @@ class PlateauResult:
     seed: int | None = 0
     stopped: bool = False
     seconds: float = float("nan")
+    #: "batched statevector" (the lab's simulator) or "generic evaluator" (circuits it
+    #: cannot compile, with the reason in ``fallback_reason``).
+    path: str = "batched statevector"
+    fallback_reason: str | None = None
 
     @property
     def depth_swept(self) -> bool:
@@ -130,10 +134,14 @@ class PlateauResult:
         if self.depth_swept:
             layers = "swept"
         elif isinstance(self.layers, (list, tuple)):
-            layers = f"{self.layers[0]}..{self.layers[-1]}" if len(self.layers) > 1 else self.layers[0]
+            ratios = {L / q for L, q in zip(self.layers, self.qubits)}
+            if len(ratios) == 1 and float(next(iter(ratios))).is_integer():
+                layers = f"{int(next(iter(ratios)))}·n"
+            else:
+                layers = f"{self.layers[0]}..{self.layers[-1]}"
         else:
             layers = self.layers
-        param = "all" if self.param_index == "all" else f"θ[{self.param_index}]"
+        param = "θ[all]" if self.param_index == "all" else f"θ[{self.param_index}]"
         return f"{self.ansatz}, {self.observable}, {init}, L={layers}, ∂{param}"
 
     def to_dict(self) -> dict:
@@ -154,6 +162,7 @@ class PlateauResult:
             "param_index": self.param_index, "init": dict(self.init),
             "seed": self.seed, "stopped": bool(self.stopped),
             "seconds": _plain(float(self.seconds)),
+            "path": self.path, "fallback_reason": self.fallback_reason,
         }
 
     @classmethod
@@ -173,6 +182,8 @@ class PlateauResult:
             init=dict(data.get("init", {"name": "uniform"})), seed=data.get("seed"),
             stopped=bool(data.get("stopped", False)),
             seconds=np.nan if data.get("seconds") is None else float(data["seconds"]),
+            path=data.get("path", "batched statevector"),
+            fallback_reason=data.get("fallback_reason"),
         )
 
     def to_json(self, **kwargs) -> str:
@@ -232,4 +243,6 @@ def combine_widths(results: list) -> "PlateauResult":
         reference=np.concatenate([np.asarray(r.reference, float) for r in results]),
         ansatz=first.ansatz, observable=first.observable, param_index=first.param_index,
         init=dict(first.init), seed=first.seed, stopped=any(r.stopped for r in results),
-        seconds=float(sum(r.seconds for r in results)))
+        seconds=float(sum(r.seconds for r in results)),
+        path=("generic evaluator" if any(r.path != first.path for r in results) else first.path),
+        fallback_reason=next((r.fallback_reason for r in results if r.fallback_reason), None))

@@ -103,7 +103,7 @@ class BlockSpec:
 
 
 def _default_feature_map() -> BlockSpec:
-    return BlockSpec(name="zz", reps=2, entanglement="linear")
+    return BlockSpec(name="zz", reps=1, entanglement="linear")
 
 
 def _default_ansatz() -> BlockSpec:

@@ -10,7 +10,7 @@ CSS hooks: ``qb-plateau`` (panel), ``qb-plateau-run``, ``qb-plateau-stop``,
 ``qb-plateau-clear``, ``qb-plateau-plot`` (FigureWidget; trace ``k`` holds
 configuration ``k``'s variances, trace ``SLOTS + k`` its 2-design reference),
 ``qb-plateau-status``, ``qb-plateau-progress``, ``qb-plateau-export`` (Textarea),
-``qb-plateau-export-button``, and the controls ``qb-plateau-ansatz``,
+``qb-plateau-export-button``, ``qb-plateau-download`` (a data: link), and the controls ``qb-plateau-ansatz``,
 ``qb-plateau-qubits``, ``qb-plateau-layers``, ``qb-plateau-depth-mode``,
 ``qb-plateau-samples``, ``qb-plateau-observable``, ``qb-plateau-init``,
 ``qb-plateau-param``.
@@ -18,6 +18,7 @@ configuration ``k``'s variances, trace ``SLOTS + k`` its 2-design reference),
 
 from __future__ import annotations
 
+import base64
 import html
 import json
 import threading
@@ -134,6 +135,8 @@ class PlateauExplorer(W.VBox):
         self.export_text = W.Textarea(value="", placeholder="results appear here after Export",
                                       layout=W.Layout(width="520px", height="120px"))
         self.export_text.add_class("qb-plateau-export")
+        self.download = W.HTML("")
+        self.download.add_class("qb-plateau-download")
 
         self.run_button.on_click(self._on_run)
         self.stop_button.on_click(self._on_stop)
@@ -151,7 +154,8 @@ class PlateauExplorer(W.VBox):
                            self.observable, W.HBox([self.init, self.width]), self.param,
                            self.seed, self.help])
         buttons = W.HBox([self.run_button, self.stop_button, self.clear_button, self.progress])
-        export = W.VBox([W.HBox([self.export_format, self.export_button]), self.export_text])
+        export = W.VBox([W.HBox([self.export_format, self.export_button, self.download]),
+                         self.export_text])
         self.children = [W.HBox([settings, W.VBox([buttons, self.status, self.figure])]), export]
 
     # --- the composer's ansatz -------------------------------------------------
@@ -232,6 +236,7 @@ class PlateauExplorer(W.VBox):
         self._draw()
         self.progress.value = 0
         self.export_text.value = ""
+        self.download.value = ""
         self._set_status("cleared")
 
     def _on_export(self, _button=None):
@@ -249,6 +254,12 @@ class PlateauExplorer(W.VBox):
                 text = r.to_csv().splitlines()
                 lines += text if k == 0 else text[1:]
             self.export_text.value = "\n".join(lines) + "\n"
+        kind, ext = (("application/json", "json") if self.export_format.value == "JSON"
+                     else ("text/csv", "csv"))
+        payload = base64.b64encode(self.export_text.value.encode("utf-8")).decode("ascii")
+        # A data: link downloads in JupyterLab and Voila alike, with no server route.
+        self.download.value = (f"<a download='plateau.{ext}' href='data:{kind};base64,{payload}'"
+                               f">download plateau.{ext}</a>")
 
     # --- the worker ---------------------------------------------------------------
     @property

@@ -94,17 +94,20 @@ def wait_text(page, selector: str, words, timeout_ms: float = 60_000) -> str:
 
 
 def select(page, css: str, value: str) -> None:
-    """Choose ``value`` (the option's label or its data-value) in an ipywidgets Dropdown."""
+    """Choose ``value`` in an ipywidgets Dropdown: an option's whole label, or its
+    first word (labels like "circles (classification)" name the value first)."""
     sel = f"{css} select"
     labels = page.eval_on_selector(
-        sel, "(s, v) => Array.from(s.options).filter((o) => o.value === v || o.dataset.value === v"
-             " || o.label === v).map((o) => o.value)", value)
+        sel, "(s, v) => Array.from(s.options).filter((o) => o.value === v || o.label === v"
+             " || o.label.split(/\\s/)[0] === v).map((o) => o.value)", value)
     assert labels, f"{value!r} is not an option of {css}"
     page.select_option(sel, value=labels[0])
 
 
 def selected(page, css: str) -> str:
-    return page.eval_on_selector(f"{css} select", "(s) => s.options[s.selectedIndex].label")
+    """The first word of the selected option's label (the value's name)."""
+    return page.eval_on_selector(f"{css} select",
+                                 "(s) => s.options[s.selectedIndex].label.split(/\\s/)[0]")
 
 
 def open_tab(page, container_css: str, title: str) -> None:

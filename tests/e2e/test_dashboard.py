@@ -37,6 +37,10 @@ def test_page_renders_the_workbench_and_is_usable_quickly(page, voila_server):
         assert page.is_visible(css), f"{css} is not visible"
     assert "error" not in text(page, ".qb-status").lower()
     assert page.is_disabled(".qb-stop")
+    # the data scatter shows every point of the default experiment from the start
+    wait_drawn(page, SCATTER)
+    shown = sum(t["x"] for t in traces(page, SCATTER) if t["name"] in ("train", "test"))
+    assert shown == ExperimentSpec().dataset.n_samples
     assert not page.page_errors, page.page_errors
     assert took < PAGE_USABLE_LIMIT_S, f"the page took {took:.1f} s to become usable"
 
@@ -66,11 +70,16 @@ def test_train_draws_loss_points_then_done_and_the_boundary(page, voila_server):
         arg=BOUNDARY, timeout=60_000)
     heat = [t for t in traces(page, BOUNDARY) if t["type"] == "heatmap"][0]
     assert heat["z"] > 1 and heat["x"] > 1
-    points = [t for t in traces(page, BOUNDARY) if t["type"] == "scatter" and t["x"] > 0]
-    assert points, "the boundary shows no data points"
+    points = sum(t["x"] for t in traces(page, BOUNDARY) if t["name"] in ("train", "test"))
+    assert points == ExperimentSpec().dataset.n_samples, "the boundary must show every data point"
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.wait_for_timeout(300)  # let plotly finish its last relayout before the picture
+    # Voila scrolls inside its own container, so grow the window to the content
+    # for a picture of the whole dashboard.
+    height = page.evaluate("() => { const r = document.querySelector('.qb-workbench')"
+                           ".getBoundingClientRect(); return Math.ceil(r.bottom + 24); }")
+    page.set_viewport_size({"width": 1400, "height": min(max(height, 1000), 4000)})
+    page.wait_for_timeout(500)  # let plotly finish its last relayout before the picture
     page.screenshot(path=str(ARTIFACTS / "dashboard-trained.png"), full_page=True)
     assert not page.page_errors, page.page_errors
 
@@ -86,19 +95,32 @@ def test_settings_change_redraws_the_scatter_and_the_circuit(page, voila_server)
     page.wait_for_function(f"([sel, before]) => ({snapshot})(sel) !== before",
                            arg=[SCATTER, before], timeout=30_000, polling="raf")
     record_timing("settings_change_to_scatter_s", time.perf_counter() - start)
-    assert json.loads(spec_json(page))["dataset"]["name"] == "circles"
+    wait_spec(page, lambda spec: spec["dataset"]["name"] == "circles")
 
     open_tab(page, ".qb-settings", "Circuit")
     page.wait_for_selector(".qb-circuit", state="visible")
     diagram = text(page, ".qb-circuit")
-    assert "x[0]" in diagram or "x₀" in diagram or "P(" in diagram, diagram[:300]
+    assert "P(2" in diagram and "x[0]" in diagram, diagram[:300]  # the ZZ map's phases
     start = time.perf_counter()
     select(page, ".qb-feature-map", "angle")
-    page.wait_for_function("(before) => document.querySelector('.qb-circuit').innerText !== before",
-                           arg=diagram, timeout=30_000, polling="raf")
+    # the angle map rotates each input: the ZZ phases leave the drawing, the inputs stay
+    page.wait_for_function(
+        """() => { const t = document.querySelector('.qb-circuit').innerText;
+                   return t.includes('x[0]') && !t.includes('P(2'); }""",
+        timeout=30_000, polling="raf")
     record_timing("settings_change_to_circuit_s", time.perf_counter() - start)
-    assert "R" in text(page, ".qb-circuit")  # the angle map draws rotations, not phases
-    assert json.loads(spec_json(page))["circuit"]["feature_map"]["name"] == "angle"
+    wait_spec(page, lambda spec: spec["circuit"]["feature_map"]["name"] == "angle")
+
+
+def wait_spec(page, condition, timeout_s: float = 20):
+    """Wait until the exported spec (the Experiment panel's JSON) satisfies ``condition``."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        spec = json.loads(spec_json(page))
+        if condition(spec):
+            return spec
+        assert time.monotonic() < deadline, f"the exported spec never matched: {spec}"
+        page.wait_for_timeout(100)
 
 
 def test_stop_during_a_long_run_gives_stopped(page, voila_server):

@@ -116,6 +116,26 @@ def test_zz_feature_map_product_expressions_are_evaluated_per_row():
                                atol=TOL, rtol=0)
 
 
+def test_nonlinear_expressions_and_odd_parameter_names():
+    """sin/exp/powers/quotients go through the fast text compiler; a name that is not a Python
+    identifier goes through sympy; both must give qiskit's numbers and exact derivatives."""
+    a, b, odd = Parameter("a"), Parameter("b"), Parameter("my angle")
+    x = ParameterVector("x", 2)
+    qc = QuantumCircuit(2)
+    qc.h([0, 1])
+    qc.ry((a * x[0]).sin() + b.exp() / 3, 0)
+    qc.rzz(x[1] ** 2 - a / (1 + b * b), 0, 1)
+    qc.rx(2 * odd * x[0] + odd.cos(), 1)
+    qc.cp((x[0] * x[1]).exp() / 5, 1, 0)
+    rng = np.random.default_rng(10)
+    values = rng.uniform(-1, 1, (4, qc.num_parameters))
+    np.testing.assert_allclose(execution.statevectors(qc, values), _reference_states(qc, values),
+                               atol=TOL, rtol=0)
+    obs = SparsePauliOp(["ZX", "YY"], coeffs=[1.0, 0.4])
+    np.testing.assert_allclose(execution.gradients(qc, obs, values),
+                               _finite_difference(qc, obs, values), atol=1e-8, rtol=0)
+
+
 def test_list_of_observables_and_subset_of_parameters():
     qc = circuits.ansatz("efficient_su2", 3, reps=2)
     rng = np.random.default_rng(1)

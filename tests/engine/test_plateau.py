@@ -85,6 +85,22 @@ def test_cerezo_warm_up_local_cost_matches_exact_variance():
     assert res.decay_rate > math.log(3 / 8) + 0.3
 
 
+def test_small_angle_init_matches_exact_variance_on_the_warm_up():
+    """θ ~ Normal(0, σ²): E[cos θ] = e^(-σ²/2), E[cos 2θ] = e^(-2σ²), E[sin θ] = 0, so
+    E[sin²θ] = (1 - e^(-2σ²))/2 and E[cos⁴(θ/2)] = (1 + 2e^(-σ²/2) + (1 + e^(-2σ²))/2)/4,
+    and for the global cost Var[∂_k] = (1/4) E[sin²θ] E[cos⁴(θ/2)]^(n-1).  Near σ = 0 the
+    gradient no longer decays with n: E[cos⁴] -> 1."""
+    sigma, n_samples = 0.3, 4000
+    res = gradient_variance(rx_product, [2, 4, 6], 1, samples=n_samples, observable="global",
+                            init=("small", sigma), seed=2)
+    a, b = math.exp(-sigma ** 2 / 2), math.exp(-2 * sigma ** 2)
+    sin2, cos4 = (1 - b) / 2, (1 + 2 * a + (1 + b) / 2) / 4
+    for n, var, se in zip(res.qubits, res.variances, res.stderr):
+        exact = 0.25 * sin2 * cos4 ** (n - 1)
+        assert abs(var - exact) < 4 * se, (n, var, exact, se)
+    assert res.decay_rate == pytest.approx(math.log(cos4), abs=4 * res.decay_rate_stderr)
+
+
 def test_decay_rate_of_known_exponential_is_recovered():
     res = gradient_variance(rx_product, [2, 3, 4, 5, 6, 7], 1, samples=4000, observable="global",
                             param_index=0, seed=3)
@@ -254,6 +270,32 @@ def test_executor_gives_the_same_numbers_as_serial():
     np.testing.assert_array_equal(serial.stderr, spread.stderr)
 
 
+@pytest.mark.timeout(120)
+def test_process_pool_executor_gives_the_same_numbers():
+    """Points travel to other processes as compiled programs (picklable), seeds per point."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    kwargs = dict(qubits=[2, 3], layers=2, samples=40, observable="zz", seed=12)
+    serial = gradient_variance("random_pauli", **kwargs)
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        spread = gradient_variance("random_pauli", executor=pool, **kwargs)
+    np.testing.assert_array_equal(serial.variances, spread.variances)
+
+
+def test_depth_per_qubit_rule():
+    res = gradient_variance("random_pauli", [2, 3], plateau.DepthPerQubit(4), samples=20,
+                            observable="zz")
+    assert res.layers == [8, 12] and res.variances.shape == (2,)
+    assert [row["layers"] for row in res.to_rows()] == [8, 12]
+    alone = gradient_variance("random_pauli", 3, 12, samples=20, observable="zz")
+    assert res.variances[1] == alone.variances[0]  # same point, same seed stream
+    parts = [gradient_variance("random_pauli", n, plateau.DepthPerQubit(4), samples=20,
+                               observable="zz") for n in (2, 3)]
+    merged = plateau.combine_widths(parts)
+    np.testing.assert_array_equal(merged.variances, res.variances)
+    assert merged.decay_rate == pytest.approx(res.decay_rate)
+
+
 def test_depth_sweep_shapes_and_serialisation():
     res = gradient_variance("random_pauli", [2, 3, 4], [1, 3], samples=30, observable="zz", seed=0)
     assert res.variances.shape == (3, 2) and res.stderr.shape == (3, 2)
@@ -314,6 +356,8 @@ def test_generic_evaluator_fallback_agrees_with_fast_path():
     fast = gradient_variance(ry_chain, [2, 3], 2, samples=20, observable="zz", param_index="all")
     slow = gradient_variance(u_chain, [2, 3], 2, samples=20, observable="zz", param_index="all")
     np.testing.assert_allclose(slow.variances, fast.variances, rtol=1e-5)
+    assert fast.path == "batched statevector" and fast.fallback_reason is None
+    assert slow.path == "generic evaluator" and "'u'" in slow.fallback_reason
 
 
 def test_cost_landscape_matches_closed_form():

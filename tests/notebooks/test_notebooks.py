@@ -8,6 +8,7 @@ the day it is added.
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -75,13 +76,22 @@ def test_notebook_executes(path):
 
 @pytest.mark.timeout(BUDGET_S * 2)
 def test_dashboard_notebook_displays_the_workbench_in_the_state_of_its_query_string():
-    spec_query = "dataset=circles"
+    from qmlbench import ExperimentSpec
+    from qmlbench.widgets import share_query
+
+    spec = ExperimentSpec().replace(dataset={"name": "circles", "n_samples": 40})
     nb, _ = execute(ROOT / "qmlbench" / "notebooks" / "dashboard.ipynb",
-                    env={"QUERY_STRING": spec_query})
-    states = widget_states(nb).values()
-    classes = {c for s in states for c in s.get("state", {}).get("_dom_classes", [])}
-    assert "qb-workbench" in classes
-    # The dataset picker restored from the query string.
-    pickers = [s["state"] for s in states if "qb-dataset" in s.get("state", {}).get("_dom_classes", [])]
-    assert pickers and all(p.get("value") == "circles" or p.get("label") == "circles"
-                           for p in pickers), pickers
+                    env={**os.environ, "QUERY_STRING": share_query(spec).lstrip("?")})
+    errors = [o for c in nb.cells for o in c.get("outputs", []) if o.output_type == "error"]
+    assert not errors, errors
+    states = [s.get("state", {}) for s in widget_states(nb).values()]
+    assert any("qb-workbench" in s.get("_dom_classes", []) for s in states)
+    # the dataset picker and the exported JSON restored from the link
+    picker = [s for s in states if "qb-dataset" in s.get("_dom_classes", [])]
+    assert len(picker) == 1
+    assert picker[0]["_options_labels"][picker[0]["index"]].split()[0] == "circles"
+    exported = [s for s in states if "qb-spec" in s.get("_dom_classes", [])]
+    assert ExperimentSpec.from_json(exported[0]["value"]).to_dict() == spec.to_dict()
+    # nothing but the app (and the hidden carrier of plotly's code) is shown
+    shown = [o for c in nb.cells for o in c.get("outputs", [])]
+    assert all("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in shown), shown

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import threading
 
@@ -78,6 +79,10 @@ def test_configurations_overlay_then_clear_and_export():
     panel.export_button.click()
     data = json.loads(panel.export_text.value)
     assert [d["observable"] for d in data] == ["global", "local"]
+    link = panel.download.value
+    assert "download='plateau.json'" in link
+    payload = link.split("base64,", 1)[1].split("'", 1)[0]
+    assert json.loads(base64.b64decode(payload)) == data
 
     panel.clear_button.click()
     assert all(len(t.x) == 0 for t in panel.figure.data)
