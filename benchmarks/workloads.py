@@ -145,6 +145,21 @@ def qmlbench_w4(w: W4):
     return run
 
 
+def qmlbench_plateau_w2(w: W2):
+    """The plateau lab's own sweep, McClean's literal ensemble: rotation axes redrawn for every
+    sample (200 different circuits per width), so its numbers differ from the fixed-axis rows."""
+    from qmlbench.engine import plateau
+
+    widths = [qc.num_qubits for qc, _, _ in w.cases]
+    layers = (w.cases[0][0].num_parameters // widths[0]) if w.cases else 1
+
+    def run(size):
+        return lambda: plateau.gradient_variance(
+            "random_pauli", qubits=widths, layers=layers, samples=size, observable="zz",
+            param_index="all" if w.full_gradient else 0, seed=SEED)
+    return run
+
+
 # --- qiskit-machine-learning defaults ---------------------------------------------------------
 def qiskit_ml_w1_default(w: W1):
     from qiskit_machine_learning.kernels import FidelityQuantumKernel

@@ -33,6 +33,7 @@ qiskit-ml's gradient interface, so ``EstimatorQNN``/``VQC``/``VQR`` train on it.
 
 from __future__ import annotations
 
+import os
 import warnings
 
 import numpy as np
@@ -116,7 +117,27 @@ def _wrt_list(circuit, wrt):
     return idx
 
 
+def available_memory_bytes() -> int | None:
+    """Physical memory free right now (None where the OS does not say)."""
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def _check_memory(num_qubits, copies):
+    """Refuse before allocating when even one parameter set cannot fit in memory."""
+    need = sim.bytes_per_state(num_qubits) * copies
+    free = available_memory_bytes()
+    if free is not None and need > free:
+        raise CapacityError(
+            f"num_qubits: {num_qubits} needs about {need / 2**30:.1f} GiB for one parameter set "
+            f"on the exact path ({copies} states of 2**{num_qubits} amplitudes) but only "
+            f"{free / 2**30:.1f} GiB of memory is free; use fewer qubits or shots (Aer)")
+
+
 def _chunks(num_rows, num_qubits, copies):
+    _check_memory(num_qubits, copies)
     step = sim.chunk_rows(num_qubits, copies, MEMORY_BUDGET_BYTES)
     for start in range(0, num_rows, step):
         yield slice(start, min(start + step, num_rows))
@@ -297,8 +318,23 @@ class Evaluator:
             opts["run_options"] = {"seed_simulator": self.seed}
         return EstimatorV2(options=opts)
 
+    def _sampler_expectations(self, circuit, ops, rows):
+        """Expectation values of diagonal (I/Z) observables from a user sampler's counts."""
+        for op in ops:
+            if np.any(op.paulis.x):
+                raise QmlbenchError(
+                    f"observable: {op.paulis.to_labels()} has X or Y terms, which a sampler alone "
+                    f"cannot measure; pass estimator=... (a V2 estimator) as well")
+        flat = rows.reshape(-1, rows.shape[-1])
+        probs = self._sampled_probabilities(circuit, flat)
+        diags = np.stack([np.real(sim.compile_observable(op).groups[0][1]) if op.size else
+                          np.zeros(probs.shape[1]) for op in ops], axis=1)
+        return (probs @ diags).reshape(rows.shape[:-1] + (len(ops),))
+
     def _primitive_expectations(self, circuit, ops, rows):
         """Expectation values for rows of shape (..., P) -> (..., K) through one estimator pub."""
+        if self.estimator is None and self.sampler is not None:
+            return self._sampler_expectations(circuit, ops, rows)
         from qiskit import transpile
         from qiskit_aer import AerSimulator
 
@@ -313,7 +349,7 @@ class Evaluator:
         return np.asarray(res[0].data.evs, dtype=float)
 
     def _use_fast(self):
-        return self.shots is None and self.estimator is None
+        return self.shots is None and self.estimator is None and self.sampler is None
 
     # -- the contract ---------------------------------------------------------
     def statevectors(self, circuit: QuantumCircuit, values) -> np.ndarray:

@@ -88,9 +88,25 @@ def kernel_matrix(feature_map: QuantumCircuit, X, Y=None, evaluator=None) -> np.
     """
     sv_x = feature_statevectors(feature_map, X, evaluator)
     if Y is None:
-        return fidelity_matrix(sv_x)
-    sv_y = feature_statevectors(feature_map, Y, evaluator)
-    return fidelity_matrix(sv_x, sv_y)
+        K = fidelity_matrix(sv_x)
+    else:
+        K = fidelity_matrix(sv_x, feature_statevectors(feature_map, Y, evaluator))
+    shots = getattr(evaluator, "shots", None)
+    if shots:
+        K = sampled_fidelities(K, shots, getattr(evaluator, "seed", None), symmetric=Y is None)
+    return K
+
+
+def sampled_fidelities(K, shots: int, seed=None, symmetric=False) -> np.ndarray:
+    """Shot noise of a compute-uncompute estimate: the all-zeros count out of ``shots`` is
+    Binomial(shots, fidelity), so sampling it from the exact fidelity is the same experiment."""
+    rng = np.random.default_rng(seed)
+    noisy = rng.binomial(shots, np.clip(K, 0.0, 1.0)) / shots
+    if symmetric:
+        upper = np.triu(noisy, 1)
+        noisy = upper + upper.T
+        np.fill_diagonal(noisy, 1.0)
+    return noisy
 
 
 def clear_cache() -> None:
@@ -191,15 +207,13 @@ class FastKernel(TrainableKernel):
 
     def evaluate(self, x_vec: np.ndarray, y_vec: np.ndarray | None = None) -> np.ndarray:
         x = _as_points("x_vec", x_vec, self._num_features)
-        sv_x = feature_statevectors(self.feature_map, self._full_values(x), self.evaluator)
-        if y_vec is None:
-            return fidelity_matrix(sv_x)
-        y = _as_points("y_vec", y_vec, self._num_features)
-        if y.shape == x.shape and np.array_equal(x, y):
-            return fidelity_matrix(sv_x)
-        sv_y = feature_statevectors(self.feature_map, self._full_values(y), self.evaluator)
-        return fidelity_matrix(sv_x, sv_y)
+        y = None if y_vec is None else _as_points("y_vec", y_vec, self._num_features)
+        if y is not None and y.shape == x.shape and np.array_equal(x, y):
+            y = None
+        return kernel_matrix(self.feature_map, self._full_values(x),
+                             None if y is None else self._full_values(y), self.evaluator)
 
 
-__all__ = ["kernel_matrix", "feature_statevectors", "fidelity_matrix", "kernel_stats",
+__all__ = ["kernel_matrix", "feature_statevectors", "fidelity_matrix", "sampled_fidelities",
+           "kernel_stats",
            "kernel_target_alignment", "FastKernel", "clear_cache"]

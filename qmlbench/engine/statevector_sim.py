@@ -42,6 +42,17 @@ class UnsupportedCircuit(Exception):
     """The circuit holds something the exact fast path does not simulate (reason in the message)."""
 
 
+_STANDARD_TYPES: dict = {}
+
+
+def _is_standard(op) -> bool:
+    """The library gate of that name, not a user's gate that happens to share it."""
+    if not _STANDARD_TYPES:
+        from qiskit.circuit.library import get_standard_gate_name_mapping
+        _STANDARD_TYPES.update({k: type(v) for k, v in get_standard_gate_name_mapping().items()})
+    return type(op) is _STANDARD_TYPES.get(op.name)
+
+
 class CompiledCircuit:
     """A circuit as a flat list of batched ops, plus its global phase."""
 
@@ -98,10 +109,10 @@ def _compile(circuit: QuantumCircuit) -> CompiledCircuit:
             if name == "reset":
                 raise UnsupportedCircuit("'reset' is not a unitary gate")
             parametric = any(isinstance(p, ParameterExpression) and p.parameters for p in op.params)
-            if name in _NATIVE and parametric:
+            if name in _NATIVE and parametric and _is_standard(op):
                 ops.append(_native_op(name, qubits, comp.compile(op.params[0])))
                 continue
-            if name in ("u", "u3") and parametric:
+            if name in ("u", "u3") and parametric and _is_standard(op):
                 theta, phi, lam = op.params
                 q = qubits
                 ops.append(_native_op("p", q, comp.compile(lam)))

@@ -12,9 +12,12 @@ from .compare import score_bars
 from .data import data_scatter, point_traces
 from .kernels import kernel_heatmap, off_diagonal, order_by_label
 from .training import loss_curve, loss_series
+from . import plateau
+from .plateau import depth_figure, landscape_figure, variance_figure
 
 __all__ = [
     "data_scatter", "point_traces", "loss_curve", "loss_series", "decision_boundary",
     "misclassified_points", "kernel_heatmap", "off_diagonal", "order_by_label", "circuit_text",
-    "circuit_html", "circuit_figure", "facts_html", "score_bars",
+    "circuit_html", "circuit_figure", "facts_html", "score_bars", "plateau", "variance_figure",
+    "depth_figure", "landscape_figure",
 ]

@@ -76,7 +76,7 @@ class PlateauExplorer(W.VBox):
         self.ansatz = W.Dropdown(options=self._ansatz_options(names),
                                  value="random_pauli" if "random_pauli" in names else names[0],
                                  description="ansatz", style={"description_width": "80px"})
-        self.qubits = W.IntRangeSlider(value=(2, 7), min=1, max=14, description="qubits",
+        self.qubits = W.IntRangeSlider(value=(2, 8), min=1, max=14, description="qubits",
                                        style={"description_width": "80px"})
         self.depth_mode = W.Dropdown(
             options=[("layers = value × qubits (deep enough)", "per_qubit"),

@@ -14,7 +14,7 @@ from qiskit.primitives import StatevectorEstimator
 from qiskit.quantum_info import SparsePauliOp, Statevector
 
 from qmlbench.engine import circuits, execution
-from qmlbench.engine.errors import CapacityError, DataError
+from qmlbench.engine.errors import CapacityError, DataError, QmlbenchError
 from qmlbench.engine.spec import ExecutionSpec
 
 TOL = 1e-10
@@ -156,6 +156,25 @@ def test_list_of_observables_and_subset_of_parameters():
                                        atol=TOL, rtol=0)
 
 
+def test_custom_gates_go_through_their_definitions_even_with_a_library_name():
+    from qiskit.circuit import Gate
+
+    t = Parameter("t")
+    body = QuantumCircuit(2)
+    body.ry(t, 0)
+    body.cx(0, 1)
+    body.rz(t / 2, 1)
+    impostor = Gate("rx", 2, [t])  # not qiskit's RX: must not be simulated as one
+    impostor.definition = body
+    qc = QuantumCircuit(3)
+    qc.h(2)
+    qc.append(impostor, [2, 0])
+    qc.append(body.to_gate(label="blk"), [1, 2])
+    values = np.array([[0.7], [-1.3]])
+    np.testing.assert_allclose(execution.statevectors(qc, values), _reference_states(qc, values),
+                               atol=TOL, rtol=0)
+
+
 def test_global_phase_and_final_measurements():
     t = Parameter("t")
     qc = QuantumCircuit(2, global_phase=0.5 * t + 0.1)
@@ -203,6 +222,33 @@ def test_capacity_error_names_the_limit():
     with pytest.raises(CapacityError, match=rf"num_qubits: {execution.MAX_EXACT_QUBITS + 6}.*"
                                             rf"limit is {execution.MAX_EXACT_QUBITS} qubits"):
         execution.statevectors(qc, np.zeros((1, 0)))
+
+
+def test_capacity_error_when_one_state_does_not_fit_in_free_memory(monkeypatch):
+    monkeypatch.setattr(execution, "available_memory_bytes", lambda: 2 ** 20)
+    qc = circuits.ansatz("real_amplitudes", 16, reps=1)  # 3 states of 2**16 amplitudes > 1 MiB
+    with pytest.raises(CapacityError, match=r"num_qubits: 16 needs about .* GiB .* free"):
+        execution.statevectors(qc, np.zeros((1, qc.num_parameters)))
+
+
+@pytest.mark.parametrize("name,kind,ent", [("zz", "feature_map", "circular"),
+                                           ("efficient_su2", "ansatz", "sca"),
+                                           ("random_pauli", "ansatz", "linear")])
+def test_wider_circuits_match_qiskit(name, kind, ent):
+    n = 7
+    qc = _build(kind, name, n, ent)
+    rng = np.random.default_rng(11)
+    values = rng.uniform(0, 2 * np.pi, (2, qc.num_parameters))
+    ref = _reference_states(qc, values)
+    np.testing.assert_allclose(execution.statevectors(qc, values), ref, atol=TOL, rtol=0)
+    obs = _random_observable(n, rng)
+    expected = np.array([Statevector(s).expectation_value(obs).real for s in ref])
+    np.testing.assert_allclose(execution.expectation_values(qc, obs, values), expected,
+                               atol=TOL, rtol=0)
+    wrt = [0, qc.num_parameters // 2, qc.num_parameters - 1]
+    grads = execution.gradients(qc, obs, values, wrt=wrt)
+    fd = _finite_difference(qc, obs, values)[:, wrt]
+    np.testing.assert_allclose(grads, fd, atol=1e-8, rtol=0)
 
 
 def test_bad_inputs_name_the_field():
@@ -267,6 +313,27 @@ def test_user_estimator_is_used_and_parameter_shift_gradients_are_exact():
                                execution.expectation_values(qc, obs, values), atol=TOL)
     np.testing.assert_allclose(ev.gradients(qc, obs, values, wrt=[0, 3, 5]),
                                execution.gradients(qc, obs, values, wrt=[0, 3, 5]), atol=1e-9)
+
+
+@pytest.mark.timeout(120)
+def test_user_sampler_gives_probabilities_and_diagonal_expectations():
+    from qiskit.primitives import StatevectorSampler
+
+    shots = 20000
+    qc = circuits.ansatz("real_amplitudes", 2, reps=1)
+    rng = np.random.default_rng(12)
+    values = rng.uniform(0, 2 * np.pi, (3, qc.num_parameters))
+    ev = execution.evaluator_for(sampler=StatevectorSampler(default_shots=shots, seed=3))
+    assert ev.path == execution.PATH_USER
+    p_exact = execution.probabilities(qc, values)
+    p = ev.probabilities(qc, values)
+    assert np.all(np.abs(p - p_exact) <= 5 * np.sqrt(p_exact * (1 - p_exact) / shots) + 1e-12)
+    zz = SparsePauliOp(["ZZ", "IZ"], coeffs=[1.0, 0.5])
+    exact = execution.expectation_values(qc, zz, values)
+    # |coefficients| sum to 1.5, so the sample mean has std <= 1.5 / sqrt(shots)
+    assert np.all(np.abs(ev.expectation_values(qc, zz, values) - exact) < 5 * 1.5 / np.sqrt(shots))
+    with pytest.raises(QmlbenchError, match="observable: .*X or Y terms.*estimator"):
+        ev.expectation_values(qc, SparsePauliOp("XZ"), values)
 
 
 @pytest.mark.timeout(120)

@@ -157,3 +157,21 @@ def test_trainable_fast_kernel_matches_qiskit_and_trains():
     unbound = FastKernel(fm, training_parameters=theta)
     with pytest.raises(Exception, match="has not been bound"):
         unbound.evaluate(X)
+
+
+def test_shots_give_binomial_fidelity_estimates():
+    from qmlbench.engine import execution
+    from qmlbench.engine.spec import ExecutionSpec
+
+    fm = circuits.feature_map("zz", 2, reps=1)
+    X = np.random.default_rng(5).uniform(0, np.pi, (12, 2))
+    exact = kernel_matrix(fm, X)
+    shots = 4000
+    ev = execution.evaluator_for(ExecutionSpec(shots=shots, seed=2))
+    K = kernel_matrix(fm, X, evaluator=ev)
+    np.testing.assert_array_equal(K, K.T)
+    assert np.all(np.diag(K) == 1.0)
+    sigma = np.sqrt(exact * (1 - exact) / shots)
+    assert np.all(np.abs(K - exact) <= 5 * sigma + 1e-12)
+    assert np.any(K != exact)  # it really sampled
+    np.testing.assert_array_equal(K, kernel_matrix(fm, X, evaluator=ev))  # seeded
