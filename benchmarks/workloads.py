@@ -26,9 +26,9 @@ class W1:
     """Fidelity kernel, zz_feature_map(8, reps=2, linear), 200 points in [0, 2pi), 200x200 Gram."""
 
     name = "W1"
-    title = "fidelity kernel 200x200, zz_feature_map(8, reps=2, linear)"
 
     def __init__(self, points=200):
+        self.title = f"fidelity kernel {points}x{points}, zz_feature_map(8, reps=2, linear)"
         self.fm = zz_feature_map(8, reps=2, entanglement="linear")
         self.X = np.random.default_rng(SEED).uniform(0, 2 * np.pi, (points, 8))
         self.full = points
@@ -41,8 +41,9 @@ class W2:
 
     def __init__(self, full_gradient: bool, widths=range(2, 11), layers=20, samples=200):
         self.name = "W2b" if full_gradient else "W2a"
-        self.title = ("McClean sweep 2..10 qubits x 20 layers x 200 samples, "
-                      + ("full gradient" if full_gradient else "d/d theta_0"))
+        widths = list(widths)
+        self.title = (f"McClean sweep {widths[0]}..{widths[-1]} qubits x {layers} layers x "
+                      f"{samples} samples, " + ("full gradient" if full_gradient else "d/d theta_0"))
         self.full_gradient = full_gradient
         rng = np.random.default_rng(SEED)
         self.cases = []
@@ -59,9 +60,9 @@ class W3:
     forward + weight gradient (observable Z^4, qiskit-ml's default)."""
 
     name = "W3"
-    title = "QNN forward + weight gradient, 4 qubits, batch 100"
 
     def __init__(self, batch=100):
+        self.title = f"QNN forward + weight gradient, 4 qubits, batch {batch}"
         fm = zz_feature_map(4, reps=1)
         an = real_amplitudes(4, reps=3)
         self.fm, self.an = fm, an
@@ -84,9 +85,9 @@ class W4:
     observable ZZ) on a 100x100 grid, forward only."""
 
     name = "W4"
-    title = "decision surface 100x100 grid, 2-qubit model, forward"
 
     def __init__(self, resolution=100):
+        self.title = f"decision surface {resolution}x{resolution} grid, 2-qubit model, forward"
         fm = zz_feature_map(2, reps=2)
         an = real_amplitudes(2, reps=3)
         self.fm, self.an = fm, an

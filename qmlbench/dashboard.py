@@ -85,6 +85,11 @@ def voila_command(
         f"--MappingKernelManager.cull_idle_timeout={int(cull_idle_timeout)}",
         f"--MappingKernelManager.cull_interval={int(cull_interval)}",
         "--MappingKernelManager.cull_connected=False",
+        # Voila's page shuts its kernel down on leaving with a POST that carries
+        # the _xsrf cookie, which Voila 0.5 never sets: every such POST is refused
+        # and each visit's kernel lived on until culled.  The check protects
+        # nothing here (the server has no login) beyond guessing a kernel's UUID.
+        "--Voila.tornado_settings=disable_check_xsrf=True",
     ]
     if preheat:
         cmd += ["--preheat_kernel=True", "--pool_size=1"]

@@ -106,9 +106,10 @@ def stop_voila(proc: subprocess.Popen) -> None:
 
 @pytest.fixture(scope="session")
 def voila_server():
-    """``(base_url, log_path)`` of a Voila serving the packaged dashboard notebook."""
+    """A Voila serving the packaged dashboard notebook (see :class:`VoilaServer`)."""
     _require_browser()
-    log_path = ARTIFACTS / "voila-e2e.log"
+    # one log per test session: its lines count warm kernels, so it must be ours alone
+    log_path = ARTIFACTS / f"voila-e2e-{os.getpid()}.log"
     proc, port = start_voila(None, log_path)
     server = VoilaServer(dashboard_url(port), log_path)
     yield server

@@ -39,7 +39,8 @@ def test_voila_command_serves_the_notebook_warm_with_culling_tracebacks_and_no_c
     for flag in ("--port=9123", "--no-browser", "--preheat_kernel=True", "--pool_size=1",
                  "--show_tracebacks=True", "--strip_sources=True", "--Voila.port_retries=0",
                  f"--MappingKernelManager.cull_idle_timeout={dash.CULL_IDLE_TIMEOUT}",
-                 f"--MappingKernelManager.cull_interval={dash.CULL_INTERVAL}"):
+                 f"--MappingKernelManager.cull_interval={dash.CULL_INTERVAL}",
+                 "--Voila.tornado_settings=disable_check_xsrf=True"):
         assert flag in cmd, flag
     assert "--Voila.open_browser=True" in dash.voila_command(open_browser=True)
     assert "--preheat_kernel=True" not in dash.voila_command(preheat=False)
