@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from .gate_ops import Op
+from .gate_ops import _AXIS_OF, Op
+
+#: -i/2 times X, Y, Z: dG/dphi = A G for a rotation about each axis.
+_AXIS_A = -0.5j * np.array([[[0, 1], [1, 0]], [[0, -1j], [1j, 0]], [[1, 0], [0, -1]]])
 
 _SLICES: dict = {}
 
@@ -112,8 +115,36 @@ def _rot_coefficients(op: Op, phi, inverse=False):
     return coef
 
 
-def apply_op(psi, n, op: Op, values, inverse=False):
-    """Apply ``op`` (or its inverse) to the batch ``psi`` of shape (N, K, B)."""
+def _axis(op: Op, axes):
+    """Per-row axis (0/1/2 for X/Y/Z) of an "axisrot" op, or its own axis without ``axes``."""
+    return _AXIS_OF[op.name] if axes is None else axes[:, op.axis_slot]
+
+
+def _axis_rot_coefficients(op: Op, phi, axes, inverse=False):
+    """Per-row entries of exp(-i phi/2 P) = cos(phi/2) - i sin(phi/2) P, P = X, Y or Z by row."""
+    half = 0.5 * phi
+    c = np.cos(half)
+    s = -np.sin(half) if inverse else np.sin(half)
+    ax = _axis(op, axes)
+    isx, isy, isz = ax == 0, ax == 1, ax == 2
+    isz_s = 1j * s * isz
+    xs = -1j * s * isx
+    ys = s * isy
+    return [[c - isz_s, xs - ys], [xs + ys, c + isz_s]]
+
+
+def _axis_A_entries(op: Op, axes):
+    a = _AXIS_A[_axis(op, axes)]
+    if a.ndim == 2:
+        return [(i, j, a[i, j]) for i in range(2) for j in range(2) if a[i, j] != 0]
+    return [(i, j, a[:, i, j]) for i in range(2) for j in range(2)]
+
+
+def apply_op(psi, n, op: Op, values, inverse=False, axes=None):
+    """Apply ``op`` (or its inverse) to the batch ``psi`` of shape (N, K, B).
+
+    ``axes`` ``(B, slots)`` (0/1/2 for X/Y/Z) gives "axisrot" ops their per-row axis.
+    """
     if op.kind == "fulldiag":
         psi *= (op.diag_dag if inverse else op.diag)[:, None, None]
         return psi
@@ -133,6 +164,9 @@ def apply_op(psi, n, op: Op, values, inverse=False):
         sign = -1.0 if inverse else 1.0
         diag = [np.exp((1j * sign * w) * phi) if w != 0 else 1 for w in op.diag]
         return _apply_diag_inplace(psi, n, op.qubits, diag)
+    if op.kind == "axisrot":
+        return _apply_2x2_inplace(psi, n, op.qubits[0],
+                                  _axis_rot_coefficients(op, phi, axes, inverse))
     coef = _rot_coefficients(op, phi, inverse)
     if len(op.qubits) == 1:
         return _apply_2x2_inplace(psi, n, op.qubits[0], coef)
@@ -152,27 +186,29 @@ def _apply_2x2_inplace(psi, n, q, m):
     return psi
 
 
-def apply_generator(psi, n, op: Op):
+def apply_generator(psi, n, op: Op, axes=None):
     """A psi (a new array), where dG/dphi = A G."""
     sl = _slices(n, op.qubits)
     src = _view(psi, n)
     out = np.zeros_like(psi)
     dst = _view(out, n)
-    for i, j, a in op.A_entries:
+    entries = _axis_A_entries(op, axes) if op.kind == "axisrot" else op.A_entries
+    for i, j, a in entries:
         dst[sl[i]] += src[sl[j]] * a
     return out
 
 
-def generator_overlap(lam, psi, n, op: Op):
+def generator_overlap(lam, psi, n, op: Op, axes=None):
     """2 Re <lam_k| A |psi> per batch entry -> (K, B), without forming A psi."""
     sl = _slices(n, op.qubits)
     lv = _view(lam, n)
     pv = _view(psi, n)
-    axes = tuple(range(n - len(op.qubits)))
+    amp_axes = tuple(range(n - len(op.qubits)))
     total = 0
-    for i, j, a in op.A_entries:
+    entries = _axis_A_entries(op, axes) if op.kind == "axisrot" else op.A_entries
+    for i, j, a in entries:
         prod = np.conj(lv[sl[i]]) * pv[sl[j]]
-        s = prod.sum(axis=axes) if axes else prod
+        s = prod.sum(axis=amp_axes) if amp_axes else prod
         total = total + a * s
     return 2.0 * np.real(total)
 

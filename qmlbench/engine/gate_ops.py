@@ -46,14 +46,16 @@ _SKIP = {"barrier", "delay"}
 class Op:
     """One compiled gate.
 
-    kind: "fixed" (matrix ``mat``), "rot" / "phase" (angle ``angle``).
+    kind: "fixed" (matrix ``mat``), "rot" / "phase" (angle ``angle``), or "axisrot": a
+    single-qubit rotation whose axis (X/Y/Z) may differ per batch row, read from column
+    ``axis_slot`` of an ``axes`` array (its own axis when no ``axes`` are given).
     ``A`` is the constant matrix with dG/dphi = A G (None for fixed gates);
     ``A_entries`` lists its nonzero (i, j, value).
     """
 
     __slots__ = ("qubits", "kind", "mat", "mat_dag", "diag", "diag_dag", "gen", "gen2", "ident",
                  "A", "A_entries", "angle", "name", "terms", "terms_dag", "perm", "phases",
-                 "perm_dag", "phases_dag", "rot_entries", "rot_terms")
+                 "perm_dag", "phases_dag", "rot_entries", "rot_terms", "axis_slot")
 
     def __init__(self, name, qubits, kind):
         self.name = name
@@ -64,6 +66,7 @@ class Op:
         self.angle: AngleFn | None = None
         self.terms = self.terms_dag = self.perm = self.phases = None
         self.perm_dag = self.phases_dag = self.rot_entries = self.rot_terms = None
+        self.axis_slot = -1
 
 
 def _nonzero_terms(mat, tol=0.0):
@@ -148,6 +151,17 @@ def _native_op(name, qubits, angle: AngleFn) -> Op:
                     if op.A[i, j] != 0]
     return op
 
+
+
+_AXIS_OF = {"rx": 0, "ry": 1, "rz": 2}
+
+
+def _axis_rot_op(name, qubits, angle: AngleFn, slot: int) -> Op:
+    """RX/RY/RZ whose axis is redrawn per batch row (McClean's ensemble): axis from slot ``slot``."""
+    op = _native_op(name, qubits, angle)
+    op.kind = "axisrot"
+    op.axis_slot = slot
+    return op
 
 
 _PARITY_TARGETS = {"p": (0.0, 1.0), "u1": (0.0, 1.0), "rz": (-0.5, 0.5)}

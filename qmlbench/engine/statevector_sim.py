@@ -21,6 +21,12 @@ Gate angles are compiled expressions of the parameter columns
 (:mod:`.param_eval`).  Because ``dG/dphi = A G``, the adjoint method reads
 each gate's derivative off ``<lambda| A |psi>`` while walking the circuit
 backwards once; a single parameter uses forward mode instead.
+
+Compiled with ``redraw_axes=True``, every parameterised single-qubit RX/RY/RZ
+gets its own axis slot (``num_slots`` in all, in circuit order), and
+``simulate``/``forward_gradient``/``adjoint_gradients`` take ``axes``
+``(B, num_slots)`` with 0/1/2 for X/Y/Z: each row then runs its own circuit
+(McClean's random-Pauli ensemble, used by the plateau lab).
 """
 
 from __future__ import annotations
@@ -33,7 +39,7 @@ from qiskit import QuantumCircuit
 from qiskit.circuit import Gate, ParameterExpression
 
 from .gate_apply import apply_generator, apply_op, generator_overlap
-from .gate_ops import _NATIVE, _SKIP, Op, _fixed_op, _fuse, _native_op
+from .gate_ops import _AXIS_OF, _NATIVE, _SKIP, Op, _axis_rot_op, _fixed_op, _fuse, _native_op
 from .param_eval import AngleCompiler, AngleFn
 from .pauli_observable import PauliObservable, compile_observable
 
@@ -56,9 +62,10 @@ def _is_standard(op) -> bool:
 class CompiledCircuit:
     """A circuit as a flat list of batched ops, plus its global phase."""
 
-    def __init__(self, num_qubits, num_parameters, ops, global_phases):
+    def __init__(self, num_qubits, num_parameters, ops, global_phases, num_slots=0):
         self.num_qubits = num_qubits
         self.num_parameters = num_parameters
+        self.num_slots = num_slots  # axis slots of "axisrot" ops (redraw_axes=True)
         self.ops = _fuse(ops, num_qubits)
         self.global_phases = global_phases  # AngleFn list, summed
         # The gates before the first parameterised one are the same for every row:
@@ -77,10 +84,11 @@ class CompiledCircuit:
         return psi
 
 
-def _compile(circuit: QuantumCircuit) -> CompiledCircuit:
+def _compile(circuit: QuantumCircuit, redraw_axes: bool = False) -> CompiledCircuit:
     params = list(circuit.parameters)
     comp = AngleCompiler(params)
     ops: list[Op] = []
+    slots = [0]
     phases: list[AngleFn] = []
     measured: set[int] = set()
 
@@ -110,6 +118,10 @@ def _compile(circuit: QuantumCircuit) -> CompiledCircuit:
                 raise UnsupportedCircuit("'reset' is not a unitary gate")
             parametric = any(isinstance(p, ParameterExpression) and p.parameters for p in op.params)
             if name in _NATIVE and parametric and _is_standard(op):
+                if redraw_axes and name in _AXIS_OF:
+                    ops.append(_axis_rot_op(name, qubits, comp.compile(op.params[0]), slots[0]))
+                    slots[0] += 1
+                    continue
                 ops.append(_native_op(name, qubits, comp.compile(op.params[0])))
                 continue
             if name in ("u", "u3") and parametric and _is_standard(op):
@@ -139,7 +151,7 @@ def _compile(circuit: QuantumCircuit) -> CompiledCircuit:
             visit(definition, qubits, depth + 1)
 
     visit(circuit, list(range(circuit.num_qubits)), 0)
-    return CompiledCircuit(circuit.num_qubits, len(params), ops, phases)
+    return CompiledCircuit(circuit.num_qubits, len(params), ops, phases, slots[0])
 
 
 # --- compile cache ---------------------------------------------------------
@@ -156,18 +168,22 @@ def _structure_key(circuit: QuantumCircuit) -> tuple:
                    tuple(str(p) for p in i.operation.params)) for i in circuit.data))
 
 
-def compiled(circuit: QuantumCircuit) -> CompiledCircuit:
-    """The compiled form of ``circuit``, cached by identity and by structure."""
-    cheap = (len(circuit.data), circuit.num_parameters, str(circuit.global_phase))
+def compiled(circuit: QuantumCircuit, redraw_axes: bool = False) -> CompiledCircuit:
+    """The compiled form of ``circuit``, cached by identity and by structure.
+
+    ``redraw_axes`` gives every parameterised single-qubit RX/RY/RZ an axis slot
+    (see the module docstring).
+    """
+    cheap = (len(circuit.data), circuit.num_parameters, str(circuit.global_phase), redraw_axes)
     with _lock:
         hit = _by_id.get(id(circuit))
         if hit is not None and hit[0]() is circuit and hit[1] == cheap:
             return hit[2]
-    key = _structure_key(circuit)
+    key = (redraw_axes,) + _structure_key(circuit) if redraw_axes else _structure_key(circuit)
     with _lock:
         comp = _by_structure.get(key)
     if comp is None:
-        comp = _compile(circuit)
+        comp = _compile(circuit, redraw_axes)
         with _lock:
             if len(_by_structure) >= _MAX_STRUCTURES:
                 _by_structure.pop(next(iter(_by_structure)))
@@ -191,34 +207,38 @@ def global_phase(comp: CompiledCircuit, values):
     return np.exp(1j * np.asarray(total))
 
 
-def _forward(comp: CompiledCircuit, values):
+def _forward(comp: CompiledCircuit, values, axes=None):
     n = comp.num_qubits
     psi = comp.initial_state(values.shape[0])
     for op in comp.ops[comp.start:]:
-        psi = apply_op(psi, n, op, values)
+        psi = apply_op(psi, n, op, values, axes=axes)
     return psi
 
 
-def simulate_nb(comp: CompiledCircuit, values):
+def simulate_nb(comp: CompiledCircuit, values, axes=None):
     """Unphased statevectors laid out (N, B), as the observables take them."""
-    return _forward(comp, values)[:, 0, :]
+    return _forward(comp, values, axes)[:, 0, :]
 
 
-def simulate_unphased(comp: CompiledCircuit, values):
+def simulate_unphased(comp: CompiledCircuit, values, axes=None):
     """Statevectors ``(B, 2**n)`` without the global phase (expectation values do not see it)."""
-    return _forward(comp, values)[:, 0, :].T
+    return _forward(comp, values, axes)[:, 0, :].T
 
 
-def simulate(comp: CompiledCircuit, values: np.ndarray) -> np.ndarray:
-    """Statevectors ``(B, 2**n)`` for the rows of ``values``, in qiskit's order and phase."""
-    out = _forward(comp, values)[:, 0, :].T.copy()
+def simulate(comp: CompiledCircuit, values: np.ndarray, axes=None) -> np.ndarray:
+    """Statevectors ``(B, 2**n)`` for the rows of ``values``, in qiskit's order and phase.
+
+    ``axes`` ``(B, comp.num_slots)``: per-row rotation axes (0/1/2 = X/Y/Z) of a circuit
+    compiled with ``redraw_axes=True``."""
+    out = _forward(comp, values, axes)[:, 0, :].T.copy()
     ph = global_phase(comp, values)
     if ph is not None:
         out *= ph[:, None] if np.ndim(ph) else ph
     return out
 
 
-def forward_gradient(comp: CompiledCircuit, observables, values: np.ndarray, col: int) -> tuple:
+def forward_gradient(comp: CompiledCircuit, observables, values: np.ndarray, col: int,
+                     axes=None) -> tuple:
     """Expectation values ``(B, K)`` and d/d(column ``col``) ``(B, K, 1)`` in forward mode.
 
     The state and its tangent travel together as one (N, 2, B) array from the
@@ -232,15 +252,15 @@ def forward_gradient(comp: CompiledCircuit, observables, values: np.ndarray, col
     for op in comp.ops[comp.start:]:
         rel = op.angle is not None and col in op.angle.derivatives
         if both is None:
-            psi = apply_op(psi, n, op, values)
+            psi = apply_op(psi, n, op, values, axes=axes)
             if rel:
                 dphi = op.angle.derivative(col, values)
-                both = np.concatenate([psi, apply_generator(psi, n, op) * dphi], axis=1)
+                both = np.concatenate([psi, apply_generator(psi, n, op, axes) * dphi], axis=1)
         else:
-            both = apply_op(both, n, op, values)
+            both = apply_op(both, n, op, values, axes=axes)
             if rel:
                 dphi = op.angle.derivative(col, values)
-                both[:, 1:2] += apply_generator(both[:, 0:1], n, op) * dphi
+                both[:, 1:2] += apply_generator(both[:, 0:1], n, op, axes) * dphi
     if both is None:
         both = np.concatenate([psi, np.zeros_like(psi)], axis=1)
     psi, tau = both[:, 0, :], both[:, 1, :]
@@ -254,10 +274,12 @@ def forward_gradient(comp: CompiledCircuit, observables, values: np.ndarray, col
     return expvals, grads
 
 
-def adjoint_gradients(comp: CompiledCircuit, observables, values: np.ndarray, wrt) -> tuple:
+def adjoint_gradients(comp: CompiledCircuit, observables, values: np.ndarray, wrt,
+                      axes=None) -> tuple:
     """Expectation values ``(B, K)`` and their gradients ``(B, K, len(wrt))`` by the adjoint method.
 
-    ``observables`` are compiled :class:`PauliObservable` s; ``wrt`` lists column indices.
+    ``observables`` are compiled :class:`PauliObservable` s (anything whose ``apply`` takes
+    amplitudes-first arrays); ``wrt`` lists column indices; ``axes`` as in :func:`simulate`.
     """
     n = comp.num_qubits
     b = values.shape[0]
@@ -265,7 +287,7 @@ def adjoint_gradients(comp: CompiledCircuit, observables, values: np.ndarray, wr
     wrt = list(wrt)
     pos = {c: i for i, c in enumerate(wrt)}
     grads = np.zeros((b, kobs, len(wrt)))
-    psi = _forward(comp, values)  # (N, 1, B)
+    psi = _forward(comp, values, axes)  # (N, 1, B)
     lam = np.concatenate([obs.apply(psi) for obs in observables], axis=1)  # (N, K, B)
     expvals = np.real(np.einsum("nb,nkb->bk", psi[:, 0, :].conj(), lam))
     relevant = [i for i, op in enumerate(comp.ops)
@@ -278,14 +300,14 @@ def adjoint_gradients(comp: CompiledCircuit, observables, values: np.ndarray, wr
         if op.angle is not None:
             cols = [c for c in op.angle.derivatives if c in pos]
             if cols:
-                ip = generator_overlap(lam, psi, n, op).T  # (B, K)
+                ip = generator_overlap(lam, psi, n, op, axes).T  # (B, K)
                 for c in cols:
                     dphi = op.angle.derivative(c, values)
                     grads[:, :, pos[c]] += ip * (dphi[:, None] if np.ndim(dphi) else dphi)
         if idx == first:
             break
-        psi = apply_op(psi, n, op, values, inverse=True)
-        lam = apply_op(lam, n, op, values, inverse=True)
+        psi = apply_op(psi, n, op, values, inverse=True, axes=axes)
+        lam = apply_op(lam, n, op, values, inverse=True, axes=axes)
     return expvals, grads
 
 

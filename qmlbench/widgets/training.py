@@ -159,6 +159,7 @@ class TrainingMonitor(Panel):
             text += f" — {html.escape(scores)}"
         if status == "stopped":
             text += " (the model keeps what it learned)"
+        text += _path_note(run)
         self.status.value = text + self._view_error
 
     def _on_reset_done(self):
@@ -180,3 +181,15 @@ class TrainingMonitor(Panel):
     def _set_status(self, kind, message):
         self.status.value = (f"<span style='color:#B00020'>{html.escape(kind)}: "
                              f"{html.escape(message or 'unknown error')}</span>")
+
+
+def _path_note(run) -> str:
+    """Which execution path ran, and why it fell back, in small print under the status."""
+    path = getattr(run, "path", None)
+    if not path:
+        return ""
+    note = f"<div><small>ran on: {html.escape(str(path))}"
+    reason = getattr(run, "fallback_reason", None)
+    if reason:
+        note += f" (fell back: {html.escape(str(reason))})"
+    return note + "</small></div>"
