@@ -88,13 +88,12 @@ def run_qiskit_ml(qubits, layers, samples):
 
 def same_angles_check(qubits, layers, samples):
     """The lab's simulator on exactly the angles Aer saw (the sweep draws its own)."""
-    from qmlbench.engine.plateau_observables import resolve
-    from qmlbench.engine.plateau_sim import Runner, compile_circuit
+    from qmlbench.engine import execution
 
     out = []
     for n in qubits:
-        runner = Runner(compile_circuit(fixed_axes(n, layers)), angles(n, layers, samples))
-        out.append(np.var(runner.forward_gradient(resolve("zz", n), 0)[1], ddof=1))
+        grads = execution.gradients(fixed_axes(n, layers), zz(n), angles(n, layers, samples), wrt=[0])
+        out.append(np.var(grads[:, 0], ddof=1))
     return np.array(out)
 
 

@@ -209,16 +209,22 @@ def query_string() -> str:
     return os.environ.get("QUERY_STRING", "")
 
 
-def warm_up(spec=None) -> float | None:
-    """Pay the first-use costs before a visitor arrives; returns the seconds spent.
+def warm_up(spec=None, force: bool = False) -> float | None:
+    """Pay the first-use costs before a visitor arrives; returns the seconds spent,
+    or None when skipped or failed.
 
     Imports the widget stack and runs a few steps of ``spec`` (default: the
     default experiment) through training, the decision surface and the
     figures, so the first Train press only costs the training itself.  No
     widgets are created: Voila would ship every live widget to the page.
-    A failure here is ignored on purpose: the same problem, if real, shows in
-    the dashboard's own status line where the visitor can read it.
+
+    It only runs in a kernel Voila preheats, where nobody is waiting for it
+    (or with ``force=True``): anywhere else it would only delay the page.
+    A failure is ignored on purpose: the same problem, if real, shows in the
+    dashboard's own status line where the visitor can read it.
     """
+    if not force and os.environ.get("VOILA_PREHEAT", "False") == "False":
+        return None
     import time
     import warnings
 

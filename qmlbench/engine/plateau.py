@@ -3,10 +3,11 @@
 ``gradient_variance`` draws ``samples`` random parameter sets per (qubits, layers)
 point and takes the exact gradient of the cost for each, batched over samples
 (forward-mode differentiation for one parameter, the adjoint method for all of
-them), on a batched statevector simulator (:mod:`.plateau_sim`) that lets every
-sample carry its own rotation axes, which McClean's ensemble needs.  Circuits it
-cannot compile (gates whose parameter dependence is not a Pauli rotation) go
-through the generic :mod:`.execution` evaluator instead.
+them), on the engine's batched statevector simulator (:mod:`.statevector_sim`),
+whose rotations can take a per-sample axis, which McClean's ensemble needs.  Circuits
+whose parameterised gates are not all Pauli rotations (RX, RY, RZ, P, RXX, RYY, RZZ,
+each linear in one parameter) go through the :mod:`.execution` evaluator instead, and
+the result says so in ``path`` and ``fallback_reason``.
 
 Initialisations (``init``):
 
@@ -36,6 +37,7 @@ from qiskit import QuantumCircuit
 from qiskit.circuit import ParameterVector
 
 from . import execution
+from . import statevector_sim as sim
 from .errors import SpecError
 from .plateau_observables import (  # noqa: F401  (re-exported)
     OBSERVABLES,
@@ -46,7 +48,7 @@ from .plateau_observables import (  # noqa: F401  (re-exported)
     resolve,
 )
 from .plateau_result import PlateauResult, combine_widths, fit_decay, variance_with_stderr
-from .plateau_sim import Program, Rot, Runner, UnsupportedCircuit, chunk_size, compile_circuit, concatenate
+from .statevector_sim import UnsupportedCircuit
 
 __all__ = [
     "gradient_variance", "cost_landscape", "PlateauResult", "Landscape", "Init", "INITS",
@@ -72,6 +74,8 @@ class DepthPerQubit:
         return f"{self.per_qubit}·n"
 #: The McClean ensemble: rotation axes redrawn for every sample.
 REDRAW_ANSATZE = ("random_pauli",)
+#: Bytes the batched states of one chunk of samples may take.
+CHUNK_BYTES = 32 * 2 ** 20
 
 
 @dataclass(frozen=True)
@@ -173,9 +177,40 @@ def identity_block_circuit(block: QuantumCircuit, blocks: int) -> QuantumCircuit
     return out
 
 
+#: Parameterised gates the lab runs itself: Pauli rotations, linear in one parameter.
+_LAB_ROTATIONS = ("rx", "ry", "rz", "p", "rxx", "ryy", "rzz")
+
+
+def _check_lab_gates(circuit: QuantumCircuit, depth: int = 0) -> None:
+    """Raise :class:`UnsupportedCircuit` unless every parameterised gate (inside custom
+    gates too) is a Pauli rotation whose angle is linear in one parameter."""
+    from qiskit.circuit import ParameterExpression
+
+    for inst in circuit.data:
+        op = inst.operation
+        if op.name in ("measure", "reset") or inst.clbits:
+            raise UnsupportedCircuit(f"'{op.name}' is not a unitary gate")
+        symbolic = [p for p in op.params if isinstance(p, ParameterExpression) and p.parameters]
+        if not symbolic:
+            continue
+        if op.name in _LAB_ROTATIONS and len(op.params) == 1 and sim._is_standard(op):
+            expr = op.params[0]
+            if len(expr.parameters) != 1:
+                raise UnsupportedCircuit(f"'{op.name}' angle {expr} depends on several parameters")
+            (param,) = expr.parameters
+            grad = expr.gradient(param)
+            if isinstance(grad, ParameterExpression) and grad.parameters:
+                raise UnsupportedCircuit(f"'{op.name}' angle {expr} is not linear in {param}")
+            continue
+        if sim._is_standard(op) or op.definition is None or depth > 10:
+            raise UnsupportedCircuit(f"parametrised gate '{op.name}'")
+        _check_lab_gates(op.definition, depth + 1)
+
+
 @dataclass
 class _Point:
-    """Everything one (qubits, layers) point needs; picklable for process pools."""
+    """Everything one (qubits, layers) point needs; picklable for process pools (the
+    circuit travels, and each process compiles it once, cached)."""
 
     row: int
     col: int
@@ -183,12 +218,28 @@ class _Point:
     layers: int
     num_params: int
     observable: Observable
-    program: Program | None = None
-    circuit: QuantumCircuit | None = None  # generic-evaluator fallback
+    circuit: QuantumCircuit | None = None
+    fast: bool = False  # run here on the batched simulator (else: the execution evaluator)
     redraw: bool = False
+    num_slots: int = 0  # axes drawn per sample
+    slot_map: np.ndarray | None = None  # compiled slot -> drawn axis column (identity blocks)
     blocks: int = 0  # identity-block count (0: not identity-block)
     block_params: int = 0
     fallback_reason: str | None = None
+
+    def compiled(self):
+        return sim.compiled(self.circuit, redraw_axes=self.redraw)
+
+
+def _identity_slot_map(slots: int, blocks: int) -> np.ndarray:
+    """Slots of the identity-block circuit in order (block m forward, then its inverse,
+    reversed) mapped to the ``slots`` axes drawn per block: the inverse half reuses
+    its forward half's axes, so a redrawn axis is undone too."""
+    out = []
+    for m in range(blocks):
+        out += [m * slots + k for k in range(slots)]
+        out += [m * slots + slots - 1 - k for k in range(slots)]
+    return np.array(out, dtype=np.int64)
 
 
 def _prepare(ansatz, options, n, L, observable, init: Init, row, col) -> _Point:
@@ -200,28 +251,46 @@ def _prepare(ansatz, options, n, L, observable, init: Init, row, col) -> _Point:
         pb = block.num_parameters
         point = _Point(row, col, n, L, 2 * pb * blocks, obs, redraw=redraw, blocks=blocks,
                        block_params=pb)
+        point.circuit = identity_block_circuit(block, blocks)
         try:
-            prog = compile_circuit(block, redraw_axes=redraw)
-            first = next(i for i, op in enumerate(prog.ops) if isinstance(op, Rot) and op.col >= 0)
-            preamble = Program(n, pb, prog.ops[:first], 0)
-            prog = Program(n, pb, prog.ops[first:], prog.num_slots)
-            parts = [preamble]
-            for m in range(blocks):
-                fwd = prog.shifted(2 * m * pb, m * prog.num_slots)
-                parts += [fwd, fwd.inverse(pb)]
-            point.program = concatenate(parts, 2 * pb * blocks, blocks * prog.num_slots)
+            _check_lab_gates(block)
+            if redraw:
+                slots = sim.compiled(block, redraw_axes=True).num_slots
+                comp = point.compiled()
+                if comp.num_slots != 2 * slots * blocks:
+                    raise UnsupportedCircuit("identity blocks with redrawn axes need every "
+                                             "rotation in the block to be parameterised")
+                point.num_slots = slots * blocks
+                point.slot_map = _identity_slot_map(slots, blocks)
+            else:
+                point.compiled()
+            point.fast = True
         except UnsupportedCircuit as exc:
-            point.circuit = identity_block_circuit(block, blocks)
+            point.redraw = False
             point.fallback_reason = str(exc)
         return point
     circuit = _build(ansatz, n, L, options)
-    point = _Point(row, col, n, L, circuit.num_parameters, obs, redraw=redraw)
+    point = _Point(row, col, n, L, circuit.num_parameters, obs, circuit=circuit, redraw=redraw)
     try:
-        point.program = compile_circuit(circuit, redraw_axes=redraw)
+        _check_lab_gates(circuit)
+        point.num_slots = point.compiled().num_slots
+        point.fast = True
     except UnsupportedCircuit as exc:
-        point.circuit = circuit
+        point.redraw = False
         point.fallback_reason = str(exc)
     return point
+
+
+class _AmplitudesFirst:
+    """A lab observable applied to the simulator's amplitudes-first ``(N, ...)`` arrays."""
+
+    def __init__(self, obs: Observable):
+        self.obs = obs
+
+    def apply(self, psi: np.ndarray) -> np.ndarray:
+        if self.obs.diag is not None:
+            return psi * self.obs.diag.reshape((-1,) + (1,) * (psi.ndim - 1))
+        return np.asarray(self.obs.matrix @ psi.reshape(psi.shape[0], -1)).reshape(psi.shape)
 
 
 def _draw(point: _Point, samples: int, init: Init, rng: np.random.Generator):
@@ -235,8 +304,10 @@ def _draw(point: _Point, samples: int, init: Init, rng: np.random.Generator):
         for m in range(point.blocks):
             values[:, 2 * m * pb + pb: 2 * m * pb + 2 * pb] = values[:, 2 * m * pb: 2 * m * pb + pb]
     axes = None
-    if point.redraw and point.program is not None and point.program.num_slots:
-        axes = rng.integers(0, 3, size=(samples, point.program.num_slots))
+    if point.redraw and point.num_slots:
+        axes = rng.integers(0, 3, size=(samples, point.num_slots))
+        if point.slot_map is not None:
+            axes = axes[:, point.slot_map]
     return values, axes
 
 
@@ -251,22 +322,24 @@ def _run_point(point: _Point, samples: int, param_index, init: Init, seed: int,
     rng = np.random.default_rng(_point_seed(seed, point.num_qubits, point.layers))
     values, axes = _draw(point, samples, init, rng)
     cols = list(range(point.num_params)) if param_index == "all" else [int(param_index)]
-    if point.program is None:
+    if not point.fast:
         evaluator = execution.evaluator_for()
         op = point.observable.to_sparse_pauli_op()
         return np.asarray(evaluator.gradients(point.circuit, op, values, wrt=cols)).reshape(samples, -1)
+    comp = point.compiled()
+    obs = [_AmplitudesFirst(point.observable)]
     # Forward mode carries 2 states, the adjoint 2 states plus temporaries.
-    size = chunk_size(point.num_qubits)
+    size = sim.chunk_rows(point.num_qubits, 4, CHUNK_BYTES)
     out = np.empty((samples, len(cols)))
     for start in range(0, samples, size):
         if stop_event is not None and stop_event.is_set():
             return None
         sl = slice(start, min(samples, start + size))
-        runner = Runner(point.program, values[sl], None if axes is None else axes[sl])
+        ax = None if axes is None else axes[sl]
         if len(cols) == 1:
-            out[sl, 0] = runner.forward_gradient(point.observable, cols[0])[1]
+            out[sl, 0] = sim.forward_gradient(comp, obs, values[sl], cols[0], ax)[1][:, 0, 0]
         else:
-            out[sl] = runner.adjoint_gradients(point.observable, cols)[1]
+            out[sl] = sim.adjoint_gradients(comp, obs, values[sl], cols, ax)[1][:, 0, :]
         if on_chunk is not None:
             on_chunk(sl.stop - sl.start)
     return out
@@ -487,15 +560,6 @@ def cost_landscape(ansatz, num_qubits: int, layers: int, observable="global", di
     for d, g in zip(dirs, grids):
         values[:, d] += g.ravel()
     obs = resolve(observable, n)
-    try:
-        prog = compile_circuit(circuit)
-        costs = np.empty(len(values))
-        size = chunk_size(n, copies=3)
-        for start in range(0, len(values), size):
-            sl = slice(start, start + size)
-            st = Runner(prog, values[sl]).final_state()
-            costs[sl] = np.real(np.einsum("bi,bi->b", st.conj(), obs.apply(st)))
-    except UnsupportedCircuit:
-        costs = execution.evaluator_for().expectation_values(circuit, obs.to_sparse_pauli_op(), values)
+    costs = execution.evaluator_for().expectation_values(circuit, obs.to_sparse_pauli_op(), values)
     return Landscape(dirs, offsets, costs.reshape(grids[0].shape), point, n, L,
                      label_of(observable), _ansatz_label(ansatz))

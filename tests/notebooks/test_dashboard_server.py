@@ -141,3 +141,13 @@ def test_refresh_figures_makes_later_changes_part_of_the_initial_state():
     state = fig.get_state()
     assert list(state["_widget_data"][0]["x"]) == [1, 2, 3]
     assert state["_widget_layout"]["title"]["text"] == "after"
+
+
+def test_warm_up_runs_only_where_nobody_waits_and_logs_when_done(monkeypatch, capfd):
+    monkeypatch.delenv("VOILA_PREHEAT", raising=False)
+    assert dash.warm_up() is None  # JupyterLab, Binder's Voila: it would only delay the page
+    assert dash.WARM_MARK not in capfd.readouterr().out
+    monkeypatch.setenv("VOILA_PREHEAT", "True")
+    took = dash.warm_up()
+    assert isinstance(took, float) and took > 0
+    assert dash.WARM_MARK in capfd.readouterr().out  # the server log, for operators and tests
