@@ -209,8 +209,9 @@ def _cmd_dashboard(args) -> int:
     serve = getattr(dashboard, "serve", None)
     if serve is None:
         raise _Fail("qmlbench.dashboard has no serve() function", EXIT_FAILED)
-    serve(port=args.port, open_browser=not args.no_browser)
-    return EXIT_OK
+    # Voila's own exit status (a port it could not bind, say) is the command's.
+    code = serve(port=args.port, open_browser=not args.no_browser)
+    return code if isinstance(code, int) else EXIT_OK
 
 
 # --- parser ----------------------------------------------------------------------

@@ -188,3 +188,10 @@ def test_console_script_is_installed():
     assert res.returncode == 0 and "ad_hoc" in res.stdout and "qsvc" in res.stdout
     bad = subprocess.run(cmd + ["run", "/nonexistent/spec.json"], capture_output=True, text=True, timeout=110)
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "Traceback" not in bad.stderr
+
+
+def test_dashboard_exit_status_is_voilas(monkeypatch):
+    fake = types.ModuleType("qmlbench.dashboard")
+    fake.serve = lambda port, open_browser: 3
+    monkeypatch.setitem(sys.modules, "qmlbench.dashboard", fake)
+    assert cli.main(["dashboard", "--no-browser"]) == 3
