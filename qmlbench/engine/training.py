@@ -169,12 +169,14 @@ def _scores_mid_fit(model) -> bool:
 
 
 def train(spec, on_step=None, dataset=None, model=None, block: bool = False,
-          score_every: int = 10) -> Run:
+          score_every: int = 10, evaluator=None) -> Run:
     """Start training ``spec`` (an ExperimentSpec, dict or JSON text) in a background thread.
 
     ``dataset`` and ``model`` default to the spec's (built here, so bad settings fail
     now, in the caller's thread).  ``block=True`` waits for the end and re-raises an
-    error.  Same spec and seed give the same history and scores.
+    error.  Same spec and seed give the same history and scores.  ``evaluator``
+    (``execution.evaluator_for(estimator=..., sampler=...)``) runs a quantum model on
+    a user's Qiskit V2 primitives instead of the spec's execution path.
     """
     from . import datasets, models
     from .spec import ExperimentSpec
@@ -187,7 +189,7 @@ def train(spec, on_step=None, dataset=None, model=None, block: bool = False,
         dataset = datasets.from_spec(spec.dataset, seed=spec.seed,
                                      num_features=spec.circuit.num_qubits)
     if model is None:
-        model = models.build(spec, dataset)
+        model = models.build(spec, dataset, evaluator=evaluator)
     run = Run(spec, dataset, model, on_step=on_step, score_every=score_every)
     run.start()
     if block:

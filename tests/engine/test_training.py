@@ -157,3 +157,19 @@ def test_concurrent_spsa_runs_stay_reproducible_and_stoppable():
     t = time.perf_counter()
     long.stop().wait(5)
     assert long.status == "stopped" and time.perf_counter() - t < 2.0
+
+
+@pytest.mark.timeout(120)
+def test_a_users_v2_primitive_trains_the_model_and_the_run_says_so():
+    from qiskit.primitives import StatevectorEstimator
+
+    from qmlbench.engine import execution
+
+    spec = {"dataset": {"name": "xor", "n_samples": 24}, "model": {"name": "estimator_qnn"},
+            "optimizer": {"name": "cobyla", "maxiter": 6}, "seed": 1}
+    user = training.train(spec, evaluator=execution.evaluator_for(estimator=StatevectorEstimator()))
+    user.wait(60)
+    exact = training.train(spec).wait(60)
+    assert user.path != exact.path and "user" in user.path.lower()
+    # StatevectorEstimator is exact, so the same spec follows the same loss curve
+    np.testing.assert_allclose(user.losses, exact.losses, atol=1e-9)

@@ -179,11 +179,13 @@ def _task_of(spec, dataset) -> str:
     return task if task in (CLASSIFICATION, REGRESSION) else CLASSIFICATION
 
 
-def build(spec, dataset=None, task: str | None = None):
+def build(spec, dataset=None, task: str | None = None, evaluator=None):
     """An unfitted estimator for ``spec`` (an ``ExperimentSpec``).
 
     The task comes from ``dataset`` (or ``task``, or the dataset registry); models
     that serve both tasks (estimator_qnn, mlp) pick their classifier or regressor by it.
+    ``evaluator`` (from ``execution.evaluator_for``, e.g. wrapping a user's Qiskit V2
+    primitive) replaces the one the spec's execution section chooses for quantum models.
     """
     entry = get(spec.model.name)
     check_params(entry.name, spec.model.params)
@@ -208,7 +210,10 @@ def build(spec, dataset=None, task: str | None = None):
                           optimizer_options=dict(opt.options) or None)
     else:
         kwargs.setdefault("seed", spec.seed)
-    return cls(**kwargs)
+    model = cls(**kwargs)
+    if evaluator is not None and entry.quantum:
+        model.set_evaluator(evaluator)
+    return model
 
 
 __all__ = ["MODELS", "ModelEntry", "Param", "build", "check_params", "get", "models_for",

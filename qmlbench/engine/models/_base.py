@@ -213,6 +213,15 @@ class EvaluatorMixin:
             self.fallback_reason_ = getattr(ev, "fallback_reason", None)
         return ev
 
+    def set_evaluator(self, evaluator):
+        """Evaluate on ``evaluator`` (e.g. ``execution.evaluator_for(estimator=runtime_estimator)``)
+        instead of the one ``shots`` and ``seed`` choose. Not a parameter: primitives are
+        services, not hyper-parameters, so ``clone`` starts again from ``shots``/``seed``."""
+        self._evaluator = evaluator
+        self.path_ = getattr(evaluator, "path", "user evaluator")
+        self.fallback_reason_ = getattr(evaluator, "fallback_reason", None)
+        return self
+
     def __getstate__(self):
         state = dict(self.__dict__)
         state.pop("_evaluator", None)
