@@ -257,8 +257,18 @@ def warm_up(spec=None, force: bool = False) -> float | None:
     took = time.perf_counter() - start
     # To the server's console (Voila's log), not the page: tells an operator, and
     # the browser tests, that a preheated kernel is ready for the next visitor.
-    print(f"{WARM_MARK} in {took:.1f} s", file=sys.__stdout__, flush=True)
+    _to_server_log(f"{WARM_MARK} in {took:.1f} s")
     return took
+
+
+def _to_server_log(line: str) -> None:
+    # In a kernel, fd 1 is a pipe that ipykernel forwards to the page; its stdout's
+    # fileno() is the copy it kept of the real stream, i.e. Voila's console.
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):
+        fd = 1
+    os.write(fd, (line + "\n").encode())
 
 
 # --- one copy of plotly's widget code per page ---------------------------------
