@@ -16,8 +16,15 @@ CLASS_COLORS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00"
 #: Two-class heatmaps run from class 0's colour to class 1's through white.
 BINARY_COLORSCALE = [[0.0, "#0072B2"], [0.5, "#FFFFFF"], [1.0, "#E69F00"]]
 SEQUENTIAL_COLORSCALE = "Viridis"
+#: Legend markers that show a shape (train/test) only, in no class's colour.
+NEUTRAL_COLOR = "#8C8C8C"
+#: Legend entries reserved for classes in figures with points (a fixed number: trace
+#: counts never depend on the data); classes beyond it share the last entries' colours.
+LEGEND_CLASSES = len(CLASS_COLORS)
 
-WIDTH = 480
+#: Sized so that settings, training monitor and decision boundary share one row
+#: of a 1400 px screen.
+WIDTH = 440
 HEIGHT = 400
 
 
@@ -30,7 +37,7 @@ def base_layout(title: str | None = None, **extra) -> dict:
     layout = dict(
         title=dict(text=title or "", x=0.02, font=dict(size=14)),
         width=WIDTH, height=HEIGHT, margin=dict(l=50, r=20, t=40, b=45),
-        template="plotly_white", legend=dict(orientation="h", y=-0.18),
+        template="plotly_white", legend=dict(orientation="h", y=-0.18, font=dict(size=11)),
     )
     layout.update(extra)
     return layout
@@ -57,6 +64,16 @@ def class_label(cls, class_names, index: int) -> str:
     if class_names is not None and len(class_names) > index:
         return str(class_names[index])
     return str(cls)
+
+
+def class_legend_name(cls, class_names, index: int) -> str:
+    """The legend's name for a class: its name, or ``class 0`` for a bare number."""
+    label = class_label(cls, class_names, index)
+    try:
+        float(label)
+    except ValueError:
+        return label
+    return f"class {label}"
 
 
 def as_2d(X) -> np.ndarray:

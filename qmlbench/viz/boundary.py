@@ -6,11 +6,12 @@ import numpy as np
 import plotly.graph_objects as go
 
 from ._style import (BINARY_COLORSCALE, SEQUENTIAL_COLORSCALE, as_2d, base_layout, class_color,
-                     classes_of, label_index)
-from .data import _feature_names, point_traces
+                     class_legend_name, classes_of, label_index)
+from .data import LEGEND_UIDS, _feature_names, legend_traces, point_traces
 
-#: Trace order of :func:`decision_boundary` (fixed, whatever the data).
-TRACES = ("surface", "fit", "train", "test", "misclassified")
+#: Trace order of :func:`decision_boundary` (fixed, whatever the data): the legend-only
+#: traces of :func:`qmlbench.viz.data.legend_traces` come last.
+TRACES = ("surface", "fit", "train", "test", "misclassified") + LEGEND_UIDS
 
 
 def _discrete_colorscale(k: int) -> list:
@@ -93,7 +94,7 @@ def decision_boundary(surface=None, dataset=None, y_pred_train=None, y_pred_test
     heat = go.Heatmap(x=[], y=[], z=[], name="surface", uid="surface", hoverinfo="x+y+z",
                       zsmooth="best", colorbar=dict(len=0.8, thickness=12), showscale=False)
     fit = go.Scatter(x=[], y=[], mode="lines", name="model", uid="fit",
-                     line=dict(color="#222222", width=3), showlegend=False)
+                     line=dict(color="#222222", width=3), showlegend=False, legendrank=300)
     z_label = ""
     note = ""
     if surface is not None:
@@ -106,6 +107,11 @@ def decision_boundary(surface=None, dataset=None, y_pred_train=None, y_pred_test
         else:
             z, style, z_label = _surface_z(surface)
             heat.update(x=xs, y=np.asarray(surface.ys, dtype=float), z=z, **style)
+            names = getattr(dataset, "class_names", None) if dataset is not None else None
+            classes = list(getattr(surface, "classes", None) or [])
+            if z_label.startswith("P(") and len(classes) > 1:
+                # the legend's name for the class, so colour bar and legend agree
+                z_label = f"P({class_legend_name(classes[1], names, 1)})"
             heat.colorbar.title = dict(text=z_label)
     if dataset is not None:
         classes = list(getattr(surface, "classes", None) or []) if surface is not None else []
@@ -123,17 +129,21 @@ def decision_boundary(surface=None, dataset=None, y_pred_train=None, y_pred_test
         n_features = as_2d(dataset.X_train).shape[1]
         x_title, y_title = names[0], (names[1] if n_features > 1 else "target")
     else:
-        points = [go.Scatter(x=[], y=[], mode="markers", name=s, uid=s) for s in ("train", "test")]
+        points = [go.Scatter(x=[], y=[], mode="markers", name=s, uid=s, showlegend=False,
+                             legendgroup=s) for s in ("train", "test")]
         mx, my = np.zeros(0), np.zeros(0)
         x_title = y_title = ""
     wrong = go.Scatter(x=mx, y=my, mode="markers", name=f"misclassified ({len(mx)})",
-                       uid="misclassified", hoverinfo="skip",
+                       uid="misclassified", hoverinfo="skip", legendrank=400,
+                       showlegend=len(mx) > 0 or y_pred_train is not None,
                        marker=dict(symbol="circle-open", size=15, color="#D00000",
                                    line=dict(width=2)))
     if title is None:
         title = "Decision boundary" if task == "classification" else "Model prediction"
         if note:
             title += f" ({note})"
-    fig = go.Figure(data=[heat, fit, *points, wrong],
+    legend = legend_traces(dataset, classes=classes if dataset is not None
+                           and task == "classification" else None)
+    fig = go.Figure(data=[heat, fit, *points, wrong, *legend],
                     layout=base_layout(title, xaxis_title=x_title, yaxis_title=y_title))
     return fig

@@ -8,6 +8,9 @@ from plotly.subplots import make_subplots
 
 from ._style import base_layout, classes_of, label_index
 
+#: Height of the figure before any kernel is computed (an empty strip, not empty axes).
+EMPTY_HEIGHT = 20
+
 
 def order_by_label(y) -> np.ndarray:
     """A stable permutation grouping equal labels (classes, or sorted targets)."""
@@ -35,7 +38,10 @@ def off_diagonal(K, y=None) -> tuple[np.ndarray, np.ndarray]:
 def kernel_heatmap(K, y=None, class_names=None, title: str | None = None) -> go.Figure:
     """Three traces, always: 0 = the kernel matrix (rows and columns ordered by label),
     1 = histogram of off-diagonal values between points of the same class,
-    2 = the same between different classes (empty for regression or without labels)."""
+    2 = the same between different classes (empty for regression or without labels).
+
+    An empty ``K`` (nothing computed yet) gives the same traces in a collapsed figure
+    with no axes and no statistics."""
     K = np.asarray(K, float)
     classification = y is not None and not (np.asarray(y).dtype.kind in "fc"
                                             and len(np.unique(y)) > 10)
@@ -46,11 +52,11 @@ def kernel_heatmap(K, y=None, class_names=None, title: str | None = None) -> go.
     mean = float(everything.mean()) if everything.size else float("nan")
     std = float(everything.std()) if everything.size else float("nan")
 
-    fig = make_subplots(rows=1, cols=2, column_widths=[0.58, 0.42], horizontal_spacing=0.12,
+    fig = make_subplots(rows=1, cols=2, column_widths=[0.58, 0.42], horizontal_spacing=0.2,
                         subplot_titles=("kernel matrix (ordered by class)", "off-diagonal values"))
     fig.add_trace(go.Heatmap(z=Ko, zmin=0.0, zmax=max(1.0, float(np.max(K)) if K.size else 1.0),
                              colorscale="Viridis", uid="kernel", name="kernel",
-                             colorbar=dict(len=0.8, thickness=10, x=0.5)), row=1, col=1)
+                             colorbar=dict(len=0.8, thickness=10, x=0.47)), row=1, col=1)
     same_name = "same class" if classification else "all pairs"
     fig.add_trace(go.Histogram(x=same, name=same_name, uid="same", opacity=0.7,
                                marker_color="#0072B2", nbinsx=30), row=1, col=2)
@@ -67,10 +73,29 @@ def kernel_heatmap(K, y=None, class_names=None, title: str | None = None) -> go.
                           line=dict(color="white", width=1), row=1, col=1)
             fig.add_shape(type="line", y0=c - 0.5, y1=c - 0.5, x0=-0.5, x1=len(K) - 0.5,
                           line=dict(color="white", width=1), row=1, col=1)
+    if not K.size:
+        # Nothing computed yet: the same traces in a collapsed, empty figure (no axes, no
+        # statistics of nothing); the panel says how to fill it.
+        fig.update_layout(**base_layout(title or "", width=720, height=EMPTY_HEIGHT,
+                                        margin=dict(l=0, r=0, t=0, b=0)))
+        fig.layout.annotations = ()
+        fig.update_xaxes(visible=False)
+        fig.update_yaxes(visible=False)
+        fig.update_traces(showlegend=False, showscale=False, selector=dict(type="heatmap"))
+        fig.update_traces(showlegend=False, selector=dict(type="histogram"))
+        return fig
     if title is None:
         title = f"Kernel: off-diagonal mean {mean:.3f}, std {std:.3f}"
         if everything.size and std < 1e-3:
             title += " (concentrated: the kernel barely tells points apart)"
-    fig.update_layout(**base_layout(title, width=720, height=380))
+    # Room above the plots for the title and, under it, the two subplot titles.
+    fig.update_layout(**base_layout(title, width=720, height=420,
+                                    margin=dict(l=60, r=20, t=85, b=50)))
+    # the legend names the histogram's colours: under the histogram, not the matrix
+    fig.update_layout(legend=dict(x=0.6, xanchor="left"))
     fig.layout.title.text = title
+    fig.update_xaxes(title_text="training point", row=1, col=1)
+    fig.update_yaxes(title_text="training point", row=1, col=1)
+    fig.update_xaxes(title_text="kernel value k(x, x′)", row=1, col=2)
+    fig.update_yaxes(title_text="pairs of points", row=1, col=2)
     return fig

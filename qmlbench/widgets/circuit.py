@@ -84,7 +84,7 @@ class CircuitComposer(Panel):
         from ..engine import circuits
 
         s = self.spec
-        style = {"description_width": "90px"}
+        style = {"description_width": "100px"}
         fm, an = s.circuit.feature_map, s.circuit.ansatz
         self.feature_map = W.Dropdown(options=list(circuits.FEATURE_MAPS), value=fm.name,
                                       description="feature map", style=style)

@@ -9,6 +9,15 @@ import ipywidgets as W
 from .. import viz
 from ._common import Panel, apply_or_report, figure_widget, message_html, sync_figure
 
+#: The scatter sits inside the settings tab (see ``workbench.SETTINGS_WIDTH``).
+SCATTER_WIDTH = 390
+
+
+def _scatter(dataset):
+    fig = viz.data_scatter(dataset)
+    fig.layout.width = SCATTER_WIDTH
+    return fig
+
 
 def _dataset_options():
     from ..engine import datasets
@@ -50,7 +59,7 @@ class DataPanel(Panel):
         self.info.add_class("qb-data-info")
         self.error = W.HTML()
         self.error.add_class("qb-data-error")
-        self.figure = figure_widget(viz.data_scatter(_EmptyData()), "qb-scatter")
+        self.figure = figure_widget(_scatter(_EmptyData()), "qb-scatter")
         self.controls = {"dataset": self.dataset_picker, "n_samples": self.n_samples,
                          "noise": self.noise, "test_size": self.test_size, "seed": self.seed}
         for w in self.controls.values():
@@ -99,14 +108,14 @@ class DataPanel(Panel):
             from .session import error_message
 
             self.error.value = message_html(error_message(exc))
-            sync_figure(self.figure, viz.data_scatter(_EmptyData()))
+            sync_figure(self.figure, _scatter(_EmptyData()))
             return
         self.error.value = ""
         notes = list(getattr(ds, "notes", None) or [])
         summary = ds.summary() if hasattr(ds, "summary") else ""
         self.info.value = (f"<small>{html.escape(summary)}"
                            + "".join(f"<br>{html.escape(str(n))}" for n in notes) + "</small>")
-        sync_figure(self.figure, viz.data_scatter(ds))
+        sync_figure(self.figure, _scatter(ds))
 
 
 def _fit_range(slider, value) -> None:

@@ -33,22 +33,23 @@ class ExperimentPanel(Panel):
         self.preset = W.Dropdown(options=[("choose a preset…", NO_PRESET)]
                                  + [(label, name) for name, (label, _) in PRESETS.items()],
                                  value=NO_PRESET, description="preset", style=style,
-                                 layout=W.Layout(width="420px"))
+                                 layout=W.Layout(width="375px"))
         self.preset.add_class("qb-preset")
         self.spec_text = W.Textarea(value=self.spec.to_json(), rows=18,
-                                    layout=W.Layout(width="420px"))
+                                    layout=W.Layout(width="375px"))
         self.spec_text.add_class("qb-spec")
         self.import_button = W.Button(description="Import", icon="upload",
-                                      tooltip="load the JSON above")
+                                      tooltip="load the JSON above",
+                                      layout=W.Layout(width="110px"))
         self.import_button.add_class("qb-import")
         self.upload = W.FileUpload(accept=".json,application/json", multiple=False,
-                                   description="Open file")
+                                   description="Open file", layout=W.Layout(width="140px"))
         self.upload.add_class("qb-upload")
         self.download = W.HTML()
         self.download.add_class("qb-download")
         self.link = W.HTML()
         self.link.add_class("qb-link")
-        self.link_text = W.Text(description="link", style=style, layout=W.Layout(width="420px"))
+        self.link_text = W.Text(description="link", style=style, layout=W.Layout(width="375px"))
         self.link_text.add_class("qb-link-text")
         self.message = W.HTML()
         self.message.add_class("qb-spec-error")
@@ -60,7 +61,8 @@ class ExperimentPanel(Panel):
         self.upload.observe(self._on_upload, names="value")
         self.session.listen("spec", lambda old, new: self.refresh())
         self.children = [self.preset, self.spec_text,
-                         W.HBox([self.import_button, self.upload, self.download]),
+                         W.HBox([self.import_button, self.upload, self.download],
+                                layout=W.Layout(align_items="center")),
                          self.message, self.link_text, self.link]
         self.refresh()
 
@@ -71,7 +73,8 @@ class ExperimentPanel(Panel):
         data = base64.b64encode(text.encode("utf-8")).decode("ascii")
         self.download.value = (f"<a download='qmlbench-experiment.json' "
                                f"href='data:application/json;base64,{data}' "
-                               f"class='qb-download-link'>Download JSON</a>")
+                               f"class='qb-download-link' style='white-space:nowrap'>"
+                               f"Download JSON</a>")
         query = share_query(spec, self.link_hide)
         self.link_text.value = query
         # A relative link keeps the page's own address and swaps the query: works in

@@ -11,6 +11,9 @@ from .session import error_message
 
 #: Training points used at most (the matrix and its heatmap grow with the square).
 MAX_POINTS = 120
+#: Shown until a kernel is computed.
+HINT = ("Press <b>Compute kernel</b> to see the Gram matrix of the feature map on the "
+        "training data: how similar the circuit makes each pair of points.")
 
 
 class KernelView(Panel):
@@ -23,7 +26,7 @@ class KernelView(Panel):
         self.compute_button = W.Button(description="Compute kernel", icon="th")
         self.compute_button.add_class("qb-kernel-compute")
         self.figure = figure_widget(viz.kernel_heatmap(np.zeros((0, 0))), "qb-kernel")
-        self.note = W.HTML()
+        self.note = W.HTML(f"<small>{HINT}</small>")
         self.note.add_class("qb-kernel-note")
         self.matrix = None
         self.controls = {"kernel": self.figure}

@@ -50,7 +50,7 @@ class TrainingMonitor(Panel):
                                      tooltip="forget the trained model and the curve")
         self.reset_button.add_class("qb-reset")
         self.progress = W.IntProgress(value=0, min=0, max=self.spec.optimizer.maxiter,
-                                      description="", layout=W.Layout(width="240px"))
+                                      description="", layout=W.Layout(width="300px"))
         self.progress.add_class("qb-progress")
         self.elapsed = W.Label("")
         self.elapsed.add_class("qb-elapsed")
@@ -70,9 +70,11 @@ class TrainingMonitor(Panel):
                           ("run_ended", self._on_ended), ("reset", self._on_reset_done),
                           ("error", self._on_error)):
             self.session.listen(event, fn)
+        # The time taken is part of the status line at the end of a run; ``elapsed`` keeps
+        # it for code that reads it, off the screen so it is not said twice.
         self.children = [
             W.HBox([self.train_button, self.stop_button, self.reset_button]),
-            W.HBox([self.progress, self.elapsed]), self.status, self.score, self.loss_figure]
+            self.progress, self.status, self.score, self.loss_figure]
 
     # buttons (kernel message loop; the work happens in the engine's thread)
     def _on_train(self, _button=None):
@@ -129,23 +131,21 @@ class TrainingMonitor(Panel):
                 loss_text = f", loss {loss:.4f}" if loss is not None else ""
                 phase = history[-1].get("phase") if history else None
                 phase_text = f" ({html.escape(str(phase))})" if phase else ""
-                self.status.value = (f"running: step {step}{loss_text}{phase_text}"
-                                     + self._view_error)
+                self.status.value = (f"running: step {step}{loss_text}{phase_text}, "
+                                     f"{elapsed:.1f} s" + self._view_error)
         scores = [h for h in history if h.get("test_score") is not None
                   or h.get("train_score") is not None]
         if scores:
             last = scores[-1]
-            self.score.value = format_scores({"train": last.get("train_score"),
-                                              "test": last.get("test_score")})
+            self._show_scores({"train": last.get("train_score"), "test": last.get("test_score")})
 
     def _on_ended(self, run, status, model):
         self.train_button.disabled = False
         self.stop_button.disabled = True
         elapsed = self.session.elapsed()
         self.elapsed.value = f"{elapsed:.1f} s"
-        scores = format_scores(getattr(run, "scores", None)) if run is not None else ""
-        if scores:
-            self.score.value = scores
+        if run is not None:
+            self._show_scores(getattr(run, "scores", None))
         if status == "error":
             self.progress.bar_style = "danger"
             self._set_status("error", self.session.message)
@@ -154,13 +154,19 @@ class TrainingMonitor(Panel):
         if status == "done":
             self.progress.value = self.progress.max
         steps = len(self.session.points)
+        # The scores have their own line (self.score): said once, not here again.
         text = f"{status}: {steps} steps in {elapsed:.1f} s"
-        if scores:
-            text += f" — {html.escape(scores)}"
         if status == "stopped":
             text += " (the model keeps what it learned)"
         text += _path_note(run)
         self.status.value = text + self._view_error
+
+    def _show_scores(self, scores) -> None:
+        """The score line: what the numbers are (accuracy or R²), then train and test."""
+        text = format_scores(scores)
+        if text:
+            self.score.value = (f"<b>{html.escape(_score_name(self.session))}</b>: "
+                                f"{html.escape(text)}")
 
     def _on_reset_done(self):
         self.train_button.disabled = False

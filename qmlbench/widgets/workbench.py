@@ -19,6 +19,12 @@ from .presets import preset_spec
 from .session import Session
 from .training import TrainingMonitor
 
+#: Column widths of the main row: 420 + 2 x 440 px and margins fit a 1400 px screen
+#: (plots are 440 px wide, see ``qmlbench.viz._style.WIDTH``).
+SETTINGS_WIDTH = "420px"
+PLOT_COLUMN_WIDTH = "440px"
+COLUMN_MARGIN = "0 10px 8px 0"
+
 #: Whole panels a teacher can hide (short aliases where they do not clash with a control).
 PANEL_NAMES = {
     "data_panel": "data", "circuit_panel": "circuit", "model_panel": "model",
@@ -76,7 +82,8 @@ class Workbench(W.VBox):
         if self.plateau is not None:
             self._result_tabs.append(("Barren plateaus", "plateau"))
         self.hidden: list[str] = []
-        self.settings = W.Tab(layout=W.Layout(width="460px"))
+        self.settings = W.Tab(layout=W.Layout(width=SETTINGS_WIDTH, margin=COLUMN_MARGIN,
+                                              flex="0 0 auto"))
         self.settings.add_class("qb-settings")
         self.results = W.Tab()
         self.results.add_class("qb-results")
@@ -180,7 +187,15 @@ class Workbench(W.VBox):
 
         tabs(self.settings, self._settings_tabs)
         tabs(self.results, self._result_tabs)
-        main = W.HBox([self.settings, W.VBox([self.training]),
-                       *([self.boundary] if "boundary" not in self.hidden else [])],
-                      layout=W.Layout(flex_flow="row wrap", align_items="flex-start"))
+        # Three columns (settings, training monitor, decision boundary) in one row on a
+        # 1400 px screen; on a narrower one the row wraps, column by column.
+        for panel in (self.training, self.boundary):
+            panel.layout.width = PLOT_COLUMN_WIDTH
+            panel.layout.margin = COLUMN_MARGIN
+            panel.layout.flex = "0 0 auto"
+        main = W.Box([self.settings, self.training,
+                      *([self.boundary] if "boundary" not in self.hidden else [])],
+                     layout=W.Layout(display="flex", flex_flow="row wrap",
+                                     align_items="flex-start", width="100%"))
+        main.add_class("qb-main-row")
         self.children = [self.header, main, self.results]

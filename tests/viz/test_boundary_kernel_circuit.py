@@ -19,7 +19,7 @@ def test_boundary_layout_and_probability_heatmap(dataset):
     heat = fig.data[0]
     np.testing.assert_allclose(np.asarray(heat.z), z)
     assert (heat.zmin, heat.zmax) == (0.0, 1.0)
-    assert heat.colorbar.title.text == "P(1)"
+    assert heat.colorbar.title.text == "P(c1)"  # the class's name, as in the legend
     np.testing.assert_allclose(fig.data[2].x, dataset.X_train[:, 0])
     np.testing.assert_allclose(fig.data[3].y, dataset.X_test[:, 1])
 
@@ -67,7 +67,7 @@ def test_one_feature_regression_draws_a_curve_and_no_misclassified(make_dataset)
 
 def test_boundary_without_surface_draws_points_only(dataset):
     fig = viz.decision_boundary(None, dataset)
-    assert len(fig.data) == 5 and len(fig.data[0].z) == 0
+    assert len(fig.data) == len(TRACES) and len(fig.data[0].z) == 0
     assert len(fig.data[2].x) == len(dataset.X_train)
 
 
@@ -89,6 +89,28 @@ def test_kernel_heatmap_flags_concentration():
     K = np.full((5, 5), 0.25)
     np.fill_diagonal(K, 1.0)
     assert "concentrated" in viz.kernel_heatmap(K, np.arange(5) % 2).layout.title.text
+
+
+def test_boundary_legend_says_colour_is_class_and_shape_is_split(dataset):
+    pred = dataset.y_train.copy()
+    fig = viz.decision_boundary(_surface(np.zeros((4, 5))), dataset, pred, dataset.y_test)
+    in_legend = [t for t in fig.data if t.showlegend]
+    names = [t.name for t in sorted(in_legend, key=lambda t: t.legendrank)]
+    assert names == ["c0", "c1", "train points", "test points", "misclassified (0)"]
+    # the point traces themselves stay out of the legend (their markers mix colours)
+    assert fig.data[2].showlegend is False and fig.data[3].showlegend is False
+    shapes = {t.name: t for t in in_legend if t.name.endswith("points")}
+    assert shapes["train points"].marker.color == shapes["test points"].marker.color  # grey
+    assert shapes["train points"].marker.symbol == fig.data[2].marker.symbol
+    assert shapes["train points"].legendgroup == fig.data[2].legendgroup  # one click hides both
+
+
+def test_kernel_heatmap_before_compute_has_no_statistics_nor_axes():
+    fig = viz.kernel_heatmap(np.zeros((0, 0)))
+    assert len(fig.data) == 3  # the same traces as a computed kernel, for the live widget
+    assert "nan" not in (fig.layout.title.text or "")
+    assert fig.layout.xaxis.visible is False and fig.layout.yaxis.visible is False
+    assert not fig.layout.annotations
 
 
 def test_kernel_heatmap_rejects_non_square():

@@ -8,8 +8,8 @@ from qmlbench.viz._style import class_color
 def test_scatter_has_train_then_test_with_class_colours(dataset):
     fig = viz.data_scatter(dataset)
     assert isinstance(fig, go.Figure)
-    assert [t.name for t in fig.data] == ["train", "test"]
-    train, test = fig.data
+    assert [t.name for t in fig.data[:2]] == ["train", "test"]
+    train, test = fig.data[:2]
     np.testing.assert_allclose(train.x, dataset.X_train[:, 0])
     np.testing.assert_allclose(train.y, dataset.X_train[:, 1])
     np.testing.assert_allclose(test.x, dataset.X_test[:, 0])
@@ -17,6 +17,38 @@ def test_scatter_has_train_then_test_with_class_colours(dataset):
     assert train.marker.symbol != test.marker.symbol
     assert "c1" in train.hovertext[1]
     assert fig.layout.xaxis.title.text == "f0" and fig.layout.yaxis.title.text == "f1"
+
+
+def test_scatter_legend_names_classes_by_colour_and_splits_by_grey_shape(dataset):
+    from qmlbench.viz._style import NEUTRAL_COLOR
+    from qmlbench.viz.data import LEGEND_UIDS
+
+    fig = viz.data_scatter(dataset)
+    assert tuple(t.uid for t in fig.data[2:]) == LEGEND_UIDS
+    shown = [t for t in fig.data if t.showlegend]
+    assert [t.name for t in shown] == ["c0", "c1", "train points", "test points"]
+    assert [t.marker.color for t in shown[:2]] == [class_color(0), class_color(1)]
+    assert shown[2].marker.color == shown[3].marker.color == NEUTRAL_COLOR
+    assert shown[2].marker.symbol == fig.data[0].marker.symbol
+    assert shown[3].marker.symbol == fig.data[1].marker.symbol
+
+
+def test_scatter_legend_calls_numeric_classes_class_n(make_dataset):
+    ds = make_dataset()
+    ds.class_names = None
+    names = [t.name for t in viz.data_scatter(ds).data if t.showlegend]
+    assert names[:2] == ["class 0", "class 1"]
+
+
+def test_scatter_keeps_its_traces_whatever_the_number_of_classes(make_dataset):
+    two, three = viz.data_scatter(make_dataset()), viz.data_scatter(make_dataset(n_classes=3))
+    assert [t.uid for t in two.data] == [t.uid for t in three.data]
+    assert sum(bool(t.showlegend) for t in three.data) == 3 + 2
+
+
+def test_scatter_regression_legend_has_no_classes(make_dataset):
+    fig = viz.data_scatter(make_dataset(task="regression", n_features=2))
+    assert [t.name for t in fig.data if t.showlegend] == ["train points", "test points"]
 
 
 def test_scatter_string_labels_and_three_classes(make_dataset):
@@ -68,6 +100,29 @@ def test_empty_loss_curve_still_has_its_three_traces():
     assert all(len(t.x) == 0 for t in fig.data)
 
 
+def test_score_axis_is_zero_to_one_on_round_ticks():
+    history = [{"step": i, "loss": 1.0, "train_score": 0.134 + 0.1 * i, "test_score": 0.5}
+               for i in range(5)]
+    axis = viz.loss_curve(history, score_name="accuracy").layout.yaxis2
+    assert axis.tickmode == "linear" and axis.tick0 == 0 and axis.dtick == 0.2
+    lo, hi = axis.range
+    assert -0.05 < lo <= 0 and 1 <= hi < 1.05
+    # the same axis before any score arrives: it does not jump when the first comes in
+    assert viz.loss_curve([]).layout.yaxis2.range == axis.range
+
+
+def test_score_axis_extends_below_zero_for_a_negative_r2():
+    from qmlbench.viz.training import score_axis
+
+    for worst in (-0.3, -0.9, -4.2, -75.0):
+        axis = score_axis([worst, 0.5])
+        lo, hi = axis["range"]
+        assert lo <= worst and hi >= 1
+        ticks = (1 - lo) / axis["dtick"]
+        assert ticks <= 7, axis  # a handful of ticks, not dozens
+        assert axis["tick0"] == 0 and axis["dtick"] in (0.2, 0.25, 0.5, 1, 2, 2.5, 5, 10, 20, 25, 50, 100)
+
+
 def test_score_bars_side_by_side():
     fig = viz.score_bars({"vqc": {"train": 0.9, "test": 0.8}, "svc": {"train": 1.0, "test": None}})
     assert [t.name for t in fig.data] == ["train", "test"]
@@ -75,3 +130,10 @@ def test_score_bars_side_by_side():
     assert list(fig.data[0].y) == [0.9, 1.0]
     assert fig.data[1].y[0] == 0.8 and fig.data[1].y[1] is None
     assert fig.layout.barmode == "group"
+
+
+def test_empty_loss_curve_has_plain_axes_and_lets_them_go_once_data_arrives():
+    empty = viz.loss_curve([])
+    assert tuple(empty.layout.yaxis.range) == (0, 1)
+    full = viz.loss_curve([{"step": 0, "loss": 3.0}, {"step": 1, "loss": 2.0}])
+    assert full.layout.yaxis.range is None and full.layout.yaxis.autorange is True

@@ -139,3 +139,21 @@ def test_hide_controls_and_panels():
     assert "hide=noise%2Cshots%2Ccompare" in wb.experiment.link_text.value
     with pytest.raises(qb.SpecError, match="hide: 'wings'"):
         wb.hide(["wings"])
+
+
+def test_workbench_main_row_fits_three_columns_in_1400px():
+    from qmlbench.widgets import Workbench
+    from qmlbench.widgets.workbench import COLUMN_MARGIN, PLOT_COLUMN_WIDTH, SETTINGS_WIDTH
+
+    wb = Workbench()
+    row = wb.children[1]
+    assert row.layout.flex_flow == "row wrap"  # narrower screens wrap column by column
+    assert list(row.children) == [wb.settings, wb.training, wb.boundary]
+    px = lambda v: int(v.rstrip("px"))  # noqa: E731
+    margin = px(COLUMN_MARGIN.split()[1])
+    total = px(SETTINGS_WIDTH) + 2 * px(PLOT_COLUMN_WIDTH) + 3 * margin
+    assert total <= 1400 - 2 * 24  # Voila's page padding
+    # each plot fits its column
+    assert wb.training.loss_figure.layout.width <= px(PLOT_COLUMN_WIDTH)
+    assert wb.boundary.figure.layout.width <= px(PLOT_COLUMN_WIDTH)
+    assert wb.data.figure.layout.width < px(SETTINGS_WIDTH)

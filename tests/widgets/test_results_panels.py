@@ -28,6 +28,15 @@ def test_kernel_view_after_a_kernel_model_trains():
     assert len(view.figure.data[1].x) == n0 * (n0 - 1) + (n - n0) * (n - n0 - 1)
 
 
+def test_kernel_view_before_compute_shows_a_hint_and_no_nan():
+    view = KernelView(spec=SMALL)
+    assert "Compute kernel" in view.note.value and "Gram matrix" in view.note.value
+    fig = view.figure
+    assert "nan" not in (fig.layout.title.text or "").lower()
+    assert fig.layout.xaxis.visible is False  # no empty axes on the screen
+    assert len(fig.data) == 3  # every trace there from the start (Voila)
+
+
 @pytest.mark.timeout(60)
 def test_kernel_view_reports_a_failure():
     view = KernelView(spec={"circuit": {"feature_map": {"name": "zz", "options": {"alpha": "x"}}}})

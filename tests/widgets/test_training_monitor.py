@@ -32,6 +32,10 @@ def test_train_runs_live_then_done_with_boundary(helpers):
     assert list(mon.loss_figure.data[0].x) == [h["step"] for h in run.history]
     assert mon.progress.value == mon.progress.max
     assert f"{run.scores['test']:.3f}" in mon.score.value
+    # each fact once: the scores on their line (named), not repeated in the status
+    assert "accuracy" in mon.score.value
+    assert f"{run.scores['test']:.3f}" not in mon.status.value
+    assert mon.elapsed not in [w for box in mon.children for w in getattr(box, "children", [box])]
     heat = wb.boundary.figure.data[0]
     assert np.asarray(heat.z).shape == (60, 60)
     ds = wb.session.dataset
