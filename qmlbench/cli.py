@@ -3,6 +3,7 @@
     qmlbench run examples/ad_hoc_qsvc.json --out results/adhoc
     qmlbench run                      # the built-in example: Havlíček ad hoc data + QSVC
     qmlbench list
+    qmlbench plateau --ansatz random_pauli --qubits 2,4,6,8 --observable zz
     qmlbench dashboard --port 8866
 
 A bad spec (unknown name, not JSON, missing file) ends with exit status 2 and
@@ -214,6 +215,64 @@ def _cmd_dashboard(args) -> int:
     return code if isinstance(code, int) else EXIT_OK
 
 
+# --- plateau ---------------------------------------------------------------------
+
+def _int_csv(text: str) -> list[int]:
+    try:
+        return [int(t) for t in text.split(",") if t.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a comma-separated list of integers")
+
+
+def _cmd_plateau(args) -> int:
+    from .engine import plateau
+
+    if args.layers is not None and args.layers_per_qubit is not None:
+        raise _Fail("give --layers or --layers-per-qubit, not both")
+    if args.layers is not None:
+        layers = args.layers if len(args.layers) > 1 else args.layers[0]
+    else:
+        layers = plateau.DepthPerQubit(args.layers_per_qubit or 12)
+    param = "all" if args.param == "all" else _param_index(args.param)
+    init = args.init if args.init != "small" else ("small", args.init_width)
+    last = [0.0]
+
+    def progress(done, total):
+        now = time.perf_counter()
+        if not args.quiet and (now - last[0] > 0.5 or done == total):
+            last[0] = now
+            print(f"  {done}/{total} samples", file=sys.stderr, flush=True)
+
+    res = plateau.gradient_variance(args.ansatz, qubits=args.qubits, layers=layers,
+                                    samples=args.samples, observable=args.observable,
+                                    param_index=param, seed=args.seed, init=init,
+                                    progress=progress)
+    print(f"gradient variance of {args.ansatz}, {args.observable} cost, init {args.init}, "
+          f"parameter {param}, {res.samples} samples")
+    print(f"  {'qubits':>6} {'layers':>6} {'variance':>12} {'stderr':>10} {'2-design':>10}")
+    for row in res.to_rows():
+        print(f"  {row['qubits']:>6} {row['layers']:>6} {row['variance']:>12.4e} "
+              f"{row['stderr']:>10.2e} {row['reference']:>10.2e}")
+    if res.decay_rate is not None and len(res.qubits) > 1:
+        print(f"  ln(variance) per added qubit: {res.decay_rate:+.3f} "
+              f"± {res.decay_rate_stderr:.3f}")
+    print(f"  execution path  {res.path}")
+    print(f"  time            {res.seconds:.2f} s")
+    if args.out:
+        out = Path(args.out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(res.to_csv() if out.suffix.lower() == ".csv" else res.to_json(indent=2))
+        print(f"  saved to        {out}")
+    return EXIT_OK
+
+
+def _param_index(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise _Fail(f"--param: {text!r} is not allowed; give a parameter index or 'all'")
+
+
 # --- parser ----------------------------------------------------------------------
 
 def build_parser() -> argparse.ArgumentParser:
@@ -241,6 +300,32 @@ def build_parser() -> argparse.ArgumentParser:
                          description="List every registry: datasets, feature maps, ansätze, "
                                      "entanglements, models and optimizers.")
     lst.set_defaults(func=_cmd_list)
+
+    pl = sub.add_parser("plateau", help="measure gradient variance against qubits (barren plateaus)",
+                        description="Variance of the cost gradient over random parameters, per "
+                                    "number of qubits, with the fitted decay rate and the value a "
+                                    "2-design would give (qmlbench.plateau.gradient_variance).")
+    pl.add_argument("--ansatz", default="random_pauli",
+                    help="ansatz from the registry (default random_pauli, McClean et al. 2018)")
+    pl.add_argument("--qubits", type=_int_csv, default=[2, 4, 6, 8],
+                    help="comma-separated widths (default 2,4,6,8)")
+    pl.add_argument("--layers", type=_int_csv, default=None,
+                    help="layers, or a comma-separated list to sweep depth too")
+    pl.add_argument("--layers-per-qubit", type=int, default=None,
+                    help="depth growing with width (default 12 per qubit, deep enough for "
+                         "McClean's plateau)")
+    pl.add_argument("--samples", type=int, default=200, help="random parameter draws per point")
+    pl.add_argument("--observable", default="global",
+                    help="global (|0..0> projector), local (mean of 1-qubit projectors) or zz")
+    pl.add_argument("--param", default="0", help="parameter index, or 'all' (default 0)")
+    pl.add_argument("--init", default="uniform",
+                    help="uniform, small (normal, --init-width) or identity_block")
+    pl.add_argument("--init-width", type=float, default=0.1,
+                    help="standard deviation of the small-angle initialisation")
+    pl.add_argument("--seed", type=int, default=0)
+    pl.add_argument("--out", metavar="FILE", help="write the result as JSON (or CSV for .csv)")
+    pl.add_argument("--quiet", action="store_true", help="no progress lines")
+    pl.set_defaults(func=_cmd_plateau)
 
     dash = sub.add_parser("dashboard", help="serve the Voilà dashboard",
                           description="Serve the qmlbench dashboard with Voilà.")

@@ -1,5 +1,6 @@
 """The ``qmlbench`` command: run, list, dashboard, help, and one-line errors with exit status 2."""
 
+import csv
 import json
 import shutil
 import subprocess
@@ -7,6 +8,7 @@ import sys
 import types
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import qmlbench as qb
@@ -195,3 +197,30 @@ def test_dashboard_exit_status_is_voilas(monkeypatch):
     fake.serve = lambda port, open_browser: 3
     monkeypatch.setitem(sys.modules, "qmlbench.dashboard", fake)
     assert cli.main(["dashboard", "--no-browser"]) == 3
+
+
+def test_plateau_prints_the_variance_table_and_saves_it(tmp_path, capsys):
+    out = tmp_path / "bp.csv"
+    assert cli.main(["plateau", "--ansatz", "random_pauli", "--qubits", "2,4,6",
+                     "--samples", "60", "--observable", "zz", "--quiet", "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "ln(variance) per added qubit" in text
+    rows = list(csv.DictReader(out.open()))
+    assert [int(r["qubits"]) for r in rows] == [2, 4, 6]
+    assert [int(r["layers"]) for r in rows] == [24, 48, 72]  # 12 layers per qubit by default
+    from qmlbench.engine import plateau
+
+    direct = plateau.gradient_variance("random_pauli", [2, 4, 6], plateau.DepthPerQubit(12),
+                                       samples=60, observable="zz", seed=0)
+    np.testing.assert_allclose([float(r["variance"]) for r in rows], direct.variances)
+
+
+@pytest.mark.parametrize("argv, fragment", [
+    (["plateau", "--observable", "glob"], "observable: 'glob'"),
+    (["plateau", "--qubits", "30"], "limit is"),
+    (["plateau", "--param", "first"], "--param: 'first'"),
+])
+def test_plateau_bad_input_is_one_line_and_exit_2(argv, fragment, capsys):
+    assert cli.main(argv + ["--quiet"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and fragment in err
