@@ -34,9 +34,13 @@ def facts_html(facts) -> str:
 
 
 def circuit_html(circuit, fold: int = 100) -> str:
-    """The text drawing in a scrollable monospace block."""
-    return ("<pre style='font-family:monospace;font-size:11px;line-height:1.15;"
-            "overflow-x:auto;margin:0'>" + html.escape(circuit_text(circuit, fold)) + "</pre>")
+    """The text drawing in a scrollable monospace block.
+
+    ``white-space:pre`` inline because JupyterLab's stylesheet wraps ``pre`` blocks,
+    which breaks the drawing's lines; line-height 1 joins the box-drawing strokes."""
+    return ("<pre style='font-family:\"DejaVu Sans Mono\",Menlo,Consolas,monospace;"
+            "font-size:11px;line-height:1;white-space:pre;overflow-x:auto;margin:0;"
+            "padding:4px 0'>" + html.escape(circuit_text(circuit, fold)) + "</pre>")
 
 
 def circuit_figure(circuit, facts=None, title: str | None = None, fold: int = 100) -> go.Figure:

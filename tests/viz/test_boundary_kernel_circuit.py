@@ -128,6 +128,8 @@ def test_circuit_text_html_and_figure():
     assert "q_0" in text and "H" in text
     html = viz.circuit_html(qc)
     assert html.startswith("<pre") and "q_0" in html
+    # JupyterLab's stylesheet wraps <pre>; the drawing's lines must not wrap
+    assert "white-space:pre;" in html and "line-height:1;" in html
     facts = {"num_qubits": 2, "depth": 2, "two_qubit_gates": 1, "num_parameters": 0,
              "gate_counts": {"h": 1, "cx": 1}}
     table = viz.facts_html(facts)
