@@ -4,6 +4,7 @@
     qmlbench run                      # the built-in example: Havlíček ad hoc data + QSVC
     qmlbench list
     qmlbench plateau --ansatz random_pauli --qubits 2,4,6,8 --observable zz
+    qmlbench concentration --feature-map zz --reps 2 --qubits 2,4,6,8
     qmlbench dashboard --port 8866
 
 A bad spec (unknown name, not JSON, missing file) ends with exit status 2 and
@@ -266,6 +267,30 @@ def _cmd_plateau(args) -> int:
     return EXIT_OK
 
 
+def _cmd_concentration(args) -> int:
+    from .engine import kernels
+
+    res = kernels.concentration(args.feature_map, qubits=args.qubits, reps=args.reps,
+                                entanglement=args.entanglement, samples=args.samples,
+                                seed=args.seed)
+    print(f"fidelity-kernel concentration of {args.feature_map} (reps {args.reps}, "
+          f"{args.entanglement}), {res.samples} random input pairs per width")
+    print(f"  {'qubits':>6} {'mean':>10} {'variance':>12} {'stderr':>10} {'Haar var':>10}")
+    for row in res.to_rows():
+        print(f"  {row['qubits']:>6} {row['mean']:>10.3e} {row['variance']:>12.4e} "
+              f"{row['stderr']:>10.2e} {row['haar_variance']:>10.2e}")
+    if len(res.qubits) > 1:
+        print(f"  ln(variance) per added qubit: {res.decay_rate:+.3f} "
+              f"± {res.decay_rate_stderr:.3f}")
+    print(f"  time            {res.seconds:.2f} s")
+    if args.out:
+        out = Path(args.out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(res.to_json(indent=2))
+        print(f"  saved to        {out}")
+    return EXIT_OK
+
+
 def _param_index(text: str) -> int:
     try:
         return int(text)
@@ -326,6 +351,19 @@ def build_parser() -> argparse.ArgumentParser:
     pl.add_argument("--out", metavar="FILE", help="write the result as JSON (or CSV for .csv)")
     pl.add_argument("--quiet", action="store_true", help="no progress lines")
     pl.set_defaults(func=_cmd_plateau)
+
+    kc = sub.add_parser("concentration", help="measure how a fidelity kernel concentrates with qubits",
+                        description="Mean and variance of the fidelity kernel between random "
+                                    "inputs per width, against the Haar values "
+                                    "(qmlbench.kernels.concentration).")
+    kc.add_argument("--feature-map", default="zz", help="feature map from the registry")
+    kc.add_argument("--reps", type=int, default=2)
+    kc.add_argument("--entanglement", default="linear")
+    kc.add_argument("--qubits", type=_int_csv, default=[2, 4, 6, 8])
+    kc.add_argument("--samples", type=int, default=500, help="random input pairs per width")
+    kc.add_argument("--seed", type=int, default=0)
+    kc.add_argument("--out", metavar="FILE", help="write the result as JSON")
+    kc.set_defaults(func=_cmd_concentration)
 
     dash = sub.add_parser("dashboard", help="serve the Voilà dashboard",
                           description="Serve the qmlbench dashboard with Voilà.")

@@ -224,3 +224,18 @@ def test_plateau_bad_input_is_one_line_and_exit_2(argv, fragment, capsys):
     assert cli.main(argv + ["--quiet"]) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and fragment in err
+
+
+def test_concentration_prints_the_table_and_matches_the_engine(tmp_path, capsys):
+    out = tmp_path / "kc.json"
+    assert cli.main(["concentration", "--feature-map", "zz", "--qubits", "2,4",
+                     "--samples", "100", "--out", str(out)]) == 0
+    assert "Haar var" in capsys.readouterr().out
+    saved = json.loads(out.read_text())
+    direct = qb.kernels.concentration("zz", qubits=[2, 4], reps=2, samples=100, seed=0)
+    assert saved["variances"] == direct.variances
+
+
+def test_concentration_bad_feature_map_is_exit_2(capsys):
+    assert cli.main(["concentration", "--feature-map", "zzz"]) == 2
+    assert "feature map" in capsys.readouterr().err

@@ -214,6 +214,9 @@ class FastKernel(TrainableKernel):
                              None if y is None else self._full_values(y), self.evaluator)
 
 
+# Concentration studies live in their own module; they are part of this one's API.
+from .kernel_concentration import ConcentrationResult, concentration, haar_moments  # noqa: E402
+
 __all__ = ["kernel_matrix", "feature_statevectors", "fidelity_matrix", "sampled_fidelities",
-           "kernel_stats",
-           "kernel_target_alignment", "FastKernel", "clear_cache"]
+           "kernel_stats", "kernel_target_alignment", "FastKernel", "clear_cache",
+           "concentration", "ConcentrationResult", "haar_moments"]

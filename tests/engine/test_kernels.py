@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import math
+
 import numpy as np
 import pytest
 from qiskit import QuantumCircuit
@@ -11,8 +14,8 @@ from qiskit_machine_learning.kernels import (FidelityStatevectorKernel,
                                              TrainableFidelityStatevectorKernel)
 from sklearn.base import clone
 
-from qmlbench.engine import circuits, kernels
-from qmlbench.engine.errors import DataError
+from qmlbench.engine import circuits, execution, kernels
+from qmlbench.engine.errors import CapacityError, DataError, SpecError
 from qmlbench.engine.kernels import FastKernel, kernel_matrix, kernel_stats
 
 
@@ -175,3 +178,68 @@ def test_shots_give_binomial_fidelity_estimates():
     assert np.all(np.abs(K - exact) <= 5 * sigma + 1e-12)
     assert np.any(K != exact)  # it really sampled
     np.testing.assert_array_equal(K, kernel_matrix(fm, X, evaluator=ev))  # seeded
+
+
+# --- kernel concentration (Thanasilp et al. 2022) ---------------------------------------
+
+def _angle_kernel_moments(n, k):
+    """E[K**k] for K = prod_i cos^2((x_i - y_i)/2), x, y uniform on [0, 2pi):
+    each factor's E[cos^(2k)(u)] with u uniform mod pi is C(2k, k) / 4**k."""
+    return (math.comb(2 * k, k) / 4 ** k) ** n
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 4])
+def test_concentration_of_the_angle_kernel_matches_its_exact_moments(n):
+    m = 4000
+    res = kernels.concentration("angle", qubits=[n], reps=1, samples=m, seed=n,
+                                options={"rotation": "y"})
+    e1, e2, e3, e4 = (_angle_kernel_moments(n, k) for k in (1, 2, 3, 4))
+    var = e2 - e1 ** 2
+    mu4 = e4 - 4 * e3 * e1 + 6 * e2 * e1 ** 2 - 3 * e1 ** 4
+    se_mean = math.sqrt(var / m)
+    se_var = math.sqrt((mu4 - (m - 3) / (m - 1) * var ** 2) / m)
+    assert abs(res.means[0] - e1) < 5 * se_mean
+    assert abs(res.variances[0] - var) < 5 * se_var
+    # the reported standard error estimates the same quantity
+    assert 0.3 * se_var < res.stderr[0] < 3 * se_var
+
+
+def test_haar_moments_match_random_states_and_the_one_qubit_uniform_law():
+    assert kernels.haar_moments(1) == pytest.approx((0.5, 1 / 12))  # |<a|b>|^2 ~ U[0, 1]
+    rng = np.random.default_rng(0)
+    n, m = 3, 20000
+    a, b = (rng.normal(size=(m, 2 ** n)) + 1j * rng.normal(size=(m, 2 ** n)) for _ in range(2))
+    a /= np.linalg.norm(a, axis=1, keepdims=True)
+    b /= np.linalg.norm(b, axis=1, keepdims=True)
+    f = np.abs(np.einsum("bi,bi->b", a.conj(), b)) ** 2
+    mean, var = kernels.haar_moments(n)
+    assert abs(f.mean() - mean) < 5 * math.sqrt(var / m)
+    assert abs(f.var() - var) < 5 * f.var() * math.sqrt(8 / m)  # Beta(1, d-1): mild 4th moment
+
+
+def test_concentration_decays_with_width_towards_haar_and_reproduces():
+    res = kernels.concentration("zz", qubits=[2, 4, 6], reps=2, samples=400, seed=7)
+    assert res.decay_rate < 0 and res.decay_rate + 4 * res.decay_rate_stderr < 0
+    assert res.haar_variances == [kernels.haar_moments(n)[1] for n in (2, 4, 6)]
+    again = kernels.concentration("zz", qubits=[2, 4, 6], reps=2, samples=400, seed=7)
+    assert again.variances == res.variances
+    restored = kernels.ConcentrationResult.from_dict(json.loads(res.to_json()))
+    assert restored == res
+    assert [r["qubits"] for r in res.to_rows()] == [2, 4, 6]
+
+
+@pytest.mark.parametrize("kwargs, field", [
+    ({"samples": 2}, "samples"),
+    ({"qubits": [0, 2]}, "qubits"),
+    ({"data_range": (1.0, 0.0)}, "data_range"),
+    ({"feature_map": "zzz"}, "feature_map"),
+])
+def test_concentration_bad_input_names_the_field(kwargs, field):
+    with pytest.raises(SpecError) as info:
+        kernels.concentration(**{"qubits": [2], **kwargs})
+    assert field in str(info.value)
+
+
+def test_concentration_refuses_widths_beyond_exact_simulation():
+    with pytest.raises(CapacityError, match="limit"):
+        kernels.concentration("zz", qubits=[execution.MAX_EXACT_QUBITS + 1])

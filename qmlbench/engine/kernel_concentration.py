@@ -1,0 +1,128 @@
+"""Exponential concentration of fidelity kernels (Thanasilp et al. 2022).
+
+The kernel counterpart of the barren plateau: as the feature map grows wider,
+the fidelity ``|<psi(x)|psi(x')>|^2`` between two random inputs concentrates
+around its mean, so every off-diagonal Gram entry looks alike and the kernel
+cannot tell points apart (with shots, not at all).  A feature map that forms
+a 2-design over the data reaches the Haar values: mean ``1/d`` and variance
+``(d - 1) / (d^2 (d + 1))`` with ``d = 2**n``.
+
+Each sample is a fidelity between two *independent* random inputs, so the
+samples are i.i.d. and the variance's standard error follows from the fourth
+central moment (the off-diagonal entries of one Gram matrix are not independent).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+from . import circuits, execution
+from .errors import SpecError
+from .plateau_result import fit_decay
+
+
+def haar_moments(num_qubits: int) -> tuple[float, float]:
+    """Mean and variance of ``|<a|b>|^2`` for two Haar-random states on ``num_qubits``."""
+    d = 2.0 ** num_qubits
+    return 1.0 / d, (d - 1.0) / (d * d * (d + 1.0))
+
+
+@dataclass
+class ConcentrationResult:
+    """Per width: the mean and variance of the kernel value between random inputs."""
+
+    feature_map: str
+    reps: int
+    entanglement: str
+    qubits: list
+    samples: int
+    data_range: list
+    means: list
+    variances: list
+    stderr: list
+    haar_means: list
+    haar_variances: list
+    decay_rate: float
+    decay_rate_stderr: float
+    seed: int | None = 0
+    seconds: float = 0.0
+    path: str = ""
+    options: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    def to_json(self, **kwargs) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, **kwargs)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "ConcentrationResult":
+        return cls(**data)
+
+    def to_rows(self) -> list[dict]:
+        return [{"feature_map": self.feature_map, "reps": self.reps, "qubits": q,
+                 "samples": self.samples, "mean": m, "variance": v, "stderr": s,
+                 "haar_mean": hm, "haar_variance": hv}
+                for q, m, v, s, hm, hv in zip(self.qubits, self.means, self.variances,
+                                              self.stderr, self.haar_means, self.haar_variances)]
+
+
+def _variance_stderr(values: np.ndarray) -> float:
+    # Var of the sample variance of i.i.d. draws: (mu4 - (m-3)/(m-1) sigma^4) / m
+    m = values.size
+    centred = values - values.mean()
+    sigma2 = float(np.mean(centred ** 2))
+    mu4 = float(np.mean(centred ** 4))
+    return math.sqrt(max(mu4 - (m - 3) / (m - 1) * sigma2 ** 2, 0.0) / m)
+
+
+def concentration(feature_map: str = "zz", qubits=(2, 4, 6, 8), reps: int = 2,
+                  entanglement: str = "linear", samples: int = 500,
+                  data_range=(0.0, 2 * math.pi), seed: int | None = 0,
+                  options: dict | None = None) -> ConcentrationResult:
+    """How the fidelity kernel of a registry feature map concentrates with width.
+
+    For each width, ``samples`` pairs of inputs are drawn uniformly from
+    ``data_range`` in every feature; the result holds the mean and variance of
+    their kernel values, the variance's standard error, the Haar (2-design)
+    values for comparison, and the fitted slope of ln(variance) per qubit.
+    """
+    started = time.perf_counter()
+    if isinstance(samples, bool) or not isinstance(samples, int) or samples < 4:
+        raise SpecError("samples", samples, reason="must be an integer >= 4")
+    widths = [qubits] if isinstance(qubits, int) else list(qubits)
+    if not widths or any(isinstance(q, bool) or not isinstance(q, int) or q < 1 for q in widths):
+        raise SpecError("qubits", qubits, reason="must be positive integers")
+    low, high = (float(v) for v in data_range)
+    if not high > low:
+        raise SpecError("data_range", list(data_range), reason="must be (low, high) with high > low")
+    for n in widths:
+        execution.check_width(n)
+    rng = np.random.default_rng(seed)
+    ev = execution.evaluator_for()
+    means, variances, stderr, haar_m, haar_v = [], [], [], [], []
+    for n in widths:
+        circuit = circuits.feature_map(feature_map, n, reps=reps, entanglement=entanglement,
+                                       **(options or {}))
+        x = rng.uniform(low, high, (2 * samples, circuit.num_parameters))
+        sv = ev.statevectors(circuit, x)
+        overlap = np.einsum("bi,bi->b", sv[:samples].conj(), sv[samples:])
+        k = overlap.real ** 2 + overlap.imag ** 2
+        means.append(float(k.mean()))
+        variances.append(float(k.var(ddof=1)))
+        stderr.append(_variance_stderr(k))
+        hm, hv = haar_moments(n)
+        haar_m.append(hm)
+        haar_v.append(hv)
+    rate, rate_err = fit_decay(widths, variances, stderr)
+    return ConcentrationResult(
+        feature_map=feature_map, reps=reps, entanglement=entanglement, qubits=widths,
+        samples=samples, data_range=[low, high], means=means, variances=variances,
+        stderr=stderr, haar_means=haar_m, haar_variances=haar_v, decay_rate=rate,
+        decay_rate_stderr=rate_err, seed=seed, seconds=time.perf_counter() - started,
+        path=ev.path, options=dict(options or {}))
