@@ -10,14 +10,14 @@ from .boundary import decision_boundary, misclassified_points
 from .circuit import circuit_figure, circuit_html, circuit_text, facts_html
 from .compare import score_bars
 from .data import data_scatter, point_traces
-from .kernels import kernel_heatmap, off_diagonal, order_by_label
+from .kernels import concentration_figure, kernel_heatmap, off_diagonal, order_by_label
 from .training import loss_curve, loss_series
 from . import plateau
 from .plateau import depth_figure, landscape_figure, variance_figure
 
 __all__ = [
     "data_scatter", "point_traces", "loss_curve", "loss_series", "decision_boundary",
-    "misclassified_points", "kernel_heatmap", "off_diagonal", "order_by_label", "circuit_text",
+    "misclassified_points", "kernel_heatmap", "concentration_figure", "off_diagonal", "order_by_label", "circuit_text",
     "circuit_html", "circuit_figure", "facts_html", "score_bars", "plateau", "variance_figure",
     "depth_figure", "landscape_figure",
 ]

@@ -6,7 +6,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from ._style import base_layout, classes_of, label_index
+from ._style import CLASS_COLORS, base_layout, classes_of, label_index
 
 #: Height of the figure before any kernel is computed (an empty strip, not empty axes).
 EMPTY_HEIGHT = 20
@@ -98,4 +98,33 @@ def kernel_heatmap(K, y=None, class_names=None, title: str | None = None) -> go.
     fig.update_yaxes(title_text="training point", row=1, col=1)
     fig.update_xaxes(title_text="kernel value k(x, x′)", row=1, col=2)
     fig.update_yaxes(title_text="pairs of points", row=1, col=2)
+    return fig
+
+
+def concentration_figure(result=None, title: str | None = None) -> go.Figure:
+    """Kernel concentration against qubits on a log axis. Two traces, always:
+    0 = the variance of the kernel between random inputs (error bars: its standard
+    error), 1 = the Haar value it would reach as a 2-design. ``result`` is a
+    ``qmlbench.kernels.ConcentrationResult`` (or its ``to_dict()``); None gives the
+    empty figure a widget starts from."""
+    r = result.to_dict() if hasattr(result, "to_dict") else (result or {})
+    qubits = list(r.get("qubits", []))
+    name = "kernel variance"
+    if r:
+        slope = r.get("decay_rate")
+        name = f"{r['feature_map']} reps {r['reps']}"
+        if slope is not None and np.isfinite(slope):
+            name += f" · slope {slope:+.2f}/qubit"
+    fig = go.Figure(layout=base_layout(
+        title or "Kernel concentration: Var[k(x, x′)] vs qubits",
+        xaxis=dict(title="qubits", dtick=1),
+        yaxis=dict(title="Var[k(x, x′)]", type="log", exponentformat="power")))
+    fig.add_trace(go.Scatter(x=qubits, y=list(r.get("variances", [])), mode="lines+markers",
+                             name=name, uid="kernel-variance",
+                             line=dict(color=CLASS_COLORS[0]), marker=dict(color=CLASS_COLORS[0]),
+                             error_y=dict(type="data", array=list(r.get("stderr", [])),
+                                          visible=True)))
+    fig.add_trace(go.Scatter(x=qubits, y=list(r.get("haar_variances", [])), mode="lines",
+                             name="Haar (2-design) value", uid="haar-variance",
+                             line=dict(dash="dash", color="#888")))
     return fig

@@ -11,6 +11,10 @@ from .session import error_message
 
 #: Training points used at most (the matrix and its heatmap grow with the square).
 MAX_POINTS = 120
+#: Widths the concentration study sweeps (exact and quick on 2 cores).
+CONCENTRATION_QUBITS = (2, 3, 4, 5, 6, 7, 8)
+#: Random input pairs per width.
+CONCENTRATION_SAMPLES = 300
 #: Shown until a kernel is computed.
 HINT = ("Press <b>Compute kernel</b> to see the Gram matrix of the feature map on the "
         "training data: how similar the circuit makes each pair of points.")
@@ -29,10 +33,24 @@ class KernelView(Panel):
         self.note = W.HTML(f"<small>{HINT}</small>")
         self.note.add_class("qb-kernel-note")
         self.matrix = None
+        # Concentration: how the same feature map's kernel flattens as qubits are added.
+        self.concentration_button = W.Button(description="Concentration vs qubits",
+                                             icon="line-chart",
+                                             layout=W.Layout(width="auto"))
+        self.concentration_button.add_class("qb-kernel-concentration")
+        self.concentration_figure = figure_widget(viz.concentration_figure(),
+                                                  "qb-kernel-concentration-plot")
+        self.concentration_note = W.HTML(
+            "<small>Random inputs on a wider feature map give ever more similar kernel "
+            "values (Thanasilp et al. 2022): press <b>Concentration vs qubits</b> to measure "
+            "it against the Haar value.</small>")
+        self.concentration = None
         self.controls = {"kernel": self.figure}
         self.compute_button.on_click(lambda _b: self.compute())
+        self.concentration_button.on_click(lambda _b: self.compute_concentration())
         self.session.listen("run_ended", self._on_ended)
-        self.children = [self.compute_button, self.note, self.figure]
+        self.children = [W.HBox([self.compute_button, self.concentration_button]), self.note,
+                         self.figure, self.concentration_note, self.concentration_figure]
 
     def _on_ended(self, run, status, model):
         from ..engine import models
@@ -65,3 +83,27 @@ class KernelView(Panel):
         self.note.value = (f"<small>{len(X)} training points, feature map "
                            f"{s.circuit.feature_map.name} (reps {s.circuit.feature_map.reps})</small>")
         return K
+
+    def compute_concentration(self):
+        """Sweep the composer's feature map over ``CONCENTRATION_QUBITS`` (inputs uniform
+        in the dataset's feature range) and draw the variance against the Haar value."""
+        from ..engine import kernels
+
+        fm = self.spec.circuit.feature_map
+        try:
+            low, high = getattr(self.session.get_dataset(), "feature_range", None) or (0, np.pi)
+            res = kernels.concentration(fm.name, qubits=CONCENTRATION_QUBITS, reps=fm.reps,
+                                        entanglement=fm.entanglement,
+                                        samples=CONCENTRATION_SAMPLES,
+                                        data_range=(low, high), seed=self.spec.seed,
+                                        options=dict(fm.options) or None)
+        except Exception as exc:
+            self.concentration_note.value = message_html(f"concentration: {error_message(exc)}")
+            return None
+        self.concentration = res
+        sync_figure(self.concentration_figure, viz.concentration_figure(res))
+        self.concentration_note.value = (
+            f"<small>{fm.name} (reps {fm.reps}), {res.samples} random input pairs per width in "
+            f"[{low:.2f}, {high:.2f}]: the variance falls by a factor "
+            f"{np.exp(-res.decay_rate):.1f} per added qubit.</small>")
+        return res

@@ -148,3 +148,20 @@ def test_label_surface_maps_labels_to_class_colours(make_dataset):
                                          nx=2, ny=2), ds)
     np.testing.assert_array_equal(np.asarray(fig.data[0].z), [[0, 2], [1, 1]])
     assert (fig.data[0].zmin, fig.data[0].zmax) == (-0.5, 2.5)
+
+
+def test_concentration_figure_from_a_known_result():
+    from qmlbench.engine.kernels import ConcentrationResult
+
+    res = ConcentrationResult(
+        feature_map="zz", reps=2, entanglement="linear", qubits=[2, 4], samples=10,
+        data_range=[0.0, 1.0], means=[0.3, 0.1], variances=[0.05, 0.004], stderr=[0.01, 0.001],
+        haar_means=[0.25, 0.0625], haar_variances=[0.0375, 0.00345], decay_rate=-1.26,
+        decay_rate_stderr=0.1)
+    fig = viz.concentration_figure(res)
+    assert [t.uid for t in fig.data] == ["kernel-variance", "haar-variance"]
+    assert list(fig.data[0].y) == [0.05, 0.004] and list(fig.data[0].error_y.array) == [0.01, 0.001]
+    assert list(fig.data[1].y) == [0.0375, 0.00345]
+    assert fig.layout.yaxis.type == "log" and "-1.26" in fig.data[0].name
+    empty = viz.concentration_figure()
+    assert len(empty.data) == 2 and len(empty.data[0].x) == 0

@@ -38,6 +38,27 @@ def test_kernel_view_before_compute_shows_a_hint_and_no_nan():
 
 
 @pytest.mark.timeout(60)
+def test_kernel_view_measures_concentration_of_the_composers_feature_map():
+    from qmlbench.engine import kernels
+    from qmlbench.widgets.kernel import CONCENTRATION_QUBITS, CONCENTRATION_SAMPLES
+
+    spec = {**SMALL, "circuit": {"feature_map": {"name": "zz", "reps": 2}}, "seed": 5}
+    view = KernelView(spec=spec)
+    fig = view.concentration_figure
+    assert len(fig.data) == 2 and len(fig.data[0].y or ()) == 0  # traces exist, empty
+    res = view.compute_concentration()
+    low, high = view.session.get_dataset().feature_range
+    expected = kernels.concentration("zz", qubits=CONCENTRATION_QUBITS, reps=2,
+                                     samples=CONCENTRATION_SAMPLES, data_range=(low, high),
+                                     seed=5)
+    assert res.variances == expected.variances
+    np.testing.assert_allclose(fig.data[0].y, expected.variances)
+    np.testing.assert_allclose(fig.data[1].y, expected.haar_variances)
+    assert list(fig.data[0].x) == list(CONCENTRATION_QUBITS)
+    assert "per added qubit" in view.concentration_note.value
+
+
+@pytest.mark.timeout(60)
 def test_kernel_view_reports_a_failure():
     view = KernelView(spec={"circuit": {"feature_map": {"name": "zz", "options": {"alpha": "x"}}}})
     assert view.compute() is None
@@ -56,6 +77,17 @@ def test_compare_puts_scores_side_by_side():
     assert list(bars[1].y) == [panel.results["qsvc"]["test"], panel.results["svc"]["test"]]
     assert all(0.0 <= v <= 1.0 for v in bars[1].y)
     assert "done" in panel.status.value and not panel.compare_button.disabled
+    # "same data": each score is that model trained on the panel's dataset, and the
+    # baseline really is the classical model (not the quantum one twice)
+    from qmlbench.engine import training
+
+    ds = panel.session.dataset
+    for name in ("qsvc", "svc"):
+        spec = panel.spec.replace(model={"name": name, "params": {}})
+        run = training.train(spec, dataset=ds, block=True)
+        assert panel.results[name]["test"] == pytest.approx(run.scores["test"])
+        assert panel.results[name]["train"] == pytest.approx(run.scores["train"])
+        assert run.model.__class__.__name__.lower().startswith(name)
 
 
 @pytest.mark.timeout(120)
