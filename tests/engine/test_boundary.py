@@ -70,9 +70,11 @@ def test_model_with_predict_only_gives_labels(moons):
         def predict(self, X):
             return self.m.predict(X)
 
-    s = decision_surface(OnlyPredict(DecisionTreeClassifier(max_depth=3).fit(moons.X_train, moons.y_train)),
-                         moons, resolution=8)
-    assert s.kind == "label" and set(np.unique(s.values)) <= {0.0, 1.0}
+    tree = DecisionTreeClassifier(max_depth=3).fit(moons.X_train, moons.y_train)
+    s = decision_surface(OnlyPredict(tree), moons, resolution=8)
+    assert s.kind == "label" and set(np.unique(s.values)) == {0.0, 1.0}
+    gx, gy = np.meshgrid(s.xs, s.ys)
+    np.testing.assert_array_equal(s.values, tree.predict(np.c_[gx.ravel(), gy.ravel()]).reshape(8, 8))
 
 
 def test_multiclass_more_than_two_features_is_a_slice_through_the_mean():
@@ -105,6 +107,10 @@ def test_two_feature_regression_is_a_map():
     model = LinearRegression().fit(surf.X_train, surf.y_train)
     s = decision_surface(model, surf, resolution=9)
     assert s.kind == "regression" and s.values.shape == (9, 9) and s.classes is None
+    # rows follow y, columns follow x, values are the model's predictions there
+    gx, gy = np.meshgrid(s.xs, s.ys)
+    np.testing.assert_allclose(s.values, model.predict(np.c_[gx.ravel(), gy.ravel()]).reshape(9, 9))
+    assert s.xs[0] < surf.X[:, 0].min() and s.ys[-1] > surf.X[:, 1].max()
 
 
 @pytest.mark.parametrize("kwargs,match", [

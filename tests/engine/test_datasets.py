@@ -151,6 +151,15 @@ def test_from_csv(tmp_path):
     assert len(d.X_train) + len(d.X_test) == 30
     all_features = D.from_csv(path, target="label")
     assert all_features.feature_names == ["a", "b", "c"]
+    # the values are the file's: the chosen columns, rows kept together with their labels
+    raw = D.from_csv(path, target="label", features=["c", "a"], seed=0, scaling="none")
+    X = np.vstack([raw.X_train, raw.X_test])
+    y = np.concatenate([raw.y_train, raw.y_test])
+    np.testing.assert_array_equal(X[:, 0], 0.5 * X[:, 1])           # c = a / 2
+    assert sorted(X[:, 1]) == list(range(30))
+    np.testing.assert_array_equal(np.array(raw.class_names)[y], np.where(X[:, 1] % 2, "yes", "no"))
+    np.testing.assert_array_equal(np.array(raw.class_names)[raw.y_train],
+                                  np.where(raw.X_train[:, 1] % 2, "yes", "no"))
 
 
 # --- bad input -----------------------------------------------------------------------
@@ -213,3 +222,35 @@ def test_from_spec_names_the_circuit_width_when_it_exceeds_the_features():
         D.from_spec(DatasetSpec(name="moons"), seed=0, num_features=3)
     with pytest.raises(SpecError, match=r"circuit.num_qubits: 5 is not a dimension ad_hoc data supports; .*choose one of 2, 3"):
         D.from_spec(DatasetSpec(name="ad_hoc"), seed=0, num_features=5)
+
+
+def _all(d):
+    return np.vstack([d.X_train, d.X_test]), np.concatenate([d.y_train, d.y_test])
+
+
+def test_noise_level_is_the_spread_of_the_points_around_their_clean_shape():
+    """Noise is a parameter with its stated meaning, not only a field in the spec.
+
+    With noise 0 the synthetic sets lie exactly on their shapes; with Gaussian noise σ the
+    radial residual of a point of a unit circle is N(0, σ²) to first order in σ.  For
+    N points the sample std has relative standard error ≈ 1/sqrt(2N); 0.1 is >4 of them."""
+    X, y = _all(D.load("moons", n_samples=400, noise=0.0, seed=0, scaling="none"))
+    outer, inner = X[y == 0], X[y == 1] - [1.0, 0.5]
+    assert np.allclose(np.hypot(*outer.T), 1.0) and np.allclose(np.hypot(*inner.T), 1.0)
+    X, y = _all(D.load("circles", n_samples=400, noise=0.0, seed=0, scaling="none",
+                       factor=0.3))
+    assert np.allclose(np.hypot(*X[y == 0].T), 1.0) and np.allclose(np.hypot(*X[y == 1].T), 0.3)
+    X, y = _all(D.load("xor", n_samples=400, noise=0.0, seed=0, scaling="none"))
+    assert np.array_equal(y, (np.sign(X[:, 0]) != np.sign(X[:, 1])).astype(int))
+
+    sigma, n = 0.05, 2000
+    X, y = _all(D.load("moons", n_samples=n, noise=sigma, seed=1, scaling="none"))
+    resid = np.hypot(*X[y == 0].T) - 1.0
+    assert np.std(resid) == pytest.approx(sigma, rel=0.1)
+    X, y = _all(D.load("gaussians", n_samples=n, noise=0.3, seed=1, scaling="none"))
+    for c in (0, 1):  # each blob's spread per axis is 0.5 + noise
+        assert np.std(X[y == c], axis=0) == pytest.approx([0.8, 0.8], rel=0.1)
+    for name in ("xor", "spiral", "circles"):
+        quiet = D.load(name, n_samples=60, noise=0.0, seed=2, scaling="none")
+        loud = D.load(name, n_samples=60, noise=0.2, seed=2, scaling="none")
+        assert not np.allclose(quiet.X_train, loud.X_train), name

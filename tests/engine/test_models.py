@@ -148,7 +148,6 @@ def test_variational_classifier_probabilities_and_decisions(blobs):
 
 
 def test_multiclass_works_where_the_model_allows_it():
-    iris = qb.datasets.load("gaussians", n_samples=30, seed=0)
     rng = np.random.default_rng(0)
     centers = np.array([[0.5, 0.5], [2.6, 0.5], [1.5, 2.6]])
     y = np.repeat([0, 1, 2], 15)
@@ -158,7 +157,8 @@ def test_multiclass_works_where_the_model_allows_it():
     vqc = _estimator("vqc", "classification", maxiter=80, ansatz_reps=2).fit(X, y)
     assert vqc.predict_proba(X).shape == (45, 3)
     assert vqc.score(X, y) > 0.5
-    del iris
+    np.testing.assert_allclose(vqc.predict_proba(X).sum(axis=1), 1.0, atol=1e-10)
+    assert set(qsvc.predict(X)) == {0, 1, 2}
 
 
 def test_labels_a_model_cannot_take_are_refused_clearly(blobs, sine):
@@ -223,7 +223,10 @@ def test_monitor_sees_every_evaluation_and_can_stop(blobs):
 
 
 def test_an_error_in_the_monitor_propagates_and_leaves_weights(blobs):
+    seen = []
+
     def monitor(step, loss, weights):
+        seen.append((loss, np.array(weights)))
         if step == 4:
             raise RuntimeError("boom")
 
@@ -231,6 +234,9 @@ def test_an_error_in_the_monitor_propagates_and_leaves_weights(blobs):
     with pytest.raises(RuntimeError, match="boom"):
         est.fit(blobs.X_train, blobs.y_train, monitor=monitor)
     assert len(est.loss_history_) == 4 and est.predict(blobs.X_test).shape == (12,)
+    # the weights left are the best of those evaluated, not the initial or arbitrary ones
+    assert est.loss_history_ == [loss for loss, _ in seen]
+    np.testing.assert_array_equal(est.weights_, min(seen, key=lambda s: s[0])[1])
 
 
 def test_kernel_models_report_their_phases(blobs):

@@ -118,6 +118,30 @@ def test_fit_decay_on_exact_exponential():
     assert err == pytest.approx(math.sqrt(1 / np.sum((q - q.mean()) ** 2 / 0.05 ** 2)), rel=1e-9)
 
 
+def test_fit_decay_widens_the_interval_of_a_curve_that_is_not_exponential():
+    """Weighted least squares of ln v on q (σ of ln v = stderr / v), as numpy's polyfit
+    computes it; the slope's error is scaled by the Birge ratio sqrt(χ²/dof) when that
+    exceeds 1, and left alone when the scatter is within the error bars."""
+    q = np.arange(2, 9).astype(float)
+    wiggle = np.array([0.3, -0.2, 0.25, -0.3, 0.1, -0.15, 0.2])
+    v = 0.3 * np.exp(-0.7 * q + wiggle)
+    for rel in (0.02, 2.0):  # error bars far smaller than, then far larger than the wiggle
+        se = rel * v
+        rate, err = plateau.fit_decay(q, v, se)
+        (slope, _), cov = np.polyfit(q, np.log(v), 1, w=1 / (se / v), cov="unscaled")
+        resid = np.log(v) - np.polyval(np.polyfit(q, np.log(v), 1, w=v / se), q)
+        chi2 = float(np.sum((resid / (se / v)) ** 2))
+        assert rate == pytest.approx(slope, rel=1e-10)
+        birge = math.sqrt(max(1.0, chi2 / (len(q) - 2)))
+        assert (birge > 3) == (rel == 0.02)
+        assert err == pytest.approx(math.sqrt(cov[0, 0]) * birge, rel=1e-10)
+    # points without a positive variance are left out; fewer than two give NaN
+    rate, _ = plateau.fit_decay(q, np.where(q == 5, 0.0, v), 0.02 * v)
+    keep = q != 5
+    assert rate == pytest.approx(np.polyfit(q[keep], np.log(v[keep]), 1)[0], rel=1e-10)
+    assert all(math.isnan(x) for x in plateau.fit_decay([2, 3], [0.1, np.nan], [0.01, 0.01]))
+
+
 def test_reference_formula_matches_haar_monte_carlo():
     """Var[∂C] = d Tr(O₀²) / (2(d²-1)(d+1)) for exp(-iθP/2) between two Haar unitaries
     (derivation in qmlbench.engine.plateau_observables).  Check it by sampling Haar
@@ -192,6 +216,28 @@ def test_identity_block_init_keeps_gradients_on_a_deep_circuit():
     assert idb.init == {"name": "identity_block"}
 
 
+def test_identity_block_samples_start_every_circuit_at_the_identity():
+    """Each sample's inverse half repeats its forward half's angles.  With ⊗RX blocks the
+    cost is Π_j cos²((θ_j - θ'_j)/2) over each forward/inverse pair, whose derivative
+    vanishes at θ' = θ: every gradient is exactly zero at an identity-block start, while
+    independent angles (no copy) would give the warm-up's nonzero variance."""
+    res = gradient_variance(rx_product, [2, 3], 4, samples=50, observable="global",
+                            init="identity_block", param_index="all", seed=1)
+    np.testing.assert_allclose(res.variances, 0.0, atol=1e-24)
+    np.testing.assert_allclose(res.means, 0.0, atol=1e-12)
+    uni = gradient_variance(rx_product, [2, 3], 4, samples=50, observable="global",
+                            param_index="all", seed=1)
+    assert np.all(uni.variances > 1e-3)
+    # Any block without a state preparation in front: at U = I the gradient of the global
+    # cost is (i/2)<0|[G, |0><0|]|0> = 0 for every (conjugated) generator G.
+    ra = gradient_variance("real_amplitudes", [2, 3], 6, samples=50, observable="global",
+                           init="identity_block", param_index="all", seed=2)
+    np.testing.assert_allclose(ra.variances, 0.0, atol=1e-24)
+    ra_uni = gradient_variance("real_amplitudes", [2, 3], 6, samples=50, observable="global",
+                               param_index="all", seed=2)
+    assert np.all(ra_uni.variances > 1e-4)
+
+
 def test_identity_block_circuit_starts_as_identity():
     block = plateau._build("efficient_su2", 3, 1, {})
     circuit = identity_block_circuit(block, 3)
@@ -245,6 +291,24 @@ def test_custom_sparse_pauli_op_and_callable_observable():
     res = gradient_variance(rx_product, [1, 2, 3], 1, samples=n_samples, observable=y_first)
     assert res.observable == "y_first"
     assert np.all(np.abs(res.variances - 0.5) < 4 * sigma)
+
+
+def test_means_of_a_gradient_with_a_nonzero_mean():
+    """On RX(θ)|0>, <Y> = -sin θ, so ∂<Y>/∂θ = -cos θ.  With θ ~ Normal(0, σ²):
+    mean -e^(-σ²/2) and variance (1 + e^(-2σ²))/2 - e^(-σ²).  The other qubits' angles do
+    not enter.  (Uniform angles give zero means everywhere, so only this checks the means.)"""
+    sigma, n_samples = 0.3, 4000
+
+    def y_first(n):
+        return SparsePauliOp.from_sparse_list([("Y", [0], 1.0)], n)
+
+    res = gradient_variance(rx_product, [1, 2], 1, samples=n_samples, observable=y_first,
+                            init=("small", sigma), param_index=0, seed=3)
+    mean = -math.exp(-sigma ** 2 / 2)
+    var = (1 + math.exp(-2 * sigma ** 2)) / 2 - math.exp(-sigma ** 2)
+    for m, v, se in zip(res.means, res.variances, res.stderr):
+        assert abs(m - mean) < 4 * math.sqrt(var / n_samples), (m, mean)
+        assert abs(v - var) < 4 * se, (v, var, se)
 
 
 def test_seeds_reproduce_and_differ():

@@ -77,6 +77,11 @@ def test_bad_values_name_the_field_the_value_and_the_choices(patch, field, fragm
     message = str(err)
     assert message.startswith(field + ":")
     assert fragment in message
+    # the bad value itself is named (for an unknown key, the key is the bad value)
+    leaf = patch
+    for part in field.split("."):
+        leaf = leaf[part] if isinstance(leaf, dict) and part in leaf else part
+    assert str(leaf) in message.split(":", 1)[1], (leaf, message)
 
 
 def test_too_many_qubits_states_the_limit():

@@ -173,3 +173,50 @@ def test_a_users_v2_primitive_trains_the_model_and_the_run_says_so():
     assert user.path != exact.path and "user" in user.path.lower()
     # StatevectorEstimator is exact, so the same spec follows the same loss curve
     np.testing.assert_allclose(user.losses, exact.losses, atol=1e-9)
+
+
+def _reset_ansatz(num_qubits, reps, entanglement, section=None, **_):
+    """RY layers after a reset: valid for Aer, not for the fast exact path."""
+    from qiskit import QuantumCircuit
+    from qiskit.circuit import ParameterVector
+
+    theta = ParameterVector("θ", num_qubits * reps)
+    qc = QuantumCircuit(num_qubits)
+    for r in range(reps):
+        qc.reset(0)
+        for q in range(num_qubits):
+            qc.ry(theta[r * num_qubits + q], q)
+        for q in range(num_qubits - 1):
+            qc.cx(q, q + 1)
+    return qc
+
+
+@pytest.fixture
+def reset_ansatz(monkeypatch):
+    from qmlbench.engine import circuits
+
+    monkeypatch.setitem(circuits.ANSATZE, "reset_ry",
+                        circuits.Block("reset_ry", "ansatz", _reset_ansatz))
+    return spec_for(maxiter=4, n_samples=16).replace(
+        circuit={"ansatz": {"name": "reset_ry", "reps": 1}})
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_a_run_that_fell_back_says_which_path_ran_and_why(reset_ansatz):
+    """Issue 5: the run results name the path that ran and the reason it fell back.
+    The evaluator only learns it must fall back while evaluating, so the run must not
+    report the path it was created with."""
+    import pickle
+
+    from qmlbench.engine import execution
+
+    run = qb.train(reset_ansatz, block=True)
+    assert run.status == "done", run.error
+    assert run.path == execution.PATH_AER_FALLBACK
+    assert "reset" in run.fallback_reason
+    assert run.model.path_ == run.path and run.model.fallback_reason_ == run.fallback_reason
+    saved = pickle.loads(pickle.dumps(run.model))  # what store.save keeps
+    assert saved.path_ == run.path and "reset" in saved.fallback_reason_
+    exact = qb.train(spec_for(maxiter=4, n_samples=16), block=True)
+    assert exact.path == execution.PATH_EXACT and exact.fallback_reason is None

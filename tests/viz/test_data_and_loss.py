@@ -57,6 +57,10 @@ def test_scatter_string_labels_and_three_classes(make_dataset):
     ds.y_test = np.array(["a", "b", "c"])[ds.y_test]
     fig = viz.data_scatter(ds)
     assert len(set(fig.data[0].marker.color)) == 3
+    # each label keeps its class's colour in train and in test, in class order
+    index = {"a": 0, "b": 1, "c": 2}
+    assert list(fig.data[0].marker.color) == [class_color(index[v]) for v in ds.y_train]
+    assert list(fig.data[1].marker.color) == [class_color(index[v]) for v in ds.y_test]
 
 
 def test_scatter_one_feature_regression_puts_target_on_y(make_dataset):

@@ -1,5 +1,6 @@
 """The whole state as one spec: presets, export/import, the shareable link."""
 
+import datetime
 import json
 
 import pytest
@@ -67,6 +68,13 @@ def test_upload_a_json_file():
     content = json.dumps({"dataset": {"name": "gaussians"}}).encode()
     panel._on_upload({"new": ({"name": "x.json", "content": memoryview(content)},)})
     assert panel.spec.dataset.name == "gaussians"
+    # through the FileUpload widget itself, as the browser delivers a file
+    other = ExperimentPanel()
+    content = json.dumps({"dataset": {"name": "xor"}, "seed": 9}).encode()
+    other.upload.value = ({"name": "y.json", "type": "application/json", "size": len(content),
+                           "content": memoryview(content),
+                           "last_modified": datetime.datetime(2026, 1, 1)},)
+    assert other.spec.dataset.name == "xor" and other.spec.seed == 9
 
 
 def test_encode_decode_round_trip_is_url_safe():

@@ -34,6 +34,13 @@ def test_data_controls_change_the_spec_and_redraw_the_scatter():
     assert panel.spec.dataset.noise == 0.3 and panel.spec.seed == 7
     ds = panel.session.dataset
     np.testing.assert_allclose(panel.figure.data[0].x, ds.X_train[:, 0])
+    # the dataset drawn is the one the settings describe (noise and seed reach the engine)
+    ref = qb.datasets.load("moons", n_samples=40, noise=0.3, test_size=panel.spec.dataset.test_size,
+                           seed=7)
+    np.testing.assert_array_equal(ds.X_train, ref.X_train)
+    panel.test_size.value = 0.5
+    assert panel.spec.dataset.test_size == 0.5
+    assert len(panel.figure.data[1].x) == len(panel.session.dataset.X_test) == 20
     panel.dataset_picker.value = "circles"
     assert panel.spec.dataset.name == "circles"
     np.testing.assert_allclose(panel.figure.data[1].y, panel.session.dataset.X_test[:, 1])

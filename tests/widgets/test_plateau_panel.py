@@ -108,6 +108,11 @@ def test_stop_ends_the_run_early_and_keeps_finished_widths():
     assert "stopped after" in panel.status.value
     n_done = len(panel.figure.data[0].x)
     assert 1 <= n_done < 11
+    # the widths that finished are kept with their real numbers
+    np.testing.assert_allclose(panel.figure.data[0].x, list(range(2, 2 + n_done)))
+    first = gradient_variance("random_pauli", 2, DepthPerQubit(12), samples=2000,
+                              observable="zz", param_index=0, seed=0)
+    assert panel.figure.data[0].y[0] == pytest.approx(first.variances[0], rel=1e-12)
     assert panel.last_result.stopped
     assert not panel.run_button.disabled
 

@@ -20,12 +20,17 @@ def test_kernel_view_after_a_kernel_model_trains():
     assert K.shape == (n, n)
     np.testing.assert_allclose(np.diag(K), 1.0, atol=1e-9)
     np.testing.assert_allclose(K, K.T, atol=1e-12)
+    np.testing.assert_allclose(K, session.model.kernel_matrix_, atol=1e-12)  # the trained one
     z = np.asarray(view.figure.data[0].z)
     y = session.dataset.y_train
     order = np.argsort(y, kind="stable")
     np.testing.assert_allclose(z, K[np.ix_(order, order)])
     n0 = int((y == y[order[0]]).sum())
     assert len(view.figure.data[1].x) == n0 * (n0 - 1) + (n - n0) * (n - n0 - 1)
+    # the spread: same-class and different-class off-diagonal values of this matrix
+    same = (y[:, None] == y[None, :]) & ~np.eye(n, dtype=bool)
+    np.testing.assert_allclose(np.sort(view.figure.data[1].x), np.sort(K[same]))
+    np.testing.assert_allclose(np.sort(view.figure.data[2].x), np.sort(K[y[:, None] != y[None, :]]))
 
 
 def test_kernel_view_before_compute_shows_a_hint_and_no_nan():
@@ -63,6 +68,11 @@ def test_kernel_view_reports_a_failure():
     view = KernelView(spec={"circuit": {"feature_map": {"name": "zz", "options": {"alpha": "x"}}}})
     assert view.compute() is None
     assert "kernel:" in view.note.value
+    # the message names the field and the bad value, and nothing stale is shown
+    assert "circuit.feature_map.options.alpha: &#x27;x&#x27; must be a finite number" in \
+        view.note.value or "circuit.feature_map.options.alpha: 'x' must be a finite number" in \
+        view.note.value
+    assert view.matrix is None and len(np.asarray(view.figure.data[0].z)) == 0
 
 
 @pytest.mark.timeout(120)
@@ -109,7 +119,11 @@ def test_boundary_updates_while_training(helpers):
     try:
         assert helpers.wait_until(lambda: wb.boundary.surface is not None, 30)
         assert wb.session.running
-        assert np.asarray(wb.boundary.figure.data[0].z).shape == (25, 25)
+        live = np.asarray(wb.boundary.figure.data[0].z, dtype=float)
+        assert live.shape == (25, 25)
+        # a real surface of the model being trained: class probabilities, not a placeholder
+        assert np.all(np.isfinite(live)) and np.all((live >= 0) & (live <= 1))
+        assert live.max() - live.min() > 1e-3
     finally:
         wb.stop()
         assert wb.wait(10)

@@ -17,11 +17,18 @@ def _count(fig):
 def test_train_runs_live_then_done_with_boundary(helpers):
     wb = Workbench(spec={"optimizer": {"maxiter": 40}})
     mon = wb.training
-    t0 = time.perf_counter()
     mon.train_button.click()
     assert mon.train_button.disabled and not mon.stop_button.disabled
-    assert helpers.wait_until(lambda: _count(mon.loss_figure) > 0, 30)
-    first_point = time.perf_counter() - t0
+    seen_while_running = []
+
+    def first_point():
+        if _count(mon.loss_figure) > 0:
+            seen_while_running.append(wb.session.running)
+            return True
+        return False
+
+    assert helpers.wait_until(first_point, 30)
+    assert seen_while_running == [True]  # live: points appear before the run ends
     assert wb.wait(120)
     assert "done" in mon.status.value
     assert "ran on: exact" in mon.status.value  # the execution path is named on screen
@@ -42,7 +49,8 @@ def test_train_runs_live_then_done_with_boundary(helpers):
     wrong = int((run.model.predict(ds.X_train) != ds.y_train).sum()
                 + (run.model.predict(ds.X_test) != ds.y_test).sum())
     assert len(wb.boundary.figure.data[4].x) == wrong
-    assert first_point < 5.0  # generous for a loaded CI machine; measured ~0.1-0.5 s
+    # time to the first loss point is a performance goal: measured by the benchmarks and
+    # the e2e timings, not asserted here
 
 
 @pytest.mark.timeout(120)
@@ -82,8 +90,12 @@ def test_stop_ends_a_long_run_and_keeps_a_working_model(helpers):
     assert "stopped" in mon.status.value
     assert not mon.train_button.disabled
     ds = session.dataset
+    # the model kept is the run's, built from what was learned (its best weights so far)
+    assert session.model is session.run.model
+    best = min((h for h in session.run.history if h["loss"] is not None), key=lambda h: h["loss"])
+    np.testing.assert_array_equal(session.model.weights_, best["weights"])
     pred = session.model.predict(ds.X_test)
-    assert pred.shape == (len(ds.X_test),)
+    assert pred.shape == (len(ds.X_test),) and set(pred) <= set(ds.y_train)
     assert _count(mon.loss_figure) == len(session.run.losses) < 5000
 
 
@@ -124,10 +136,45 @@ def test_a_failing_plot_update_is_shown_not_lost():
 
 @pytest.mark.timeout(120)
 def test_reset_clears_the_run():
-    mon = TrainingMonitor(spec={"model": {"name": "logistic"}})
+    mon = TrainingMonitor(spec={"optimizer": {"maxiter": 12}})
     mon.train_button.click()
     assert mon.session.wait(30)
-    assert _count(mon.loss_figure) >= 0 and "done" in mon.status.value
+    # something to clear: a loss curve, a model, progress and a final status
+    assert _count(mon.loss_figure) > 0 and "done" in mon.status.value
+    assert mon.session.model is not None and mon.progress.value > 0
     mon.reset_button.click()
     assert mon.status.value == "ready" and _count(mon.loss_figure) == 0
     assert mon.session.model is None and mon.progress.value == 0
+    assert not mon.train_button.disabled
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_the_status_names_the_path_and_why_it_fell_back(monkeypatch):
+    """Issue 5: the UI's status says which path ran, and the reason when it fell back."""
+    from qiskit import QuantumCircuit
+    from qiskit.circuit import ParameterVector
+
+    from qmlbench.engine import circuits
+
+    def reset_ry(num_qubits, reps, entanglement, section=None, **_):
+        theta = ParameterVector("θ", num_qubits * reps)
+        qc = QuantumCircuit(num_qubits)
+        for r in range(reps):
+            qc.reset(0)
+            for q in range(num_qubits):
+                qc.ry(theta[r * num_qubits + q], q)
+        return qc
+
+    monkeypatch.setitem(circuits.ANSATZE, "reset_ry",
+                        circuits.Block("reset_ry", "ansatz", reset_ry))
+    session = Session({"dataset": {"name": "gaussians", "n_samples": 16},
+                       "circuit": {"feature_map": {"name": "angle"},
+                                   "ansatz": {"name": "reset_ry", "reps": 1}},
+                       "optimizer": {"maxiter": 4}})
+    mon = TrainingMonitor(session)
+    mon.train_button.click()
+    assert session.wait(30)
+    assert "done" in mon.status.value
+    assert "ran on: exact (Aer statevector fallback)" in mon.status.value
+    assert "fell back:" in mon.status.value and "reset" in mon.status.value

@@ -209,8 +209,6 @@ class EvaluatorMixin:
         if ev is None:
             ev = evaluator(self.shots, self.seed)
             self._evaluator = ev
-            self.path_ = getattr(ev, "path", "exact")
-            self.fallback_reason_ = getattr(ev, "fallback_reason", None)
         return ev
 
     def set_evaluator(self, evaluator):
@@ -218,13 +216,35 @@ class EvaluatorMixin:
         instead of the one ``shots`` and ``seed`` choose. Not a parameter: primitives are
         services, not hyper-parameters, so ``clone`` starts again from ``shots``/``seed``."""
         self._evaluator = evaluator
-        self.path_ = getattr(evaluator, "path", "user evaluator")
-        self.fallback_reason_ = getattr(evaluator, "fallback_reason", None)
         return self
+
+    # The path and the reason are read from the evaluator when asked: it learns that it
+    # fell back (e.g. to Aer for a circuit the fast path cannot simulate) only while
+    # evaluating, after the evaluator was made.  Unpickled models keep what was last seen.
+    @property
+    def path_(self):
+        ev = self.__dict__.get("_evaluator")
+        if ev is not None:
+            return getattr(ev, "path", "user evaluator")
+        if "_path" in self.__dict__:
+            return self.__dict__["_path"]
+        raise AttributeError("path_")
+
+    @property
+    def fallback_reason_(self):
+        ev = self.__dict__.get("_evaluator")
+        if ev is not None:
+            return getattr(ev, "fallback_reason", None)
+        if "_path" in self.__dict__:
+            return self.__dict__.get("_fallback_reason")
+        raise AttributeError("fallback_reason_")
 
     def __getstate__(self):
         state = dict(self.__dict__)
-        state.pop("_evaluator", None)
+        ev = state.pop("_evaluator", None)
+        if ev is not None:
+            state["_path"] = getattr(ev, "path", "user evaluator")
+            state["_fallback_reason"] = getattr(ev, "fallback_reason", None)
         return state
 
 
