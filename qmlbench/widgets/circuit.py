@@ -9,7 +9,8 @@ import ipywidgets as W
 
 from .. import viz
 from ..engine.spec import ENTANGLEMENTS
-from ._common import Panel, apply_or_report, message_html
+from ._common import (OptionField, OptionsForm, Panel, apply_or_report, message_html,
+                      updated_options)
 from .session import error_message
 
 #: Above this width the composer warns that simulation and training get slow.
@@ -72,6 +73,65 @@ def _parse_options(field: str, text: str) -> dict:
     return value
 
 
+def _gate_choices():
+    from ..engine import circuits
+
+    return {"su2_gates": circuits.ROTATION_GATES, "rotation_blocks": circuits.ROTATION_GATES,
+            "entanglement_blocks": circuits.ENTANGLING_GATES}
+
+
+#: Options whose value is one of a few names (the engine checks them when building).
+OPTION_CHOICES = {"rotation": ("x", "y", "z"), "mode": ("iswap", "fsim")}
+OPTION_LABELS = {"rotation": "rotation axis", "rotation_blocks": "rotations",
+                 "entanglement_blocks": "entanglers", "su2_gates": "SU(2) gates",
+                 "skip_final_rotation_layer": "skip the final rotation layer",
+                 "paulis": "Pauli terms"}
+OPTION_HELP = {
+    "alpha": "scale of the encoding angles",
+    "paulis": "Pauli strings over I, X, Y, Z, separated by commas (Z, ZZ)",
+    "rotation": "each feature x_i rotates its qubit by x_i about this axis",
+    "mode": "iswap or fsim interactions",
+    "seed": "seed of the random rotations",
+    "axes": "per layer, one axis (x, y, z) per qubit, as a list of lists; empty: drawn from "
+            "the seed",
+}
+
+
+def option_field(key: str, default) -> OptionField:
+    """The typed control for a circuit block's option, from its default value."""
+    gates = _gate_choices().get(key)
+    label = OPTION_LABELS.get(key, "")
+    helptext = OPTION_HELP.get(key, "")
+    if gates is not None:
+        return OptionField(key, default, "list", choices=tuple(gates), label=label,
+                           single=isinstance(default, str),
+                           help=helptext or "gates from " + ", ".join(gates),
+                           placeholder="gate names, separated by commas")
+    if key in OPTION_CHOICES:
+        return OptionField(key, default, "choice", choices=OPTION_CHOICES[key], label=label,
+                           help=helptext)
+    if isinstance(default, bool):
+        return OptionField(key, default, "bool", label=label, help=helptext)
+    if isinstance(default, int):
+        return OptionField(key, default, "int", label=label, help=helptext)
+    if isinstance(default, float):
+        return OptionField(key, default, "float", label=label, help=helptext)
+    if isinstance(default, (list, tuple)) and all(isinstance(v, str) for v in default):
+        return OptionField(key, default, "list", label=label, help=helptext,
+                           placeholder="values, separated by commas")
+    return OptionField(key, default, "json", label=label, help=helptext,
+                       placeholder="default" if default is None else "")
+
+
+def block_fields(kind: str, name: str) -> list[OptionField]:
+    """Typed controls for the options of feature map or ansatz ``name``."""
+    from ..engine import circuits
+
+    registry = circuits.FEATURE_MAPS if kind == "feature_map" else circuits.ANSATZE
+    block = registry.get(name)
+    return [option_field(k, d) for k, d in (block.options if block else {}).items()]
+
+
 class CircuitComposer(Panel):
     """Hideable controls: ``feature_map``, ``feature_map_reps``, ``feature_map_entanglement``,
     ``feature_map_options``, ``ansatz``, ``ansatz_reps``, ``ansatz_entanglement``,
@@ -94,9 +154,13 @@ class CircuitComposer(Panel):
         self.fm_reps.add_class("qb-feature-map-reps")
         self.fm_entanglement = W.Dropdown(options=ENTANGLEMENTS, value=fm.entanglement,
                                           description="entanglement", style=style)
-        self.fm_options = W.Text(value=_options_text(fm.options), description="options",
-                                 placeholder='{"alpha": 2.0}', continuous_update=False,
-                                 style=style)
+        # One typed control per option of the selected block (no JSON to type).
+        self.fm_options = OptionsForm("circuit.feature_map.options",
+                                      lambda k, v: self._on_option("feature_map", k, v),
+                                      self._on_option_error, style=style,
+                                      css_class="qb-feature-map-options")
+        self.fm_options.set_fields(block_fields("feature_map", fm.name))
+        self.fm_options.set_values(fm.options)
         self.ansatz = W.Dropdown(options=list(circuits.ANSATZE), value=an.name,
                                  description="ansatz", style=style)
         self.ansatz.add_class("qb-ansatz")
@@ -105,9 +169,12 @@ class CircuitComposer(Panel):
         self.an_reps.add_class("qb-ansatz-reps")
         self.an_entanglement = W.Dropdown(options=ENTANGLEMENTS, value=an.entanglement,
                                           description="entanglement", style=style)
-        self.an_options = W.Text(value=_options_text(an.options), description="options",
-                                 placeholder='{"skip_final_rotation_layer": true}',
-                                 continuous_update=False, style=style)
+        self.an_options = OptionsForm("circuit.ansatz.options",
+                                      lambda k, v: self._on_option("ansatz", k, v),
+                                      self._on_option_error, style=style,
+                                      css_class="qb-ansatz-options")
+        self.an_options.set_fields(block_fields("ansatz", an.name))
+        self.an_options.set_values(an.options)
         self.num_qubits = W.Dropdown(options=[("one per feature", 0)]
                                      + [(str(n), n) for n in range(1, 17)],
                                      value=s.circuit.num_qubits or 0, description="qubits",
@@ -130,8 +197,9 @@ class CircuitComposer(Panel):
             "ansatz_reps": self.an_reps, "ansatz_entanglement": self.an_entanglement,
             "ansatz_options": self.an_options, "num_qubits": self.num_qubits,
         }
-        for w in self.controls.values():
-            w.observe(self._on_control, names="value")
+        for name, w in self.controls.items():
+            if name not in ("feature_map_options", "ansatz_options"):  # forms report their own
+                w.observe(self._on_control, names="value")
         self.session.listen("spec", self._on_spec)
         self.ansatz_box = W.VBox([W.HTML("<b>Ansatz</b>"), self.ansatz, self.an_reps,
                                   self.an_entanglement, self.an_options])
@@ -143,17 +211,31 @@ class CircuitComposer(Panel):
     def _on_control(self, change):
         if self._syncing:
             return
-        try:
-            fm_options = _parse_options("circuit.feature_map.options", self.fm_options.value)
-            an_options = _parse_options("circuit.ansatz.options", self.an_options.value)
-        except Exception as exc:
-            self.error.value = message_html(error_message(exc))
-            return
+        c = self.spec.circuit
+        fm_options, an_options = dict(c.feature_map.options), dict(c.ansatz.options)
         # A new block name starts from that block's own defaults, not the old block's options.
         if change["owner"] is self.feature_map:
             fm_options = {}
         if change["owner"] is self.ansatz:
             an_options = {}
+        self._apply(fm_options, an_options)
+
+    def _on_option(self, kind, key, value):
+        """An option control changed: store it (only when it differs from its default)."""
+        if self._syncing:
+            return
+        c = self.spec.circuit
+        fm_options, an_options = dict(c.feature_map.options), dict(c.ansatz.options)
+        if kind == "feature_map":
+            fm_options = updated_options(fm_options, self.fm_options.fields[key], value)
+        else:
+            an_options = updated_options(an_options, self.an_options.fields[key], value)
+        self._apply(fm_options, an_options)
+
+    def _on_option_error(self, exc):
+        self.error.value = message_html(error_message(exc))
+
+    def _apply(self, fm_options, an_options):
         apply_or_report(self, self.error, check=self._check_builds, circuit={
             "num_qubits": self.num_qubits.value or None,
             "feature_map": {"name": self.feature_map.value, "reps": int(self.fm_reps.value),
@@ -175,12 +257,14 @@ class CircuitComposer(Panel):
             self.fm_reps.max = max(self.fm_reps.max, c.feature_map.reps)
             self.fm_reps.value = c.feature_map.reps
             self.fm_entanglement.value = c.feature_map.entanglement
-            self.fm_options.value = _options_text(c.feature_map.options)
+            self.fm_options.set_fields(block_fields("feature_map", c.feature_map.name))
+            self.fm_options.set_values(c.feature_map.options)
             self.ansatz.value = c.ansatz.name
             self.an_reps.max = max(self.an_reps.max, c.ansatz.reps)
             self.an_reps.value = c.ansatz.reps
             self.an_entanglement.value = c.ansatz.entanglement
-            self.an_options.value = _options_text(c.ansatz.options)
+            self.an_options.set_fields(block_fields("ansatz", c.ansatz.name))
+            self.an_options.set_values(c.ansatz.options)
             self.num_qubits.value = c.num_qubits or 0
 
     def _on_spec(self, old, new):

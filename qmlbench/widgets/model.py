@@ -8,11 +8,11 @@ models.
 from __future__ import annotations
 
 import html
-import json
 
 import ipywidgets as W
 
-from ._common import Panel, apply_or_report, message_html
+from ._common import (OptionField, OptionsForm, Panel, apply_or_report, message_html,
+                      updated_options)
 from .session import dataset_task, error_message
 
 SHOTS = [("exact", 0), ("128", 128), ("256", 256), ("1024", 1024), ("4096", 4096),
@@ -26,6 +26,43 @@ def _model_options(task):
     quantum = [n for n in names if models.MODELS[n].quantum]
     classical = [n for n in names if not models.MODELS[n].quantum]
     return [(f"{models.MODELS[n].label} ({n})", n) for n in quantum + classical]
+
+
+#: Shorter labels for hyper-parameters whose names do not fit the label column.
+PARAM_LABELS = {"hidden_layer_sizes": "hidden layers", "max_iter": "max iterations",
+                "num_steps": "steps", "interpretation": "classes by"}
+#: Suggestions for free-form hyper-parameters (the engine types them "any").
+PARAM_SUGGESTIONS = {"gamma": ("scale", "auto")}
+
+
+def param_field(key: str, param) -> OptionField:
+    """The typed control for one :class:`~qmlbench.engine.models.Param`."""
+    kind, default = param.kind, param.default
+    common = dict(key=key, default=default, help=param.help, label=PARAM_LABELS.get(key, ""))
+    if isinstance(kind, tuple):
+        return OptionField(kind="choice", choices=tuple(kind), **common)
+    if kind == "positive":
+        return OptionField(kind="log", **common)
+    if kind == "nonneg":
+        return OptionField(kind="float", **common)
+    if kind == "int>=1":
+        return OptionField(kind="int", **common)
+    if kind == "bool":
+        return OptionField(kind="bool", **common)
+    if kind == "observable":
+        return OptionField(kind="text", choices=("Z0",), placeholder="Z on every qubit", **common)
+    if isinstance(default, (list, tuple)) and default and all(isinstance(v, int) for v in default):
+        return OptionField(kind="list", item="int", placeholder="e.g. 16, 16", **common)
+    if isinstance(default, str) or key in PARAM_SUGGESTIONS:
+        return OptionField(kind="text", choices=PARAM_SUGGESTIONS.get(key, (default,)), **common)
+    return OptionField(kind="json", **common)
+
+
+def param_fields(model_name: str) -> list[OptionField]:
+    from ..engine import models
+
+    entry = models.MODELS.get(model_name)
+    return [param_field(k, p) for k, p in (entry.params if entry else {}).items()]
 
 
 def _visible(widget, flag: bool) -> None:
@@ -49,10 +86,11 @@ class ModelPanel(Panel):
                                 description="model", style=style,
                                 layout=W.Layout(width="360px"))
         self.model.add_class("qb-model")
-        self.model_params = W.Text(value=json.dumps(s.model.params) if s.model.params else "",
-                                   description="params", placeholder='{"C": 1.0}',
-                                   continuous_update=False, style=style)
-        self.model_params.add_class("qb-model-params")
+        # One typed control per hyper-parameter of the selected model (no JSON to type).
+        self.model_params = OptionsForm("model.params", self._on_param, self._on_param_error,
+                                        style=style, css_class="qb-model-params")
+        self.model_params.set_fields(param_fields(s.model.name))
+        self.model_params.set_values(s.model.params)
         self.params_help = W.HTML()
         self.optimizer = W.Dropdown(options=[(e.label, n) for n, e in optimizers.OPTIMIZERS.items()],
                                     value=s.optimizer.name, description="optimizer", style=style)
@@ -78,7 +116,8 @@ class ModelPanel(Panel):
                          "optimizer": self.optimizer, "maxiter": self.maxiter,
                          "learning_rate": self.learning_rate, "shots": self.shots}
         for name, w in self.controls.items():
-            w.observe(self._on_control, names="value")
+            if name != "model_params":  # the form reports its own changes
+                w.observe(self._on_control, names="value")
         self.session.listen("spec", self._on_spec)
         self.children = [self.model, self.description, self.model_params, self.params_help,
                          self.optimizer, self.maxiter, self.learning_rate, self.shots, self.error]
@@ -102,13 +141,20 @@ class ModelPanel(Panel):
         if owner is self.model:
             params = {}  # another model's hyper-parameters would not apply
         else:
-            text = self.model_params.value.strip()
-            try:
-                params = json.loads(text) if text else {}
-            except json.JSONDecodeError as exc:
-                self.error.value = message_html(
-                    f"model.params: {text!r} is not valid JSON ({exc.msg})")
-                return
+            params = dict(self.spec.model.params)
+        self._apply(params, owner)
+
+    def _on_param(self, key, value):
+        """A hyper-parameter control changed: store it (only when it differs from its default)."""
+        if self._syncing:
+            return
+        field = self.model_params.fields[key]
+        self._apply(updated_options(self.spec.model.params, field, value), self.model_params)
+
+    def _on_param_error(self, exc):
+        self.error.value = message_html(error_message(exc))
+
+    def _apply(self, params, owner):
         from ..engine import optimizers
 
         opt = self.optimizer.value
@@ -131,7 +177,8 @@ class ModelPanel(Panel):
         with self.syncing():
             self.model.options = self._options_for(s)
             self.model.value = s.model.name
-            self.model_params.value = json.dumps(s.model.params) if s.model.params else ""
+            self.model_params.set_fields(param_fields(s.model.name))
+            self.model_params.set_values(s.model.params)
             self.optimizer.value = s.optimizer.name
             self.maxiter.max = max(self.maxiter.max, s.optimizer.maxiter)
             self.maxiter.value = s.optimizer.maxiter
@@ -166,14 +213,9 @@ class ModelPanel(Panel):
                 "classical": "classical baseline"}.get(entry.kind, entry.kind)
         self.description.value = (f"<small><i>{html.escape(kind)}</i>: "
                                   f"{html.escape(entry.description or entry.label)}</small>")
-        if entry.params:
-            rows = "".join(f"<li><code>{html.escape(k)}</code> (default {html.escape(repr(p.default))})"
-                           f"{': ' + html.escape(p.help) if p.help else ''}</li>"
-                           for k, p in entry.params.items())
-            self.params_help.value = f"<small><ul style='margin:0'>{rows}</ul></small>"
-        else:
-            self.params_help.value = ""
-        _visible(self.params_help, bool(entry.params) and self.model_params.layout.display != "none")
+        # The help for each hyper-parameter sits under its control.
+        self.params_help.value = ""
+        _visible(self.params_help, False)
 
     def hide(self, names):
         done = super().hide(names)
