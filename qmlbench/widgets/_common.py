@@ -199,10 +199,11 @@ class OptionsForm(W.VBox):
             rows.append(w)
             if f.help:
                 pad = self.style.get("description_width", "90px")
+                # lined up with the control, not its label
                 note = W.HTML(f"<div style='font-size:11px;color:#666;line-height:1.25;"
-                              f"margin:-2px 0 4px {pad if f.kind != 'bool' else '0'}'>"
+                              f"margin:-2px 0 4px calc({pad} + 8px)'>"
                               f"{html.escape(f.help)}</div>",
-                              layout=W.Layout(margin="0 0 0 4px"))
+                              layout=W.Layout(margin="0"))
                 note.add_class("qb-option-help")
                 rows.append(note)
         self.children = rows
@@ -220,8 +221,8 @@ class OptionsForm(W.VBox):
         if f.kind == "int":
             return W.IntText(value=int(f.default or 0), **common)
         if f.kind == "bool":
-            return W.Checkbox(value=bool(f.default), indent=False, description=label,
-                              layout=W.Layout(margin="2px 0 2px 4px"))
+            return W.Checkbox(value=bool(f.default), indent=True, description=label,
+                              style=self.style, layout=W.Layout(width="auto"))
         if f.kind == "choice":
             return W.Dropdown(options=list(f.choices), value=f.default, **common)
         if f.kind == "list":

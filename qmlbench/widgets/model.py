@@ -29,7 +29,7 @@ def _model_options(task):
 
 
 #: Shorter labels for hyper-parameters whose names do not fit the label column.
-PARAM_LABELS = {"hidden_layer_sizes": "hidden layers", "max_iter": "max iterations",
+PARAM_LABELS = {"hidden_layer_sizes": "hidden layers", "max_iter": "iterations",
                 "num_steps": "steps", "interpretation": "classes by"}
 #: Suggestions for free-form hyper-parameters (the engine types them "any").
 PARAM_SUGGESTIONS = {"gamma": ("scale", "auto")}
