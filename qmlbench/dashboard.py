@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -147,6 +148,8 @@ def serve(port: int = DEFAULT_PORT, open_browser: bool = True,
     opener = _BrowserOpener(url) if open_browser else None
     reader = threading.Thread(target=_forward_output, args=(proc.stdout, opener), daemon=True)
     reader.start()
+    # A service manager's (or a test's) SIGTERM must take the Voila child down too.
+    previous_term = _on_sigterm_interrupt()
     try:
         return proc.wait()
     except KeyboardInterrupt:
@@ -160,6 +163,19 @@ def serve(port: int = DEFAULT_PORT, open_browser: bool = True,
     finally:
         if opener is not None:
             opener.cancel()
+        if previous_term is not None:
+            signal.signal(signal.SIGTERM, previous_term)
+
+
+def _on_sigterm_interrupt():
+    """Turn SIGTERM into KeyboardInterrupt (main thread only); returns the old handler."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    return signal.signal(signal.SIGTERM, interrupt)
 
 
 class _BrowserOpener:

@@ -84,10 +84,10 @@ def test_serve_opens_the_browser_once_a_kernel_is_warm_and_stops_on_ctrl_c(tmp_p
             assert time.monotonic() < deadline, "the browser was not opened"
             time.sleep(0.1)
         assert opened.read_text() == f"http://localhost:{port}/"
+        assert _answers(f"http://localhost:{port}/")
         proc.send_signal(signal.SIGINT)
         proc.wait(timeout=30)
-        with pytest.raises(OSError):  # and the Voila child went with it
-            urllib.request.urlopen(f"http://localhost:{port}/voila/static/", timeout=2)
+        assert not _answers(f"http://localhost:{port}/")  # the Voila child went with it
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -151,3 +151,35 @@ def test_warm_up_runs_only_where_nobody_waits_and_logs_when_done(monkeypatch, ca
     took = dash.warm_up()
     assert isinstance(took, float) and took > 0
     assert dash.WARM_MARK in capfd.readouterr().out  # the server log, for operators and tests
+
+
+@pytest.mark.timeout(90)
+def test_sigterm_stops_serve_and_its_voila_child():
+    port = dash.free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-c", f"from qmlbench.dashboard import serve; "
+                               f"raise SystemExit(serve(port={port}, open_browser=False))"],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        url = f"http://localhost:{port}/"
+        deadline = time.monotonic() + 60
+        while not _answers(url):
+            assert proc.poll() is None and time.monotonic() < deadline, "Voila never answered"
+            time.sleep(0.3)
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)
+        assert not _answers(url)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+def _answers(url: str) -> bool:
+    """True when a server answers at all (any HTTP status), False when nothing listens."""
+    try:
+        urllib.request.urlopen(url, timeout=2)
+    except urllib.error.HTTPError:
+        return True
+    except OSError:
+        return False
+    return True
