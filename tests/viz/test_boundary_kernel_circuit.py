@@ -164,4 +164,5 @@ def test_concentration_figure_from_a_known_result():
     assert list(fig.data[1].y) == [0.0375, 0.00345]
     assert fig.layout.yaxis.type == "log" and "-1.26" in fig.data[0].name
     empty = viz.concentration_figure()
-    assert len(empty.data) == 2 and len(empty.data[0].x) == 0
+    assert len(empty.data) == 2 and len(empty.data[0].x) == 0  # traces exist from the start
+    assert empty.layout.xaxis.visible is False and empty.layout.height < 50  # no empty axes

@@ -60,6 +60,7 @@ def test_kernel_view_measures_concentration_of_the_composers_feature_map():
     np.testing.assert_allclose(fig.data[0].y, expected.variances)
     np.testing.assert_allclose(fig.data[1].y, expected.haar_variances)
     assert list(fig.data[0].x) == list(CONCENTRATION_QUBITS)
+    assert fig.layout.yaxis.type == "log" and fig.layout.yaxis.visible is not False
     assert "per added qubit" in view.concentration_note.value
 
 
