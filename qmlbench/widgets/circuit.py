@@ -146,35 +146,10 @@ class CircuitComposer(Panel):
         s = self.spec
         style = {"description_width": "100px"}
         fm, an = s.circuit.feature_map, s.circuit.ansatz
-        self.feature_map = W.Dropdown(options=list(circuits.FEATURE_MAPS), value=fm.name,
-                                      description="feature map", style=style)
-        self.feature_map.add_class("qb-feature-map")
-        self.fm_reps = W.IntSlider(value=fm.reps, min=1, max=max(6, fm.reps), description="reps",
-                                   continuous_update=False, style=style)
-        self.fm_reps.add_class("qb-feature-map-reps")
-        self.fm_entanglement = W.Dropdown(options=ENTANGLEMENTS, value=fm.entanglement,
-                                          description="entanglement", style=style)
-        # One typed control per option of the selected block (no JSON to type).
-        self.fm_options = OptionsForm("circuit.feature_map.options",
-                                      lambda k, v: self._on_option("feature_map", k, v),
-                                      self._on_option_error, style=style,
-                                      css_class="qb-feature-map-options")
-        self.fm_options.set_fields(block_fields("feature_map", fm.name))
-        self.fm_options.set_values(fm.options)
-        self.ansatz = W.Dropdown(options=list(circuits.ANSATZE), value=an.name,
-                                 description="ansatz", style=style)
-        self.ansatz.add_class("qb-ansatz")
-        self.an_reps = W.IntSlider(value=an.reps, min=1, max=max(10, an.reps), description="reps",
-                                   continuous_update=False, style=style)
-        self.an_reps.add_class("qb-ansatz-reps")
-        self.an_entanglement = W.Dropdown(options=ENTANGLEMENTS, value=an.entanglement,
-                                          description="entanglement", style=style)
-        self.an_options = OptionsForm("circuit.ansatz.options",
-                                      lambda k, v: self._on_option("ansatz", k, v),
-                                      self._on_option_error, style=style,
-                                      css_class="qb-ansatz-options")
-        self.an_options.set_fields(block_fields("ansatz", an.name))
-        self.an_options.set_values(an.options)
+        (self.feature_map, self.fm_reps, self.fm_entanglement,
+         self.fm_options) = self._block_controls("feature_map", circuits.FEATURE_MAPS, fm, 6, style)
+        (self.ansatz, self.an_reps, self.an_entanglement,
+         self.an_options) = self._block_controls("ansatz", circuits.ANSATZE, an, 10, style)
         self.num_qubits = W.Dropdown(options=[("one per feature", 0)]
                                      + [(str(n), n) for n in range(1, 17)],
                                      value=s.circuit.num_qubits or 0, description="qubits",
@@ -207,6 +182,27 @@ class CircuitComposer(Panel):
                          self.fm_entanglement, self.fm_options, self.ansatz_box, self.num_qubits,
                          self.error, self.warning, self.note, self.facts, self.diagram]
         self.redraw()
+
+    def _block_controls(self, kind, registry, block, max_reps, style):
+        """Picker, reps, entanglement and one typed control per option for one block."""
+        label = kind.replace("_", " ")
+        css = kind.replace("_", "-")
+        picker = W.Dropdown(options=list(registry), value=block.name, description=label,
+                            style=style)
+        picker.add_class(f"qb-{css}")
+        reps = W.IntSlider(value=block.reps, min=1, max=max(max_reps, block.reps),
+                           description="reps", continuous_update=False, style=style)
+        reps.add_class(f"qb-{css}-reps")
+        entanglement = W.Dropdown(options=ENTANGLEMENTS, value=block.entanglement,
+                                  description="entanglement", style=style)
+        # One typed control per option of the selected block (no JSON to type).
+        options = OptionsForm(f"circuit.{kind}.options",
+                              lambda k, v: self._on_option(kind, k, v),
+                              self._on_option_error, style=style,
+                              css_class=f"qb-{css}-options")
+        options.set_fields(block_fields(kind, block.name))
+        options.set_values(block.options)
+        return picker, reps, entanglement, options
 
     def _on_control(self, change):
         if self._syncing:
