@@ -249,18 +249,10 @@ class CircuitComposer(Panel):
     def refresh_controls(self):
         c = self.spec.circuit
         with self.syncing():
-            self.feature_map.value = c.feature_map.name
-            self.fm_reps.max = max(self.fm_reps.max, c.feature_map.reps)
-            self.fm_reps.value = c.feature_map.reps
-            self.fm_entanglement.value = c.feature_map.entanglement
-            self.fm_options.set_fields(block_fields("feature_map", c.feature_map.name))
-            self.fm_options.set_values(c.feature_map.options)
-            self.ansatz.value = c.ansatz.name
-            self.an_reps.max = max(self.an_reps.max, c.ansatz.reps)
-            self.an_reps.value = c.ansatz.reps
-            self.an_entanglement.value = c.ansatz.entanglement
-            self.an_options.set_fields(block_fields("ansatz", c.ansatz.name))
-            self.an_options.set_values(c.ansatz.options)
+            _set_block("feature_map", c.feature_map, self.feature_map, self.fm_reps,
+                       self.fm_entanglement, self.fm_options)
+            _set_block("ansatz", c.ansatz, self.ansatz, self.an_reps, self.an_entanglement,
+                       self.an_options)
             self.num_qubits.value = c.num_qubits or 0
 
     def _on_spec(self, old, new):
@@ -319,3 +311,13 @@ class CircuitComposer(Panel):
         self.warning.value = "".join(
             f"<div class='qb-warning'>&#9888; {html.escape(w)}</div>" for w in warnings)
         self.diagram.value = viz.circuit_html(circuit)
+
+
+def _set_block(kind, block, picker, reps, entanglement, options) -> None:
+    """Show one block of the spec (feature map or ansatz) in its controls."""
+    picker.value = block.name
+    reps.max = max(reps.max, block.reps)
+    reps.value = block.reps
+    entanglement.value = block.entanglement
+    options.set_fields(block_fields(kind, block.name))
+    options.set_values(block.options)
