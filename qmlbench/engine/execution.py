@@ -53,10 +53,66 @@ MEMORY_BUDGET_BYTES = 256 * 2 ** 20
 
 PATH_EXACT = "exact (qmlbench batched statevector)"
 PATH_AER_FALLBACK = "exact (Aer statevector fallback)"
+PATH_AER_MIXED = "exact (Aer density matrix: the circuit has resets or mid-circuit measurements)"
 PATH_AER_SHOTS = "shots (Aer V2 primitives)"
 PATH_USER = "user primitive"
 
+#: Widest circuit with resets or mid-circuit measurements the exact path takes: its state
+#: is a density matrix of 4**n entries (12 qubits = 256 MiB).
+MAX_MIXED_QUBITS = 12
+
+#: What a circuit is written in before Aer sees it.  Aer 0.18's parameter binding
+#: ignores the angles of parameterised crx/cry/crz/cp (and annotated operations): one
+#: row computes as if the angle were 0, several raise.  These gates it binds correctly.
+_AER_BASIS = ["rx", "ry", "rz", "p", "u", "rxx", "ryy", "rzz", "rzx", "cx", "cy", "cz", "ch",
+              "swap", "h", "x", "y", "z", "s", "sdg", "t", "tdg", "sx", "sxdg", "id", "ccx",
+              "cswap", "reset", "measure", "delay", "if_else", "while_loop", "for_loop", "switch_case"]
+
 _warned: set[str] = set()
+
+
+def for_aer(circuit: QuantumCircuit) -> QuantumCircuit:
+    """``circuit`` written in gates whose parameters Aer binds correctly (see ``_AER_BASIS``)."""
+    from qiskit import transpile
+
+    return transpile(circuit, basis_gates=_AER_BASIS, optimization_level=0)
+
+
+def is_mixed(circuit: QuantumCircuit) -> bool:
+    """Whether the circuit (final measurements aside) resets or measures a qubit: then its
+    output is a mixed state, with no statevector, and exact means a density matrix."""
+    flat = for_aer(circuit.remove_final_measurements(inplace=False))
+    return any(inst.operation.name in ("reset", "measure") or inst.operation.name in
+               ("if_else", "while_loop", "for_loop", "switch_case") for inst in flat.data)
+
+
+def _measurements_as_dephasing(circuit: QuantumCircuit) -> QuantumCircuit:
+    """A mid-circuit measurement whose outcome nothing reads is, for the state, the channel
+    rho -> P0 rho P0 + P1 rho P1.  Aer's density-matrix method instead collapses onto one
+    sampled outcome per shot, so write it as that channel to get the exact average."""
+    from qiskit.quantum_info import Kraus
+
+    dephase = Kraus([np.diag([1.0, 0.0]), np.diag([0.0, 1.0])]).to_instruction()
+    out = circuit.copy_empty_like()
+    for inst in circuit.data:
+        name = inst.operation.name
+        if name in ("if_else", "while_loop", "for_loop", "switch_case"):
+            raise QmlbenchError(
+                f"circuit: '{name}' acts on a measurement's outcome; the exact path cannot "
+                f"average over such branches; run it with shots (execution.shots)")
+        if name == "measure":
+            out.append(dephase, inst.qubits)
+        else:
+            out.append(inst.operation, inst.qubits, inst.clbits)
+    return out
+
+
+def _check_mixed_width(num_qubits):
+    if num_qubits > MAX_MIXED_QUBITS:
+        raise CapacityError(
+            f"num_qubits: {num_qubits} is too many for an exact circuit with resets or "
+            f"mid-circuit measurements; its density matrix is limited to {MAX_MIXED_QUBITS} "
+            f"qubits here (4**n entries); use shots instead")
 
 
 def check_width(num_qubits: int) -> None:
@@ -293,14 +349,17 @@ class Evaluator:
             self.fallback_reason = None
 
     def _aer_statevectors(self, circuit, arr):
-        from qiskit import transpile
         from qiskit_aer import AerSimulator
 
+        if is_mixed(circuit):
+            raise QmlbenchError(
+                "statevectors: the circuit resets or measures a qubit before the end, so its "
+                "output is a mixed state and has no statevector; expectation values and "
+                "probabilities are exact for it (density matrix)")
         backend = AerSimulator(method="statevector")
-        circ = circuit.remove_final_measurements(inplace=False)
+        circ = for_aer(circuit.remove_final_measurements(inplace=False))
         circ.save_statevector()
-        circ = transpile(circ, backend, optimization_level=0)
-        params = list(circuit.parameters)
+        params = list(circ.parameters)
         if params:
             binds = [{p: arr[:, i].tolist() for i, p in enumerate(params)}]
             res = backend.run(circ, parameter_binds=binds).result()
@@ -308,7 +367,40 @@ class Evaluator:
         res = backend.run(circ).result()
         return np.repeat(np.asarray(res.get_statevector(0))[None, :], arr.shape[0], axis=0)
 
-    def _estimator(self):
+    def _aer_density(self, circuit, arr, ops=None):
+        """Exact expectation values ``(B, K)`` of ``ops`` (or probabilities ``(B, 2**n)``)
+        of a circuit with resets or mid-circuit measurements, from Aer's density matrix."""
+        from qiskit_aer import AerSimulator
+
+        _check_mixed_width(circuit.num_qubits)
+        self.path = PATH_AER_MIXED
+        self.fallback_reason = ("the circuit resets or measures a qubit before the end: its "
+                                "output is a mixed state")
+        circ = _measurements_as_dephasing(for_aer(circuit.remove_final_measurements(inplace=False)))
+        if ops is None:
+            circ.save_probabilities(label="probs")
+        else:
+            for k, op in enumerate(ops):
+                circ.save_expectation_value(op, range(circ.num_qubits), label=f"ev{k}")
+        backend = AerSimulator(method="density_matrix")
+        params = list(circ.parameters)
+        binds = [{p: arr[:, i].tolist() for i, p in enumerate(params)}] if params else None
+        res = backend.run(circ, parameter_binds=binds).result()
+        rows = arr.shape[0] if params else 1
+        if ops is None:
+            out = np.stack([np.asarray(res.data(i)["probs"], dtype=float) for i in range(rows)])
+        else:
+            out = np.array([[np.real(res.data(i)[f"ev{k}"]) for k in range(len(ops))]
+                            for i in range(rows)], dtype=float)
+        return out if params else np.repeat(out, arr.shape[0], axis=0)
+
+    def _exact_fallback_expectations(self, circuit, ops, arr):
+        if is_mixed(circuit):
+            return self._aer_density(circuit, arr, ops)
+        sv = self._aer_statevectors(circuit, arr)
+        return np.stack([sim.compile_observable(o).expectation(sv) for o in ops], axis=1)
+
+    def _estimator(self, mixed=False):
         if self.estimator is not None:
             return self.estimator
         from qiskit_aer.primitives import EstimatorV2
@@ -316,6 +408,9 @@ class Evaluator:
         opts = {"default_precision": 0.0 if self.shots is None else 1.0 / np.sqrt(self.shots)}
         if self.seed is not None:
             opts["run_options"] = {"seed_simulator": self.seed}
+        if mixed:
+            # one statevector trajectory would be one random outcome of each reset
+            opts["backend_options"] = {"method": "density_matrix"}
         return EstimatorV2(options=opts)
 
     def _sampler_expectations(self, circuit, ops, rows):
@@ -335,17 +430,22 @@ class Evaluator:
         """Expectation values for rows of shape (..., P) -> (..., K) through one estimator pub."""
         if self.estimator is None and self.sampler is not None:
             return self._sampler_expectations(circuit, ops, rows)
-        from qiskit import transpile
-        from qiskit_aer import AerSimulator
-
         circ = circuit.remove_final_measurements(inplace=False)
+        mixed = False
         if self.estimator is None:
-            circ = transpile(circ, AerSimulator(), optimization_level=0)
+            circ = for_aer(circ)
+            mixed = is_mixed(circ)
+            if mixed:
+                _check_mixed_width(circ.num_qubits)
+        estimator = self._estimator(mixed)
         if circ.num_parameters == 0:
-            pub = (circ, np.array(ops, dtype=object))
-            ev = np.asarray(self._estimator().run([pub]).result()[0].data.evs, dtype=float)
+            obs = np.empty(len(ops), dtype=object)
+            for k, o in enumerate(ops):  # np.array(ops) would unpack each SparsePauliOp
+                obs[k] = o
+            pub = (circ, obs)
+            ev = np.asarray(estimator.run([pub]).result()[0].data.evs, dtype=float)
             return np.broadcast_to(ev, rows.shape[:-1] + (len(ops),)).copy()
-        res = self._estimator().run([_estimator_pub(circ, ops, rows)]).result()
+        res = estimator.run([_estimator_pub(circ, ops, rows)]).result()
         return np.asarray(res[0].data.evs, dtype=float)
 
     def _use_fast(self):
@@ -364,7 +464,14 @@ class Evaluator:
         arr = _values2d(circuit, values)
         if self.sampler is not None or self.shots is not None:
             return self._sampled_probabilities(circuit, arr)
-        return np.abs(self.statevectors(circuit, arr)) ** 2
+        comp = self._compiled_or_none(circuit)
+        if comp is not None:
+            self._mark_fast()
+            return np.abs(_fast_statevectors(comp, arr)) ** 2
+        check_width(circuit.num_qubits)
+        if is_mixed(circuit):
+            return self._aer_density(circuit, arr)
+        return np.abs(self._aer_statevectors(circuit, arr)) ** 2
 
     def _sampled_probabilities(self, circuit, arr):
         check_width(circuit.num_qubits)
@@ -376,9 +483,7 @@ class Evaluator:
         circ = circuit.remove_final_measurements(inplace=False)
         circ.measure_all()
         if self.sampler is None:
-            from qiskit import transpile
-            from qiskit_aer import AerSimulator
-            circ = transpile(circ, AerSimulator(), optimization_level=0)
+            circ = for_aer(circ)
         pub = (circ, arr) if circuit.num_parameters else (circ,)
         data = sampler.run([pub]).result()[0].data
         bits = getattr(data, "meas")
@@ -398,8 +503,7 @@ class Evaluator:
             self._mark_fast()
             res = _fast_expectations(comp, ops, arr)
         elif self._use_fast():
-            sv = self._aer_statevectors(circuit, arr)
-            res = np.stack([sim.compile_observable(o).expectation(sv) for o in ops], axis=1)
+            res = self._exact_fallback_expectations(circuit, ops, arr)
         else:
             check_width(circuit.num_qubits)
             res = self._primitive_expectations(circuit, ops, arr)
@@ -421,8 +525,7 @@ class Evaluator:
                 grads = np.zeros((arr.shape[0], len(ops), len(idx)))
             elif self._use_fast():
                 flat = rows.reshape(-1, plan.num_angles)
-                sv = self._aer_statevectors(plan.circuit, flat)
-                ev = np.stack([sim.compile_observable(o).expectation(sv) for o in ops], axis=1)
+                ev = self._exact_fallback_expectations(plan.circuit, ops, flat)
                 grads = plan.chain(arr, ev.reshape(arr.shape[0], -1, len(ops)), idx)
             else:
                 ev = self._primitive_expectations(plan.circuit, ops, rows)
@@ -474,6 +577,8 @@ def __getattr__(name):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-__all__ = ["FastEstimator", "FastEstimatorGradient", "MAX_EXACT_QUBITS", "MEMORY_BUDGET_BYTES", "PATH_EXACT", "PATH_AER_FALLBACK",
+__all__ = ["FastEstimator", "FastEstimatorGradient", "MAX_EXACT_QUBITS", "MAX_MIXED_QUBITS",
+           "MEMORY_BUDGET_BYTES", "PATH_EXACT", "PATH_AER_FALLBACK", "PATH_AER_MIXED",
+           "for_aer", "is_mixed",
            "PATH_AER_SHOTS", "PATH_USER", "check_width", "statevectors", "probabilities",
            "expectation_values", "gradients", "Evaluator", "evaluator_for"]

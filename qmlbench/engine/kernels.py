@@ -20,16 +20,12 @@ from qiskit.circuit import Parameter
 from qiskit_machine_learning.kernels import TrainableKernel
 
 from . import execution
-from . import statevector_sim as sim
+from .circuit_key import circuit_digest
 from .errors import DataError
 
 _CACHE_SIZE = 16
 _cache: OrderedDict = OrderedDict()
 _cache_lock = threading.Lock()
-
-
-def _circuit_key(circuit: QuantumCircuit) -> str:
-    return hashlib.sha1(repr(sim._structure_key(circuit)).encode()).hexdigest()
 
 
 def _as_points(name, X, num_features) -> np.ndarray:
@@ -52,8 +48,10 @@ def feature_statevectors(feature_map: QuantumCircuit, X, evaluator=None) -> np.n
     (circuit structure, data bytes) so train/test blocks and repeated calls reuse them."""
     X = _as_points("X", X, feature_map.num_parameters)
     ev = evaluator if evaluator is not None else execution.evaluator_for()
-    key = (_circuit_key(feature_map), X.shape, hashlib.sha1(X.tobytes()).hexdigest(),
-           getattr(ev, "path", None))
+    digest = circuit_digest(feature_map)
+    if digest is None:
+        return ev.statevectors(feature_map, X)  # nothing that identifies it: never cache
+    key = (digest, X.shape, hashlib.sha1(X.tobytes()).hexdigest(), ev.path)
     with _cache_lock:
         hit = _cache.get(key)
         if hit is not None:
@@ -210,8 +208,12 @@ class FastKernel(TrainableKernel):
         y = None if y_vec is None else _as_points("y_vec", y_vec, self._num_features)
         if y is not None and y.shape == x.shape and np.array_equal(x, y):
             y = None
-        return kernel_matrix(self.feature_map, self._full_values(x),
-                             None if y is None else self._full_values(y), self.evaluator)
+        K = kernel_matrix(self.feature_map, self._full_values(x),
+                          None if y is None else self._full_values(y), self.evaluator)
+        if y is None and self._enforce_psd and getattr(self.evaluator, "shots", None):
+            # shot noise can make a Gram matrix indefinite; exact fidelities are PSD already
+            K = self._make_psd(K)
+        return K
 
 
 # Concentration studies live in their own module; they are part of this one's API.

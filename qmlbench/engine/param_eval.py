@@ -18,6 +18,8 @@ import keyword
 import numpy as np
 from qiskit.circuit import Parameter, ParameterExpression
 
+from .errors import QmlbenchError
+
 
 class AngleFn:
     """One gate angle as a function of the circuit's parameter columns.
@@ -144,6 +146,45 @@ def _function(expr: ParameterExpression, params):
     return sympy.lambdify(symbols, sym, "numpy", dummify=True)
 
 
+class _SympyDerivative:
+    """d(expr)/d(param) where qiskit's own ``gradient`` refuses (``sign``, ``abs``): sympy's
+    derivative with its distributional parts (``DiracDelta`` at the kinks) set to 0,
+    which is the derivative everywhere but on a set of measure zero."""
+
+    def __init__(self, expr: ParameterExpression, param):
+        import sympy
+
+        sym = expr.sympify()
+        # real symbols, so that sympy knows d sign(x)/dx = 2 DiracDelta(x), d|x|/dx = sign(x)
+        real = {s: sympy.Symbol(s.name, real=True) for s in sym.free_symbols}
+        d = sympy.diff(sym.xreplace(real), sympy.Symbol(param.name, real=True))
+        self.expr = d.replace(sympy.DiracDelta, lambda *args: sympy.Integer(0))
+        if self.expr.has(sympy.Derivative):
+            raise QmlbenchError(f"gradients: no derivative of the gate angle {expr} with "
+                                f"respect to {param.name}")
+
+
+def _gradient(expr: ParameterExpression, param):
+    try:
+        return expr.gradient(param)
+    except RuntimeError:
+        return _SympyDerivative(expr, param)
+
+
+def _derivative_function(g, params):
+    if isinstance(g, _SympyDerivative):
+        import sympy
+
+        free = {s.name for s in g.expr.free_symbols}
+        if not free:
+            return float(g.expr)
+        symbols = [sympy.Symbol(p.name, real=True) for p in params]
+        return sympy.lambdify(symbols, g.expr, "numpy", dummify=True)
+    if isinstance(g, ParameterExpression) and g.parameters:
+        return _function(g, params)
+    return float(np.real(_numeric(g, {})))
+
+
 class AngleCompiler:
     """Compiles gate angles of one circuit; identical expressions are compiled once."""
 
@@ -172,8 +213,9 @@ class AngleCompiler:
         params = sorted(angle.parameters, key=lambda p: self._index[p.name])
         cols = tuple(self._index[p.name] for p in params)
         fn._cols = cols
-        grads = [angle.gradient(p) for p in params]
-        if len(params) == 1 and not (isinstance(grads[0], ParameterExpression) and grads[0].parameters):
+        grads = [_gradient(angle, p) for p in params]
+        if (len(params) == 1 and not isinstance(grads[0], _SympyDerivative)
+                and not (isinstance(grads[0], ParameterExpression) and grads[0].parameters)):
             # a*p + b (2*x[1] in Z maps, -x in decompositions): no Python call per evaluation
             fn.column = cols[0]
             fn.scale = float(np.real(_numeric(grads[0], {})))
@@ -181,10 +223,7 @@ class AngleCompiler:
             fn.derivatives = {cols[0]: fn.scale}
         else:
             fn._fn = _function(angle, params)
-            for p, c, g in zip(params, cols, grads):
-                if isinstance(g, ParameterExpression) and g.parameters:
-                    fn.derivatives[c] = _function(g, params)
-                else:
-                    fn.derivatives[c] = float(np.real(_numeric(g, {})))
+            for c, g in zip(cols, grads):
+                fn.derivatives[c] = _derivative_function(g, params)
         self._cache[key] = fn
         return fn

@@ -38,6 +38,7 @@ from qiskit.circuit import ParameterVector
 
 from . import execution
 from . import statevector_sim as sim
+from .circuit_key import is_standard
 from .errors import SpecError
 from .plateau_observables import (  # noqa: F401  (re-exported)
     OBSERVABLES,
@@ -193,7 +194,7 @@ def _check_lab_gates(circuit: QuantumCircuit, depth: int = 0) -> None:
         symbolic = [p for p in op.params if isinstance(p, ParameterExpression) and p.parameters]
         if not symbolic:
             continue
-        if op.name in _LAB_ROTATIONS and len(op.params) == 1 and sim._is_standard(op):
+        if op.name in _LAB_ROTATIONS and len(op.params) == 1 and is_standard(op):
             expr = op.params[0]
             if len(expr.parameters) != 1:
                 raise UnsupportedCircuit(f"'{op.name}' angle {expr} depends on several parameters")
@@ -202,7 +203,7 @@ def _check_lab_gates(circuit: QuantumCircuit, depth: int = 0) -> None:
             if isinstance(grad, ParameterExpression) and grad.parameters:
                 raise UnsupportedCircuit(f"'{op.name}' angle {expr} is not linear in {param}")
             continue
-        if sim._is_standard(op) or op.definition is None or depth > 10:
+        if is_standard(op) or op.definition is None or depth > 10:
             raise UnsupportedCircuit(f"parametrised gate '{op.name}'")
         _check_lab_gates(op.definition, depth + 1)
 

@@ -32,11 +32,13 @@ gets its own axis slot (``num_slots`` in all, in circuit order), and
 from __future__ import annotations
 
 import threading
-import weakref
 
 import numpy as np
 from qiskit import QuantumCircuit
-from qiskit.circuit import Gate, ParameterExpression
+from qiskit.circuit import AnnotatedOperation, Gate, ParameterExpression
+from qiskit.circuit.library import HamiltonianGate
+
+from .circuit_key import circuit_key, is_standard
 
 from .gate_apply import apply_generator, apply_op, generator_overlap
 from .gate_ops import _AXIS_OF, _NATIVE, _SKIP, Op, _axis_rot_op, _fixed_op, _fuse, _native_op
@@ -48,16 +50,30 @@ class UnsupportedCircuit(Exception):
     """The circuit holds something the exact fast path does not simulate (reason in the message)."""
 
 
-_STANDARD_TYPES: dict = {}
+class _NeedsSynthesis(UnsupportedCircuit):
+    """An operation with no matrix or definition of its own that qiskit's transpiler can
+    still write in library gates (annotated operations, parametric high-level objects)."""
 
 
-def _is_standard(op) -> bool:
-    """The library gate of that name, not a user's gate that happens to share it."""
-    if not _STANDARD_TYPES:
-        from qiskit.circuit.library import get_standard_gate_name_mapping
-        _STANDARD_TYPES.update({k: type(v) for k, v in get_standard_gate_name_mapping().items()})
-    return type(op) is _STANDARD_TYPES.get(op.name)
+def _hamiltonian_ops(op, qubits, angle: AngleFn) -> list[Op]:
+    """``HamiltonianGate(H, t) = exp(-i t H) = V exp(-i t diag(lam)) V^dagger`` with a
+    parameterised time: two fixed basis changes around one diagonal phase op."""
+    H = np.asarray(op.params[0], dtype=complex)
+    lam, V = np.linalg.eigh(0.5 * (H + H.conj().T))
+    phase = Op("hamiltonian_phase", qubits, "phase")
+    phase.angle = angle
+    phase.diag = -lam
+    phase.A = np.diag(-1j * lam)
+    phase.A_entries = [(i, i, complex(-1j * w)) for i, w in enumerate(lam) if w != 0]
+    return [_fixed_op("hamiltonian_basis_dg", qubits, V.conj().T), phase,
+            _fixed_op("hamiltonian_basis", qubits, V)]
 
+
+def _controls_on_one(op) -> bool:
+    """A controlled gate fires on |1...1> (what the native tables assume)."""
+    ctrl = getattr(op, "ctrl_state", None)
+    nctrl = getattr(op, "num_ctrl_qubits", 0)
+    return ctrl is None or ctrl == 2 ** nctrl - 1
 
 class CompiledCircuit:
     """A circuit as a flat list of batched ops, plus its global phase."""
@@ -116,15 +132,24 @@ def _compile(circuit: QuantumCircuit, redraw_axes: bool = False) -> CompiledCirc
                 raise UnsupportedCircuit(f"'{name}' uses classical bits")
             if name == "reset":
                 raise UnsupportedCircuit("'reset' is not a unitary gate")
-            parametric = any(isinstance(p, ParameterExpression) and p.parameters for p in op.params)
-            if name in _NATIVE and parametric and _is_standard(op):
+            parametric = any(isinstance(p, ParameterExpression) and p.parameters
+                             for p in getattr(op, "params", ()))
+            if isinstance(op, AnnotatedOperation):
+                if parametric:
+                    raise _NeedsSynthesis(f"'{name}' is a parametric annotated operation")
+                ops.append(_fixed_op(name, qubits, op.to_matrix()))
+                continue
+            if name == "hamiltonian" and parametric and isinstance(op, HamiltonianGate):
+                ops.extend(_hamiltonian_ops(op, qubits, comp.compile(op.params[1])))
+                continue
+            if name in _NATIVE and parametric and is_standard(op) and _controls_on_one(op):
                 if redraw_axes and name in _AXIS_OF:
                     ops.append(_axis_rot_op(name, qubits, comp.compile(op.params[0]), slots[0]))
                     slots[0] += 1
                     continue
                 ops.append(_native_op(name, qubits, comp.compile(op.params[0])))
                 continue
-            if name in ("u", "u3") and parametric and _is_standard(op):
+            if name in ("u", "u3") and parametric and is_standard(op):
                 theta, phi, lam = op.params
                 q = qubits
                 ops.append(_native_op("p", q, comp.compile(lam)))
@@ -144,7 +169,10 @@ def _compile(circuit: QuantumCircuit, redraw_axes: bool = False) -> CompiledCirc
                         continue
                     ops.append(_fixed_op(name, qubits, mat))
                     continue
-            definition = getattr(op, "definition", None) if name not in ("measure",) else None
+            try:
+                definition = getattr(op, "definition", None)
+            except Exception as exc:  # noqa: BLE001 - e.g. a matrix gate with an unbound angle
+                raise _NeedsSynthesis(f"gate '{name}' cannot be defined here ({exc})") from None
             if definition is None:
                 raise UnsupportedCircuit(f"gate '{name}' has neither a matrix nor a definition "
                                          f"the fast path can simulate")
@@ -155,46 +183,53 @@ def _compile(circuit: QuantumCircuit, redraw_axes: bool = False) -> CompiledCirc
 
 
 # --- compile cache ---------------------------------------------------------
+# Keyed by what the circuit computes (see circuit_key), never by identity: a circuit
+# changed in place after its first use must not get its old compiled form back.
 _lock = threading.Lock()
-_by_id: dict[int, tuple] = {}
 _by_structure: dict[tuple, CompiledCircuit] = {}
 _MAX_STRUCTURES = 256
 
+#: Gates the transpiler writes an operation into when the simulator cannot read it
+#: directly (all of them are simulated exactly below).
+_SYNTH_BASIS = ["rx", "ry", "rz", "p", "u", "rxx", "ryy", "rzz", "cx", "cz", "cy", "swap",
+                "h", "x", "y", "z", "s", "sdg", "t", "tdg", "sx", "sxdg", "id", "ccx",
+                "crx", "cry", "crz", "cp", "measure", "reset", "delay"]
 
-def _structure_key(circuit: QuantumCircuit) -> tuple:
-    return (circuit.num_qubits, str(circuit.global_phase),
-            tuple(p.name for p in circuit.parameters),
-            tuple((i.operation.name, tuple(circuit.find_bit(q).index for q in i.qubits),
-                   tuple(str(p) for p in i.operation.params)) for i in circuit.data))
+
+def _synthesized(circuit: QuantumCircuit) -> QuantumCircuit:
+    from qiskit import transpile
+
+    try:
+        flat = transpile(circuit, basis_gates=_SYNTH_BASIS, optimization_level=0)
+    except Exception as exc:  # noqa: BLE001 - say what the transpiler said
+        raise UnsupportedCircuit(f"qiskit could not write it in library gates ({exc})") from None
+    if [p.name for p in flat.parameters] != [p.name for p in circuit.parameters]:
+        raise UnsupportedCircuit("writing it in library gates changed its parameters")
+    return flat
 
 
 def compiled(circuit: QuantumCircuit, redraw_axes: bool = False) -> CompiledCircuit:
-    """The compiled form of ``circuit``, cached by identity and by structure.
+    """The compiled form of ``circuit``, cached by :func:`~.circuit_key.circuit_key`.
 
     ``redraw_axes`` gives every parameterised single-qubit RX/RY/RZ an axis slot
     (see the module docstring).
     """
-    cheap = (len(circuit.data), circuit.num_parameters, str(circuit.global_phase), redraw_axes)
-    with _lock:
-        hit = _by_id.get(id(circuit))
-        if hit is not None and hit[0]() is circuit and hit[1] == cheap:
-            return hit[2]
-    key = (redraw_axes,) + _structure_key(circuit) if redraw_axes else _structure_key(circuit)
-    with _lock:
-        comp = _by_structure.get(key)
-    if comp is None:
+    key = circuit_key(circuit)
+    if key is not None:
+        key = (redraw_axes, key)
+        with _lock:
+            comp = _by_structure.get(key)
+        if comp is not None:
+            return comp
+    try:
         comp = _compile(circuit, redraw_axes)
+    except _NeedsSynthesis:
+        comp = _compile(_synthesized(circuit), redraw_axes)
+    if key is not None:
         with _lock:
             if len(_by_structure) >= _MAX_STRUCTURES:
                 _by_structure.pop(next(iter(_by_structure)))
             _by_structure[key] = comp
-    with _lock:
-        cid = id(circuit)
-        try:
-            ref = weakref.ref(circuit, lambda _r, cid=cid: _by_id.pop(cid, None))
-        except TypeError:
-            return comp
-        _by_id[cid] = (ref, cheap, comp)
     return comp
 
 

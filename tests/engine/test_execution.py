@@ -289,14 +289,17 @@ def test_unsupported_circuit_falls_back_to_aer_with_one_warning():
     with pytest.warns(RuntimeWarning, match="reset") as record:
         got = ev.expectation_values(qc, obs, values)
     assert len([w for w in record if "reset" in str(w.message)]) == 1
-    assert ev.path == execution.PATH_AER_FALLBACK and "reset" in ev.fallback_reason
+    assert ev.path == execution.PATH_AER_MIXED and "reset" in ev.fallback_reason
     np.testing.assert_allclose(got, execution.expectation_values(plain, obs, values), atol=TOL)
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # a second call must not warn again
         grads = ev.gradients(qc, obs, values)
-        states = ev.statevectors(qc, values)
+        probs = ev.probabilities(qc, values)
     np.testing.assert_allclose(grads, execution.gradients(plain, obs, values), atol=1e-9)
-    np.testing.assert_allclose(np.abs(states) ** 2, execution.probabilities(plain, values), atol=TOL)
+    np.testing.assert_allclose(probs, execution.probabilities(plain, values), atol=TOL)
+    # a reset makes a mixed state in general: no statevector, and the message says why
+    with pytest.raises(QmlbenchError, match="mixed state"):
+        ev.statevectors(qc, values)
     ev.statevectors(plain, values)
     assert ev.path == execution.PATH_EXACT and ev.fallback_reason is None
 

@@ -213,7 +213,7 @@ def test_a_run_that_fell_back_says_which_path_ran_and_why(reset_ansatz):
 
     run = qb.train(reset_ansatz, block=True)
     assert run.status == "done", run.error
-    assert run.path == execution.PATH_AER_FALLBACK
+    assert run.path == execution.PATH_AER_MIXED
     assert "reset" in run.fallback_reason
     assert run.model.path_ == run.path and run.model.fallback_reason_ == run.fallback_reason
     saved = pickle.loads(pickle.dumps(run.model))  # what store.save keeps
