@@ -41,6 +41,7 @@ from qiskit import QuantumCircuit
 from qiskit.quantum_info import SparsePauliOp
 
 from . import statevector_sim as sim
+from .aer_rewrite import expanded, for_aer, is_mixed, measurements_as_dephasing
 from .errors import CapacityError, DataError, QmlbenchError, SpecError
 
 #: Largest width the exact path accepts.  One complex128 statevector of n qubits
@@ -61,50 +62,7 @@ PATH_USER = "user primitive"
 #: is a density matrix of 4**n entries (12 qubits = 256 MiB).
 MAX_MIXED_QUBITS = 12
 
-#: What a circuit is written in before Aer sees it.  Aer 0.18's parameter binding
-#: ignores the angles of parameterised crx/cry/crz/cp (and annotated operations): one
-#: row computes as if the angle were 0, several raise.  These gates it binds correctly.
-_AER_BASIS = ["rx", "ry", "rz", "p", "u", "rxx", "ryy", "rzz", "rzx", "cx", "cy", "cz", "ch",
-              "swap", "h", "x", "y", "z", "s", "sdg", "t", "tdg", "sx", "sxdg", "id", "ccx",
-              "cswap", "reset", "measure", "delay", "if_else", "while_loop", "for_loop", "switch_case"]
-
 _warned: set[str] = set()
-
-
-def for_aer(circuit: QuantumCircuit) -> QuantumCircuit:
-    """``circuit`` written in gates whose parameters Aer binds correctly (see ``_AER_BASIS``)."""
-    from qiskit import transpile
-
-    return transpile(circuit, basis_gates=_AER_BASIS, optimization_level=0)
-
-
-def is_mixed(circuit: QuantumCircuit) -> bool:
-    """Whether the circuit (final measurements aside) resets or measures a qubit: then its
-    output is a mixed state, with no statevector, and exact means a density matrix."""
-    flat = for_aer(circuit.remove_final_measurements(inplace=False))
-    return any(inst.operation.name in ("reset", "measure") or inst.operation.name in
-               ("if_else", "while_loop", "for_loop", "switch_case") for inst in flat.data)
-
-
-def _measurements_as_dephasing(circuit: QuantumCircuit) -> QuantumCircuit:
-    """A mid-circuit measurement whose outcome nothing reads is, for the state, the channel
-    rho -> P0 rho P0 + P1 rho P1.  Aer's density-matrix method instead collapses onto one
-    sampled outcome per shot, so write it as that channel to get the exact average."""
-    from qiskit.quantum_info import Kraus
-
-    dephase = Kraus([np.diag([1.0, 0.0]), np.diag([0.0, 1.0])]).to_instruction()
-    out = circuit.copy_empty_like()
-    for inst in circuit.data:
-        name = inst.operation.name
-        if name in ("if_else", "while_loop", "for_loop", "switch_case"):
-            raise QmlbenchError(
-                f"circuit: '{name}' acts on a measurement's outcome; the exact path cannot "
-                f"average over such branches; run it with shots (execution.shots)")
-        if name == "measure":
-            out.append(dephase, inst.qubits)
-        else:
-            out.append(inst.operation, inst.qubits, inst.clbits)
-    return out
 
 
 def _check_mixed_width(num_qubits):
@@ -245,7 +203,10 @@ class _ShiftPlan:
 
         from .param_eval import AngleCompiler
 
-        flat = transpile(circuit, basis_gates=_SHIFT_BASIS, optimization_level=0)
+        try:
+            flat = transpile(circuit, basis_gates=_SHIFT_BASIS, optimization_level=0)
+        except Exception:  # noqa: BLE001 - e.g. an unbound HamiltonianGate: open it up first
+            flat = transpile(expanded(circuit), basis_gates=_SHIFT_BASIS, optimization_level=0)
         comp = AngleCompiler(list(circuit.parameters))
         self.circuit = flat.copy_empty_like()
         self.circuit.global_phase = 0.0
@@ -376,7 +337,7 @@ class Evaluator:
         self.path = PATH_AER_MIXED
         self.fallback_reason = ("the circuit resets or measures a qubit before the end: its "
                                 "output is a mixed state")
-        circ = _measurements_as_dephasing(for_aer(circuit.remove_final_measurements(inplace=False)))
+        circ = measurements_as_dephasing(for_aer(circuit.remove_final_measurements(inplace=False)))
         if ops is None:
             circ.save_probabilities(label="probs")
         else:

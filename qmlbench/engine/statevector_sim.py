@@ -50,11 +50,6 @@ class UnsupportedCircuit(Exception):
     """The circuit holds something the exact fast path does not simulate (reason in the message)."""
 
 
-class _NeedsSynthesis(UnsupportedCircuit):
-    """An operation with no matrix or definition of its own that qiskit's transpiler can
-    still write in library gates (annotated operations, parametric high-level objects)."""
-
-
 def _hamiltonian_ops(op, qubits, angle: AngleFn) -> list[Op]:
     """``HamiltonianGate(H, t) = exp(-i t H) = V exp(-i t diag(lam)) V^dagger`` with a
     parameterised time: two fixed basis changes around one diagonal phase op."""
@@ -135,9 +130,10 @@ def _compile(circuit: QuantumCircuit, redraw_axes: bool = False) -> CompiledCirc
             parametric = any(isinstance(p, ParameterExpression) and p.parameters
                              for p in getattr(op, "params", ()))
             if isinstance(op, AnnotatedOperation):
-                if parametric:
-                    raise _NeedsSynthesis(f"'{name}' is a parametric annotated operation")
-                ops.append(_fixed_op(name, qubits, op.to_matrix()))
+                if parametric:  # no matrix while unbound: let qiskit write it in library gates
+                    visit(_synthesized_op(op), qubits, depth + 1)
+                else:
+                    ops.append(_fixed_op(name, qubits, op.to_matrix()))
                 continue
             if name == "hamiltonian" and parametric and isinstance(op, HamiltonianGate):
                 ops.extend(_hamiltonian_ops(op, qubits, comp.compile(op.params[1])))
@@ -171,8 +167,8 @@ def _compile(circuit: QuantumCircuit, redraw_axes: bool = False) -> CompiledCirc
                     continue
             try:
                 definition = getattr(op, "definition", None)
-            except Exception as exc:  # noqa: BLE001 - e.g. a matrix gate with an unbound angle
-                raise _NeedsSynthesis(f"gate '{name}' cannot be defined here ({exc})") from None
+            except Exception:  # noqa: BLE001 - e.g. a matrix gate with an unbound angle
+                definition = _synthesized_op(op)
             if definition is None:
                 raise UnsupportedCircuit(f"gate '{name}' has neither a matrix nor a definition "
                                          f"the fast path can simulate")
@@ -196,15 +192,20 @@ _SYNTH_BASIS = ["rx", "ry", "rz", "p", "u", "rxx", "ryy", "rzz", "cx", "cz", "cy
                 "crx", "cry", "crz", "cp", "measure", "reset", "delay"]
 
 
-def _synthesized(circuit: QuantumCircuit) -> QuantumCircuit:
+def _synthesized_op(op) -> QuantumCircuit:
+    """One operation written by qiskit's transpiler in library gates, parameters kept."""
     from qiskit import transpile
 
+    circuit = QuantumCircuit(op.num_qubits, op.num_clbits)
+    circuit.append(op, range(op.num_qubits), range(op.num_clbits))
     try:
         flat = transpile(circuit, basis_gates=_SYNTH_BASIS, optimization_level=0)
     except Exception as exc:  # noqa: BLE001 - say what the transpiler said
-        raise UnsupportedCircuit(f"qiskit could not write it in library gates ({exc})") from None
-    if [p.name for p in flat.parameters] != [p.name for p in circuit.parameters]:
-        raise UnsupportedCircuit("writing it in library gates changed its parameters")
+        raise UnsupportedCircuit(f"'{op.name}' has no matrix or definition the fast path can "
+                                 f"use, and qiskit could not write it in library gates "
+                                 f"({exc})") from None
+    if {p.name for p in flat.parameters} != {p.name for p in circuit.parameters}:
+        raise UnsupportedCircuit(f"writing '{op.name}' in library gates changed its parameters")
     return flat
 
 
@@ -221,10 +222,7 @@ def compiled(circuit: QuantumCircuit, redraw_axes: bool = False) -> CompiledCirc
             comp = _by_structure.get(key)
         if comp is not None:
             return comp
-    try:
-        comp = _compile(circuit, redraw_axes)
-    except _NeedsSynthesis:
-        comp = _compile(_synthesized(circuit), redraw_axes)
+    comp = _compile(circuit, redraw_axes)
     if key is not None:
         with _lock:
             if len(_by_structure) >= _MAX_STRUCTURES:
