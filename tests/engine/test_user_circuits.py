@@ -319,3 +319,27 @@ def test_controlled_rotation_on_the_zero_state_and_annotated_operations():
     shots = execution.evaluator_for({"shots": 20000, "seed": 4})
     np.testing.assert_allclose(shots.expectation_values(qc, op, values),
                                _ref_expval(qc, values, op), atol=6 * np.sqrt(2 / 20000))
+
+
+def test_a_kernel_too_big_for_memory_is_computed_block_by_block(monkeypatch):
+    from qmlbench.engine import circuits
+
+    fm = circuits.feature_map("zz", num_qubits=3, reps=2)
+    rng = np.random.default_rng(1)
+    X, Y = rng.uniform(0, 2 * np.pi, (11, 3)), rng.uniform(0, 2 * np.pi, (7, 3))
+    kernels.clear_cache()
+    full, cross = kernels.kernel_matrix(fm, X), kernels.kernel_matrix(fm, Y, X)
+    # room for 3 states at a time (128 bytes each): blocks of 1 row against 1 row
+    monkeypatch.setattr(kernels, "KERNEL_MEMORY_BYTES", 3 * 16 * 2 ** 3)
+    largest = []
+    real = execution.Evaluator.statevectors
+
+    def spy(self, circuit, values):
+        largest.append(np.asarray(values).shape[0])
+        return real(self, circuit, values)
+
+    monkeypatch.setattr(execution.Evaluator, "statevectors", spy)
+    kernels.clear_cache()
+    np.testing.assert_allclose(kernels.kernel_matrix(fm, X), full, atol=1e-12)
+    np.testing.assert_allclose(kernels.kernel_matrix(fm, Y, X), cross, atol=1e-12)
+    assert max(largest) == 1
