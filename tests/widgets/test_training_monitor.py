@@ -176,5 +176,5 @@ def test_the_status_names_the_path_and_why_it_fell_back(monkeypatch):
     mon.train_button.click()
     assert session.wait(30)
     assert "done" in mon.status.value
-    assert "ran on: exact (Aer statevector fallback)" in mon.status.value
+    assert "ran on: exact (Aer density matrix" in mon.status.value
     assert "fell back:" in mon.status.value and "reset" in mon.status.value
