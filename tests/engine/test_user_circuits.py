@@ -101,7 +101,7 @@ def test_unitary_gates_that_print_alike_are_not_confused():
         qc.h(0)
         qc.append(UnitaryGate(mat), [0])
         got = execution.statevectors(qc, np.zeros((1, 0)))[0]
-        np.testing.assert_allclose(got, Statevector(qc).data, atol=1e-12)
+        np.testing.assert_allclose(got, Statevector(qc).data, rtol=0, atol=1e-12)
 
 
 def test_a_blueprint_circuit_changed_in_place_is_recompiled():
