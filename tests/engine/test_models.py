@@ -147,6 +147,31 @@ def test_variational_classifier_probabilities_and_decisions(blobs):
     assert len(vqc.loss_history_) == vqc.n_evaluations_ and vqc.loss_history_[-1] < vqc.loss_history_[0]
 
 
+@pytest.mark.parametrize("name", ["pegasos_qsvc", "qsvc", "estimator_qnn", "svc", "logistic"])
+def test_binary_decision_function_is_positive_for_the_second_class(name, blobs):
+    # scikit-learn's contract (roc_auc_score, decision surfaces): positive means classes_[1].
+    # Text labels whose sorted order differs from the encoded one catch a flipped mapping too.
+    from sklearn.metrics import roc_auc_score
+
+    labels = np.array(["zebra", "ant"])                     # classes_ = ['ant', 'zebra']
+    y_train, y_test = labels[blobs.y_train], labels[blobs.y_test]
+    est = _estimator(name, "classification").fit(blobs.X_train, y_train)
+    assert list(est.classes_) == ["ant", "zebra"]
+    d = est.decision_function(blobs.X_test)
+    assert d.shape == (len(blobs.X_test),)
+    np.testing.assert_array_equal(est.predict(blobs.X_test), est.classes_[(d > 0).astype(int)])
+    assert est.score(blobs.X_test, y_test) >= 0.8
+    assert roc_auc_score(y_test == "zebra", d) >= 0.9
+
+
+def test_pegasos_decision_surface_is_oriented_like_qsvc(blobs):
+    pegasos = _estimator("pegasos_qsvc", "classification").fit(blobs.X_train, blobs.y_train)
+    qsvc = _estimator("qsvc", "classification").fit(blobs.X_train, blobs.y_train)
+    grid = np.random.default_rng(1).uniform(0, np.pi, (60, 2))
+    r = np.corrcoef(pegasos.decision_function(grid), qsvc.decision_function(grid))[0, 1]
+    assert r > 0.5                                          # same kernel, same orientation
+
+
 def test_multiclass_works_where_the_model_allows_it():
     rng = np.random.default_rng(0)
     centers = np.array([[0.5, 0.5], [2.6, 0.5], [1.5, 2.6]])

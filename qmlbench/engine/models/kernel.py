@@ -196,7 +196,11 @@ class QSVRModel(RegressorMixin, _KernelModel):
 
 
 class PegasosQSVCModel(ClassifierMixin, _KernelModel):
-    """qiskit-ml's PegasosQSVC on a precomputed fidelity kernel (binary only)."""
+    """qiskit-ml's PegasosQSVC on a precomputed fidelity kernel (binary only).
+
+    ``decision_function`` follows scikit-learn: positive means ``classes_[1]``.  (qiskit-ml's
+    own is positive for its first label, the opposite; it is negated here.)
+    """
 
     _model_name = "pegasos_qsvc"
 
@@ -229,14 +233,16 @@ class PegasosQSVCModel(ClassifierMixin, _KernelModel):
         self.stopped_ = False
         return self
 
+    def _decision(self, K):
+        # qiskit-ml maps its first label (our index 0) to +1: flip, so positive is classes_[1]
+        return -np.asarray(self.svm_.decision_function(K), dtype=float)
+
     def decision_function(self, X):
-        K = self._test_kernel(X)
-        return np.asarray(self.svm_.decision_function(K), dtype=float)
+        return self._decision(self._test_kernel(X))
 
     def predict(self, X):
-        K = self._test_kernel(X)
-        idx = np.asarray(self.svm_.predict(K)).astype(int)
-        return self.classes_[idx]
+        positive = self._decision(self._test_kernel(X)) > 0
+        return self.classes_[positive.astype(int)]
 
 
 class QKTQSVCModel(ClassifierMixin, _KernelModel):
