@@ -172,6 +172,32 @@ def test_pegasos_decision_surface_is_oriented_like_qsvc(blobs):
     assert r > 0.5                                          # same kernel, same orientation
 
 
+def test_non_numeric_features_raise_a_type_error_naming_the_value(blobs):
+    # a DataError for qmlbench's callers, a TypeError for scikit-learn's (as float() raises)
+    from qmlbench.engine.errors import DataTypeError
+
+    X = blobs.X_train.astype(object)
+    X[2, 1] = {"foo": "bar"}
+    for name in ("qsvc", "vqc", "svc"):
+        with pytest.raises(DataTypeError, match=r"X: model '\w+' needs numeric features; got "
+                           r"values that are not numbers, e\.g\. \{'foo': 'bar'\} \(dict\) at "
+                           r"\[2, 1\] \(float\(\) argument must be a string or a real number"):
+            _estimator(name, "classification").fit(X, blobs.y_train)
+    assert issubclass(DataTypeError, TypeError) and issubclass(DataTypeError, DataError)
+    X = blobs.X_train.astype(str)
+    X[0, 0] = "abc"
+    with pytest.raises(TypeError, match=r"e\.g\. 'abc' \(str\) at \[0, 0\].*could not convert"):
+        _estimator("svc", "classification").fit(X, blobs.y_train)
+
+
+@pytest.mark.parametrize("name", models.models_for("regression"))
+def test_regressors_take_numeric_targets_held_as_objects(name, sine):
+    est = _estimator(name, "regression", REG_FAST)
+    a = est.fit(sine.X_train, sine.y_train).predict(sine.X_test)
+    b = clone(est).fit(sine.X_train, sine.y_train.astype(object)).predict(sine.X_test)
+    np.testing.assert_allclose(a, b)
+
+
 def test_multiclass_works_where_the_model_allows_it():
     rng = np.random.default_rng(0)
     centers = np.array([[0.5, 0.5], [2.6, 0.5], [1.5, 2.6]])

@@ -4,12 +4,13 @@ the execution seam, and the objective tracker that gives live loss and Stop."""
 from __future__ import annotations
 
 import inspect
+import numbers
 import threading
 from contextlib import contextmanager
 
 import numpy as np
 
-from ..errors import DataError, QmlbenchError
+from ..errors import DataError, DataTypeError, QmlbenchError
 
 
 class StopTraining(QmlbenchError):
@@ -58,9 +59,10 @@ def check_X(X, model: str) -> np.ndarray:
                         f"features must be real numbers")
     try:
         arr = np.asarray(X, dtype=float)
-    except (TypeError, ValueError):
-        raise DataError(f"X: model {model!r} needs numeric features; got values that are not "
-                        f"numbers (argument must be a string or a real number)") from None
+    except (TypeError, ValueError) as exc:
+        # a TypeError as well (scikit-learn's contract), naming the first value that is not a number
+        raise DataTypeError(f"X: model {model!r} needs numeric features; got values that are not "
+                            f"numbers{_first_non_number(raw)} ({exc})") from None
     if arr.ndim == 1:
         raise DataError(f"X: model {model!r} needs a 2-D array (samples, features); got a 1-D "
                         f"array of {arr.shape[0]} values. Reshape your data: X.reshape(-1, 1) "
@@ -79,6 +81,33 @@ def check_X(X, model: str) -> np.ndarray:
         raise DataError(f"X: {bad} NaN or infinite feature value(s); model {model!r} needs "
                         f"finite features (drop or impute them first)")
     return arr
+
+
+def _first_non_number(raw) -> str:
+    """``", e.g. 'abc' (str) at [0, 1]"`` for the first entry ``float()`` refuses, or ``""``."""
+    if raw.dtype.kind not in "OUSV" or raw.ndim == 0:
+        return ""
+    for index in np.ndindex(raw.shape):
+        value = raw[index]
+        if isinstance(value, np.generic):
+            value = value.item()
+        try:
+            float(value)
+        except (TypeError, ValueError):
+            text = repr(value)
+            text = text if len(text) <= 40 else text[:37] + "..."
+            return f", e.g. {text} ({type(value).__name__}) at {list(index)}"
+    return ""
+
+
+def _distinct(arr) -> list:
+    """Distinct values, sorted where they can be (``np.unique`` fails on mixed objects)."""
+    values = list(dict.fromkeys(v.item() if isinstance(v, np.generic) else v
+                                for v in arr.ravel()))
+    try:
+        return sorted(values)
+    except TypeError:
+        return values
 
 
 def _check_y_present(y, model: str):
@@ -131,11 +160,14 @@ def check_targets(y, model: str, n_samples: int) -> np.ndarray:
                         f"{arr.shape}")
     # integer targets are numbers (scikit-learn regressors take them); text and booleans
     # are class labels.  A classification *dataset* is refused earlier, by models.build.
+    if arr.dtype.kind == "O" and all(isinstance(v, numbers.Real)
+                                     and not isinstance(v, (bool, np.bool_)) for v in arr):
+        arr = arr.astype(float)     # numbers held as objects (e.g. a pandas object column)
     if arr.dtype.kind not in "fciu":
         kind = "boolean" if arr.dtype.kind == "b" else "text"
         raise DataError(
             f"y: model {model!r} is a regressor but got class labels ({kind}, values "
-            f"{np.unique(arr)[:6].tolist()}); regressors need real-valued targets, classifiers "
+            f"{_distinct(arr)[:6]}); regressors need real-valued targets, classifiers "
             f"take labels (qsvc, vqc, estimator_qnn, sampler_qnn, svc, ...)")
     arr = arr.astype(float)
     if not np.all(np.isfinite(arr)):
