@@ -198,6 +198,12 @@ def test_regressors_take_numeric_targets_held_as_objects(name, sine):
     np.testing.assert_allclose(a, b)
 
 
+def test_iterative_baselines_report_n_iter(blobs):
+    for name in ("logistic", "mlp"):
+        est = _estimator(name, "classification", max_iter=50).fit(blobs.X_train, blobs.y_train)
+        assert np.all(np.asarray(est.n_iter_) >= 1) and np.all(np.asarray(est.n_iter_) <= 50)
+
+
 def test_multiclass_works_where_the_model_allows_it():
     rng = np.random.default_rng(0)
     centers = np.array([[0.5, 0.5], [2.6, 0.5], [1.5, 2.6]])
