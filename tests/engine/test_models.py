@@ -172,6 +172,20 @@ def test_pegasos_decision_surface_is_oriented_like_qsvc(blobs):
     assert r > 0.5                                          # same kernel, same orientation
 
 
+def test_multiclass_predict_is_the_argmax_of_decision_function():
+    # libsvm's one-vs-one vote and the one-vs-rest decision values disagree on ties unless
+    # ties are broken by the decision values; zz on wide data produced such ties
+    from sklearn.datasets import make_blobs
+
+    X, y = make_blobs(n_samples=120, random_state=0)
+    X = (X - X.mean(0)) / X.std(0)
+    for name in ("qsvc", "qkt_qsvc", "svc"):
+        kw = {} if name == "svc" else {"feature_map": "zz", "feature_map_reps": 1}
+        est = _estimator(name, "classification", **kw).fit(X, y)
+        d = est.decision_function(X)
+        np.testing.assert_array_equal(est.predict(X), est.classes_[d.argmax(axis=1)])
+
+
 def test_non_numeric_features_raise_a_type_error_naming_the_value(blobs):
     # a DataError for qmlbench's callers, a TypeError for scikit-learn's (as float() raises)
     from qmlbench.engine.errors import DataTypeError
@@ -202,6 +216,22 @@ def test_iterative_baselines_report_n_iter(blobs):
     for name in ("logistic", "mlp"):
         est = _estimator(name, "classification", max_iter=50).fit(blobs.X_train, blobs.y_train)
         assert np.all(np.asarray(est.n_iter_) >= 1) and np.all(np.asarray(est.n_iter_) <= 50)
+
+
+def test_declared_sklearn_tags_carry_reasons():
+    from sklearn.utils import get_tags
+
+    peg = models.get("pegasos_qsvc").estimator_class()()
+    eq = EstimatorQNNClassifier()
+    assert not get_tags(peg).classifier_tags.multi_class
+    assert not get_tags(eq).classifier_tags.multi_class
+    assert get_tags(VQCModel()).classifier_tags.multi_class
+    assert get_tags(eq).classifier_tags.poor_score
+    assert not get_tags(models.get("svc").estimator_class()()).classifier_tags.poor_score
+    for name, entry in models.MODELS.items():
+        for task in entry.tasks:
+            for key, reason in getattr(entry.estimator_class(task), "_declared_tags", {}).items():
+                assert isinstance(reason, str) and reason.strip() and "\n" not in reason, (name, key)
 
 
 def test_multiclass_works_where_the_model_allows_it():

@@ -147,9 +147,11 @@ def check_classes(y, model: str, n_samples: int, max_classes: int | None = None,
         raise DataError(f"y: model {model!r} needs at least 2 classes; got one class "
                         f"{classes.tolist()} in {n_samples} sample(s)")
     if max_classes is not None and len(classes) > max_classes:
+        # scikit-learn's words for a binary-only classifier, which its checks look for
+        binary = " Only binary classification is supported." if max_classes == 2 else ""
         raise DataError(
             f"y: model {model!r} takes at most {max_classes} classes; got {len(classes)} "
-            f"({classes.tolist()}). {what_allowed}".rstrip())
+            f"({classes.tolist()}).{binary} {what_allowed}".rstrip())
     return classes, idx
 
 
@@ -173,6 +175,41 @@ def check_targets(y, model: str, n_samples: int) -> np.ndarray:
     if not np.all(np.isfinite(arr)):
         raise DataError(f"y: model {model!r} got NaN or infinite targets")
     return arr
+
+
+class DeclaredTags:
+    """What a model declares to scikit-learn through ``__sklearn_tags__``, each with a one-line
+    reason: ``_declared_tags = {"binary_only": "why", "poor_score": "why"}``.
+
+    ``binary_only`` sets ``classifier_tags.multi_class = False`` (check_estimator then tests on
+    two classes); ``poor_score`` sets the classifier's or regressor's ``poor_score`` (it skips
+    the accuracy and R² thresholds of check_classifiers_train / check_regressors_train).
+    List it first among the bases, so the classifier or regressor tags exist when it runs.
+    """
+
+    _declared_tags: dict[str, str] = {}
+    _DECLARABLE = ("binary_only", "poor_score")
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        for key, reason in cls._declared_tags.items():
+            if key not in cls._DECLARABLE:
+                raise QmlbenchError(f"internal: {cls.__name__}._declared_tags: {key!r} is not "
+                                    f"declarable; choose one of {', '.join(cls._DECLARABLE)}")
+            if not isinstance(reason, str) or not reason.strip() or "\n" in reason:
+                raise QmlbenchError(f"internal: {cls.__name__}._declared_tags[{key!r}] needs a "
+                                    f"one-line reason")
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        declared = self._declared_tags
+        if "binary_only" in declared:
+            tags.classifier_tags.multi_class = False
+        if "poor_score" in declared:
+            for sub in (tags.classifier_tags, tags.regressor_tags):
+                if sub is not None:
+                    sub.poor_score = True
+        return tags
 
 
 def check_fitted(est, attr: str = "n_features_in_") -> None:
