@@ -230,8 +230,9 @@ def test_declared_sklearn_tags_carry_reasons():
     assert not get_tags(models.get("svc").estimator_class()()).classifier_tags.poor_score
     for name, entry in models.MODELS.items():
         for task in entry.tasks:
-            for key, reason in getattr(entry.estimator_class(task), "_declared_tags", {}).items():
-                assert isinstance(reason, str) and reason.strip() and "\n" not in reason, (name, key)
+            declared = getattr(entry.estimator_class(task), "_declared_tags", {})
+            for key, reason in declared.items():
+                assert isinstance(reason, str) and reason.strip() and "\n" not in reason, key
 
 
 def test_multiclass_works_where_the_model_allows_it():
