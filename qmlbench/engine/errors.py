@@ -36,5 +36,10 @@ class DataError(QmlbenchError, ValueError):
     """Data a model cannot take: NaN, infinities, wrong shapes, labels, missing CSV columns."""
 
 
+class DataTypeError(DataError, TypeError):
+    """Data of a type a model cannot take: text, mappings or other objects where numbers are
+    needed. Also a ``TypeError``, as scikit-learn (and ``float()``) raise for such input."""
+
+
 class CapacityError(QmlbenchError, ValueError):
     """A circuit too large to simulate exactly on this machine."""

@@ -147,6 +147,94 @@ def test_variational_classifier_probabilities_and_decisions(blobs):
     assert len(vqc.loss_history_) == vqc.n_evaluations_ and vqc.loss_history_[-1] < vqc.loss_history_[0]
 
 
+@pytest.mark.parametrize("name", ["pegasos_qsvc", "qsvc", "estimator_qnn", "svc", "logistic"])
+def test_binary_decision_function_is_positive_for_the_second_class(name, blobs):
+    # scikit-learn's contract (roc_auc_score, decision surfaces): positive means classes_[1].
+    # Text labels whose sorted order differs from the encoded one catch a flipped mapping too.
+    from sklearn.metrics import roc_auc_score
+
+    labels = np.array(["zebra", "ant"])                     # classes_ = ['ant', 'zebra']
+    y_train, y_test = labels[blobs.y_train], labels[blobs.y_test]
+    est = _estimator(name, "classification").fit(blobs.X_train, y_train)
+    assert list(est.classes_) == ["ant", "zebra"]
+    d = est.decision_function(blobs.X_test)
+    assert d.shape == (len(blobs.X_test),)
+    np.testing.assert_array_equal(est.predict(blobs.X_test), est.classes_[(d > 0).astype(int)])
+    assert est.score(blobs.X_test, y_test) >= 0.8
+    assert roc_auc_score(y_test == "zebra", d) >= 0.9
+
+
+def test_pegasos_decision_surface_is_oriented_like_qsvc(blobs):
+    pegasos = _estimator("pegasos_qsvc", "classification").fit(blobs.X_train, blobs.y_train)
+    qsvc = _estimator("qsvc", "classification").fit(blobs.X_train, blobs.y_train)
+    grid = np.random.default_rng(1).uniform(0, np.pi, (60, 2))
+    r = np.corrcoef(pegasos.decision_function(grid), qsvc.decision_function(grid))[0, 1]
+    assert r > 0.5                                          # same kernel, same orientation
+
+
+def test_multiclass_predict_is_the_argmax_of_decision_function():
+    # libsvm's one-vs-one vote and the one-vs-rest decision values disagree on ties unless
+    # ties are broken by the decision values; zz on wide data produced such ties
+    from sklearn.datasets import make_blobs
+
+    X, y = make_blobs(n_samples=120, random_state=0)
+    X = (X - X.mean(0)) / X.std(0)
+    for name in ("qsvc", "qkt_qsvc", "svc"):
+        kw = {} if name == "svc" else {"feature_map": "zz", "feature_map_reps": 1}
+        est = _estimator(name, "classification", **kw).fit(X, y)
+        d = est.decision_function(X)
+        np.testing.assert_array_equal(est.predict(X), est.classes_[d.argmax(axis=1)])
+
+
+def test_non_numeric_features_raise_a_type_error_naming_the_value(blobs):
+    # a DataError for qmlbench's callers, a TypeError for scikit-learn's (as float() raises)
+    from qmlbench.engine.errors import DataTypeError
+
+    X = blobs.X_train.astype(object)
+    X[2, 1] = {"foo": "bar"}
+    for name in ("qsvc", "vqc", "svc"):
+        with pytest.raises(DataTypeError, match=r"X: model '\w+' needs numeric features; got "
+                           r"values that are not numbers, e\.g\. \{'foo': 'bar'\} \(dict\) at "
+                           r"\[2, 1\] \(float\(\) argument must be a string or a real number"):
+            _estimator(name, "classification").fit(X, blobs.y_train)
+    assert issubclass(DataTypeError, TypeError) and issubclass(DataTypeError, DataError)
+    X = blobs.X_train.astype(str)
+    X[0, 0] = "abc"
+    with pytest.raises(TypeError, match=r"e\.g\. 'abc' \(str\) at \[0, 0\].*could not convert"):
+        _estimator("svc", "classification").fit(X, blobs.y_train)
+
+
+@pytest.mark.parametrize("name", models.models_for("regression"))
+def test_regressors_take_numeric_targets_held_as_objects(name, sine):
+    est = _estimator(name, "regression", REG_FAST)
+    a = est.fit(sine.X_train, sine.y_train).predict(sine.X_test)
+    b = clone(est).fit(sine.X_train, sine.y_train.astype(object)).predict(sine.X_test)
+    np.testing.assert_allclose(a, b)
+
+
+def test_iterative_baselines_report_n_iter(blobs):
+    for name in ("logistic", "mlp"):
+        est = _estimator(name, "classification", max_iter=50).fit(blobs.X_train, blobs.y_train)
+        assert np.all(np.asarray(est.n_iter_) >= 1) and np.all(np.asarray(est.n_iter_) <= 50)
+
+
+def test_declared_sklearn_tags_carry_reasons():
+    from sklearn.utils import get_tags
+
+    peg = models.get("pegasos_qsvc").estimator_class()()
+    eq = EstimatorQNNClassifier()
+    assert not get_tags(peg).classifier_tags.multi_class
+    assert not get_tags(eq).classifier_tags.multi_class
+    assert get_tags(VQCModel()).classifier_tags.multi_class
+    assert get_tags(eq).classifier_tags.poor_score
+    assert not get_tags(models.get("svc").estimator_class()()).classifier_tags.poor_score
+    for name, entry in models.MODELS.items():
+        for task in entry.tasks:
+            declared = getattr(entry.estimator_class(task), "_declared_tags", {})
+            for key, reason in declared.items():
+                assert isinstance(reason, str) and reason.strip() and "\n" not in reason, key
+
+
 def test_multiclass_works_where_the_model_allows_it():
     rng = np.random.default_rng(0)
     centers = np.array([[0.5, 0.5], [2.6, 0.5], [1.5, 2.6]])

@@ -4,12 +4,13 @@ the execution seam, and the objective tracker that gives live loss and Stop."""
 from __future__ import annotations
 
 import inspect
+import numbers
 import threading
 from contextlib import contextmanager
 
 import numpy as np
 
-from ..errors import DataError, QmlbenchError
+from ..errors import DataError, DataTypeError, QmlbenchError
 
 
 class StopTraining(QmlbenchError):
@@ -58,9 +59,10 @@ def check_X(X, model: str) -> np.ndarray:
                         f"features must be real numbers")
     try:
         arr = np.asarray(X, dtype=float)
-    except (TypeError, ValueError):
-        raise DataError(f"X: model {model!r} needs numeric features; got values that are not "
-                        f"numbers (argument must be a string or a real number)") from None
+    except (TypeError, ValueError) as exc:
+        # a TypeError as well (scikit-learn's contract), naming the first value that is not a number
+        raise DataTypeError(f"X: model {model!r} needs numeric features; got values that are not "
+                            f"numbers{_first_non_number(raw)} ({exc})") from None
     if arr.ndim == 1:
         raise DataError(f"X: model {model!r} needs a 2-D array (samples, features); got a 1-D "
                         f"array of {arr.shape[0]} values. Reshape your data: X.reshape(-1, 1) "
@@ -79,6 +81,33 @@ def check_X(X, model: str) -> np.ndarray:
         raise DataError(f"X: {bad} NaN or infinite feature value(s); model {model!r} needs "
                         f"finite features (drop or impute them first)")
     return arr
+
+
+def _first_non_number(raw) -> str:
+    """``", e.g. 'abc' (str) at [0, 1]"`` for the first entry ``float()`` refuses, or ``""``."""
+    if raw.dtype.kind not in "OUSV" or raw.ndim == 0:
+        return ""
+    for index in np.ndindex(raw.shape):
+        value = raw[index]
+        if isinstance(value, np.generic):
+            value = value.item()
+        try:
+            float(value)
+        except (TypeError, ValueError):
+            text = repr(value)
+            text = text if len(text) <= 40 else text[:37] + "..."
+            return f", e.g. {text} ({type(value).__name__}) at {list(index)}"
+    return ""
+
+
+def _distinct(arr) -> list:
+    """Distinct values, sorted where they can be (``np.unique`` fails on mixed objects)."""
+    values = list(dict.fromkeys(v.item() if isinstance(v, np.generic) else v
+                                for v in arr.ravel()))
+    try:
+        return sorted(values)
+    except TypeError:
+        return values
 
 
 def _check_y_present(y, model: str):
@@ -118,9 +147,11 @@ def check_classes(y, model: str, n_samples: int, max_classes: int | None = None,
         raise DataError(f"y: model {model!r} needs at least 2 classes; got one class "
                         f"{classes.tolist()} in {n_samples} sample(s)")
     if max_classes is not None and len(classes) > max_classes:
+        # scikit-learn's words for a binary-only classifier, which its checks look for
+        binary = " Only binary classification is supported." if max_classes == 2 else ""
         raise DataError(
             f"y: model {model!r} takes at most {max_classes} classes; got {len(classes)} "
-            f"({classes.tolist()}). {what_allowed}".rstrip())
+            f"({classes.tolist()}).{binary} {what_allowed}".rstrip())
     return classes, idx
 
 
@@ -131,16 +162,54 @@ def check_targets(y, model: str, n_samples: int) -> np.ndarray:
                         f"{arr.shape}")
     # integer targets are numbers (scikit-learn regressors take them); text and booleans
     # are class labels.  A classification *dataset* is refused earlier, by models.build.
+    if arr.dtype.kind == "O" and all(isinstance(v, numbers.Real)
+                                     and not isinstance(v, (bool, np.bool_)) for v in arr):
+        arr = arr.astype(float)     # numbers held as objects (e.g. a pandas object column)
     if arr.dtype.kind not in "fciu":
         kind = "boolean" if arr.dtype.kind == "b" else "text"
         raise DataError(
             f"y: model {model!r} is a regressor but got class labels ({kind}, values "
-            f"{np.unique(arr)[:6].tolist()}); regressors need real-valued targets, classifiers "
+            f"{_distinct(arr)[:6]}); regressors need real-valued targets, classifiers "
             f"take labels (qsvc, vqc, estimator_qnn, sampler_qnn, svc, ...)")
     arr = arr.astype(float)
     if not np.all(np.isfinite(arr)):
         raise DataError(f"y: model {model!r} got NaN or infinite targets")
     return arr
+
+
+class DeclaredTags:
+    """What a model declares to scikit-learn through ``__sklearn_tags__``, each with a one-line
+    reason: ``_declared_tags = {"binary_only": "why", "poor_score": "why"}``.
+
+    ``binary_only`` sets ``classifier_tags.multi_class = False`` (check_estimator then tests on
+    two classes); ``poor_score`` sets the classifier's or regressor's ``poor_score`` (it skips
+    the accuracy and R² thresholds of check_classifiers_train / check_regressors_train).
+    List it first among the bases, so the classifier or regressor tags exist when it runs.
+    """
+
+    _declared_tags: dict[str, str] = {}
+    _DECLARABLE = ("binary_only", "poor_score")
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        for key, reason in cls._declared_tags.items():
+            if key not in cls._DECLARABLE:
+                raise QmlbenchError(f"internal: {cls.__name__}._declared_tags: {key!r} is not "
+                                    f"declarable; choose one of {', '.join(cls._DECLARABLE)}")
+            if not isinstance(reason, str) or not reason.strip() or "\n" in reason:
+                raise QmlbenchError(f"internal: {cls.__name__}._declared_tags[{key!r}] needs a "
+                                    f"one-line reason")
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        declared = self._declared_tags
+        if "binary_only" in declared:
+            tags.classifier_tags.multi_class = False
+        if "poor_score" in declared:
+            for sub in (tags.classifier_tags, tags.regressor_tags):
+                if sub is not None:
+                    sub.poor_score = True
+        return tags
 
 
 def check_fitted(est, attr: str = "n_features_in_") -> None:

@@ -32,6 +32,9 @@ class _Baseline(BaseEstimator):
         call_monitor(monitor, 1, None, None, "fit")
         self.model_ = self._make().fit(X, y)
         self.stopped_ = False
+        n_iter = getattr(self.model_, "n_iter_", None)
+        if n_iter is not None:      # iterations the solver ran, as scikit-learn's estimators say
+            self.n_iter_ = n_iter
         curve = getattr(self.model_, "loss_curve_", None)
         if curve is not None:
             self.loss_history_ = [float(v) for v in curve]
