@@ -160,6 +160,8 @@ class OptimizerSpec:
     def validate(self) -> None:
         from . import optimizers
 
+        # any case, and qiskit-ml's class names (COBYLA, GradientDescent, L_BFGS_B, ...)
+        self.name = optimizers.canonical_name(self.name) or self.name
         _check_name("optimizer.name", self.name, optimizers.OPTIMIZERS)
         _check_int("optimizer.maxiter", self.maxiter, minimum=1)
         _check_number("optimizer.learning_rate", self.learning_rate, low=0.0,

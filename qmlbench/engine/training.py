@@ -159,6 +159,18 @@ class Run:
         if self._stop.is_set() and phase != "fit":
             raise StopTraining(f"stopped at step {step}")
 
+    def _note_optimizer(self):
+        from . import optimizers
+
+        opt = getattr(self.model, "optimizer", None)
+        n = getattr(self.model, "num_weights_", None)
+        if n is None and getattr(self.model, "weights_", None) is not None:
+            n = len(np.atleast_1d(self.model.weights_))
+        if optimizers.canonical_name(opt) == "cobyla" and n is not None:
+            note = optimizers.cobyla_note(int(getattr(self.model, "maxiter", 0) or 0), int(n))
+            if note is not None:
+                self.notes.append(note)
+
     def _score_cut_short(self):
         """Scores after a stop, in small batches; None where the budget or a second stop cut it."""
         from sklearn.base import is_regressor
@@ -193,6 +205,7 @@ class Run:
             if self._stop.is_set():
                 raise StopTraining("stopped before training began")
             self.model.fit(d.X_train, d.y_train, monitor=self._monitor)
+            self._note_optimizer()
             stopped = bool(getattr(self.model, "stopped_", False))
             status = "stopped" if stopped else "done"
             if stopped or self._stop.is_set():
