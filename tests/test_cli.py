@@ -437,3 +437,19 @@ def test_packaging_ships_the_examples_and_the_license():
     packaged = sorted(p.name for p in (root / "qmlbench" / "examples").glob("*.json"))
     assert packaged == sorted(p.name for p in EXAMPLE_FILES)   # examples/ points at the same files
     assert [f"{n}.json" for n in cli.example_names()] == packaged
+
+
+@pytest.mark.parametrize("spec, fragment", [
+    ({"optimizer": {"name": "cobyla", "options": {"rhobeg": "big"}}}, "optimizer.options.rhobeg: 'big'"),
+    ({"model": {"name": "mlp", "params": {"hidden_layer_sizes": "abc"}}},
+     "model.params.hidden_layer_sizes: 'abc'"),
+    ({"model": {"name": "svc", "params": {"gamma": -1}}}, "model.params.gamma: -1"),
+    ({"dataset": {"name": "moons", "n_samples": 1000000}}, "at most 5000 samples"),
+])
+def test_values_that_failed_mid_training_exit_2_naming_the_field(capsys, tmp_path, monkeypatch,
+                                                                  spec, fragment):
+    _no_training(monkeypatch)
+    status, out, err = run_cli(capsys, "run", _quick_spec(tmp_path, spec=spec), "--out",
+                               str(tmp_path / "o"))
+    assert status == 2 and err.count("\n") == 1 and fragment in err, err
+    assert not (tmp_path / "o").exists()
