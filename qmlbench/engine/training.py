@@ -31,7 +31,7 @@ from .models._base import StopTraining, _accepts_phase
 STATUSES = ("pending", "running", "done", "stopped", "error")
 
 #: After a stop, the final train/test scoring gives up after this many seconds.
-STOP_SCORING_BUDGET_S = 10.0
+STOP_SCORING_BUDGET_S = 5.0
 #: Rows per batch of that scoring (between batches it checks the budget and skip_scoring).
 STOP_SCORING_BATCH = 16
 
