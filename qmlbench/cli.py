@@ -1,6 +1,7 @@
 """The ``qmlbench`` command: run an experiment from a spec file, list the registries, open the dashboard.
 
     qmlbench run examples/ad_hoc_qsvc.json --out results/adhoc
+    qmlbench run moons_vqc            # an example shipped with qmlbench, by name
     qmlbench run                      # the built-in example: Havlíček ad hoc data + QSVC
     qmlbench list
     qmlbench plateau --ansatz random_pauli --qubits 2,4,6,8 --observable zz
@@ -51,6 +52,23 @@ def _err(message: str) -> None:
 
 # --- run -------------------------------------------------------------------------
 
+def example_names() -> list[str]:
+    """Names of the example specs shipped inside the package (``qmlbench run NAME`` takes them)."""
+    from importlib import resources
+
+    folder = resources.files("qmlbench") / "examples"
+    try:
+        return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".json"))
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+
+
+def _example_text(name: str) -> str:
+    from importlib import resources
+
+    return (resources.files("qmlbench") / "examples" / f"{name}.json").read_text()
+
+
 def _load_spec(path):
     import json
 
@@ -60,16 +78,30 @@ def _load_spec(path):
     if path is None:
         return ExperimentSpec.from_dict(DEFAULT_SPEC), DEFAULT_NAME
     p = Path(path)
-    if not p.is_file():
-        raise _Fail(f"spec: {str(path)!r} is not a file" + (" (it is a folder)" if p.is_dir() else ""))
+    label = p.name
+    if p.is_file():
+        text = None
+    else:
+        # an example name ("moons_vqc"), or examples/NAME.json from a folder that is not here
+        name = p.name[:-5] if p.name.endswith(".json") else p.name
+        if p.is_dir() or name not in example_names() or (p.suffix not in ("", ".json")) \
+                or (p.suffix == "" and len(p.parts) > 1):
+            names = example_names()
+            hint = f"; or give an example name: {', '.join(names)}" if names else ""
+            raise _Fail(f"spec: {str(path)!r} is not a file"
+                        + (" (it is a folder)" if p.is_dir() else "") + hint)
+        if str(path) != name:
+            print(f"qmlbench: {str(path)!r} is not here; using the example {name!r} shipped with "
+                  f"qmlbench", file=sys.stderr)
+        text, label = _example_text(name), f"{name}.json"
     try:
-        data = json.loads(p.read_text())
+        data = json.loads(p.read_text() if text is None else text)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise _Fail(f"spec: {str(path)!r} is not valid JSON ({exc})") from None
     try:
-        return ExperimentSpec.from_dict(data), p.stem
+        return ExperimentSpec.from_dict(data), label[:-5] if label.endswith(".json") else p.stem
     except SpecError as exc:
-        raise _Fail(f"{p.name}: {exc}") from exc
+        raise _Fail(f"{label}: {exc}") from exc
 
 
 class _Progress:
@@ -123,10 +155,73 @@ def _report(spec, run, wall: float, saved: Path | None) -> None:
         path += f" (fell back: {run.fallback_reason})"
     print(f"  execution path  {path}")
     print(f"  time            {run.elapsed:.2f} s training, {wall:.2f} s in all")
-    for note in getattr(d, "notes", []) or []:
+    for note in [*(getattr(d, "notes", []) or []), *(getattr(run, "notes", []) or [])]:
         print(f"  note: {note}")
     if saved is not None:
         print(f"  saved to        {saved}")
+
+
+def _header(spec) -> str:
+    """What the run will do, naming only the parts the model uses."""
+    from .engine import models
+
+    entry = models.MODELS.get(spec.model.name)
+    parts = [f"qmlbench: {spec.model.name} on {spec.dataset.name} ({spec.dataset.n_samples} samples)"]
+    if entry is not None and entry.quantum:
+        parts.append(f"feature map {spec.circuit.feature_map.name}")
+        if entry.uses_ansatz:
+            parts.append(f"ansatz {spec.circuit.ansatz.name}")
+    if entry is not None and entry.uses_optimizer:
+        parts.append(f"optimizer {spec.optimizer.name} (maxiter {spec.optimizer.maxiter})")
+    return ", ".join(parts)
+
+
+def _timestamp() -> str:
+    return _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+
+
+def _free_beside(path: Path, suffix: str) -> Path:
+    """``path`` with ``suffix`` added, numbered until nothing is there."""
+    candidate = path.with_name(f"{path.name}{suffix}")
+    n = 2
+    while candidate.exists():
+        candidate = path.with_name(f"{path.name}{suffix}-{n}")
+        n += 1
+    return candidate
+
+
+def _plan_out(args, name: str) -> tuple[Path, str]:
+    """Where the results will go, checked before any work: ``(path, kind)``.
+
+    A saved experiment there is replaced only with ``--force``; a folder holding other
+    things gets the experiment in a new sub-folder (and the header says so).
+    """
+    from .engine import store
+    from .engine.errors import QmlbenchError
+
+    if not args.out:
+        out = Path("results") / f"{name}-{_timestamp()}"
+        if out.exists():
+            out = _free_beside(out, "")
+    else:
+        out = Path(args.out)
+    try:
+        kind = store.check_target(out)
+    except QmlbenchError as exc:
+        if not (out.is_dir() and "is not a saved qmlbench experiment" in str(exc)):
+            raise _Fail(f"--out: {str(exc).removeprefix('path: ')}") from None
+        sub = out / f"{name}-{_timestamp()}"
+        if sub.exists():
+            sub = _free_beside(sub, "")
+        try:
+            store.check_target(sub)
+        except QmlbenchError as exc2:
+            raise _Fail(f"--out: {str(exc2).removeprefix('path: ')}") from None
+        return sub, "subfolder"
+    if kind == "experiment" and not args.force:
+        raise _Fail(f"--out: {str(out)!r} already holds a saved experiment; pass --force to "
+                    f"replace it, or choose another folder")
+    return out, kind
 
 
 def _cmd_run(args) -> int:
@@ -136,31 +231,50 @@ def _cmd_run(args) -> int:
 
     t0 = time.perf_counter()
     spec, name = _load_spec(args.spec)
-    out = Path(args.out) if args.out else \
-        Path("results") / f"{name}-{_dt.datetime.now().strftime('%Y%m%d-%H%M%S')}"
+    out, out_kind = _plan_out(args, name)
     if not args.quiet:
-        print(f"qmlbench: {spec.model.name} on {spec.dataset.name} "
-              f"({spec.dataset.n_samples} samples), feature map {spec.circuit.feature_map.name}, "
-              f"optimizer {spec.optimizer.name}", flush=True)
+        print(_header(spec), flush=True)
+        if out_kind == "subfolder":
+            print(f"qmlbench: {str(args.out)!r} holds other files; saving into the new sub-folder "
+                  f"{str(out)!r}", flush=True)
+        elif out_kind == "experiment":
+            print(f"qmlbench: --force: the experiment in {str(out)!r} will be replaced when this "
+                  f"run finishes", flush=True)
     run = train(spec, on_step=_Progress(args.quiet))
-    interrupted = False
-    try:
-        while not run.done:
+    interrupts = 0
+    while not run.done:
+        try:
             run.wait(0.2)
-    except KeyboardInterrupt:
-        interrupted = True
-        print("\nqmlbench: stopping (the model keeps its last weights)...", file=sys.stderr)
-        run.stop()
-    except Exception:  # noqa: BLE001 - the run's own error is re-raised by the wait below
-        pass
+        except KeyboardInterrupt:
+            interrupts += 1
+            if interrupts == 1:
+                print("\nqmlbench: stopping after the current evaluation (the model keeps its "
+                      "best weights); Ctrl-C again to skip the final scoring...", file=sys.stderr)
+                run.stop()
+            elif interrupts == 2:
+                print("qmlbench: skipping the final scoring; waiting for the current evaluation "
+                      "to end (Ctrl-C again quits without saving)...", file=sys.stderr)
+                run.stop(skip_scoring=True)
+            else:
+                raise
+        except Exception:  # noqa: BLE001 - the run's own error is re-raised by the wait below
+            break
     try:
         run.wait()
     except QmlbenchError:
         raise
     except Exception as exc:
         raise _Fail(f"training failed: {type(exc).__name__}: {exc}", EXIT_FAILED) from exc
+    interrupted = interrupts > 0
+    replaced = None
+    if run.status == "stopped" and out.exists() and store.check_target(out) == "experiment":
+        # a partial result never replaces a saved experiment, --force or not
+        replaced, out = out, _free_beside(out, f"-stopped-{_timestamp()}")
     saved = store.save_run(out, run, spec=spec, extra={"command": "qmlbench run", "spec_name": name})
     _report(spec, run, time.perf_counter() - t0, saved)
+    if replaced is not None:
+        print(f"  note: the run was stopped, so the experiment already in {str(replaced)!r} "
+              f"was kept; this one went beside it")
     return EXIT_INTERRUPTED if interrupted else EXIT_OK
 
 
@@ -236,6 +350,7 @@ def _cmd_plateau(args) -> int:
         layers = plateau.DepthPerQubit(args.layers_per_qubit or 12)
     param = "all" if args.param == "all" else _param_index(args.param)
     init = args.init if args.init != "small" else ("small", args.init_width)
+    out = _check_out_file(args.out, args.force)
     last = [0.0]
 
     def progress(done, total):
@@ -255,14 +370,19 @@ def _cmd_plateau(args) -> int:
         print(f"  {row['qubits']:>6} {row['layers']:>6} {row['variance']:>12.4e} "
               f"{row['stderr']:>10.2e} {row['reference']:>10.2e}")
     if res.decay_rate is not None and len(res.qubits) > 1:
-        print(f"  ln(variance) per added qubit: {res.decay_rate:+.3f} "
-              f"± {res.decay_rate_stderr:.3f}")
+        import numpy as np
+
+        rates = np.atleast_1d(np.asarray(res.decay_rate, dtype=float))
+        errs = np.atleast_1d(np.asarray(res.decay_rate_stderr, dtype=float))
+        if res.depth_swept:   # one decay rate per depth
+            for L, r, e in zip(res.layers, rates, errs):
+                print(f"  ln(variance) per added qubit at {L} layers: {r:+.3f} ± {e:.3f}")
+        else:
+            print(f"  ln(variance) per added qubit: {rates[0]:+.3f} ± {errs[0]:.3f}")
     print(f"  execution path  {res.path}")
     print(f"  time            {res.seconds:.2f} s")
-    if args.out:
-        out = Path(args.out)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(res.to_csv() if out.suffix.lower() == ".csv" else res.to_json(indent=2))
+    if out is not None:
+        _write_file(out, res.to_csv() if out.suffix.lower() == ".csv" else res.to_json(indent=2))
         print(f"  saved to        {out}")
     return EXIT_OK
 
@@ -270,6 +390,7 @@ def _cmd_plateau(args) -> int:
 def _cmd_concentration(args) -> int:
     from .engine import kernels
 
+    out = _check_out_file(args.out, args.force)
     res = kernels.concentration(args.feature_map, qubits=args.qubits, reps=args.reps,
                                 entanglement=args.entanglement, samples=args.samples,
                                 seed=args.seed)
@@ -283,12 +404,55 @@ def _cmd_concentration(args) -> int:
         print(f"  ln(variance) per added qubit: {res.decay_rate:+.3f} "
               f"± {res.decay_rate_stderr:.3f}")
     print(f"  time            {res.seconds:.2f} s")
-    if args.out:
-        out = Path(args.out)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(res.to_json(indent=2))
+    if out is not None:
+        _write_file(out, res.to_json(indent=2))
         print(f"  saved to        {out}")
     return EXIT_OK
+
+
+def _check_out_file(text, force: bool) -> Path | None:
+    """The ``--out FILE`` of a study, checked before the study runs."""
+    import os
+
+    if not text:
+        return None
+    out = Path(text)
+    if out.is_dir():
+        raise _Fail(f"--out: {text!r} is a folder; give a file name")
+    if out.exists() and not force:
+        raise _Fail(f"--out: {text!r} already exists; pass --force to replace it, or choose "
+                    f"another name")
+    where = out.parent
+    while not where.exists() and where != where.parent:
+        where = where.parent
+    if not where.is_dir():
+        raise _Fail(f"--out: {text!r} cannot be created: {str(where)!r} is a file, not a folder")
+    if not os.access(where, os.W_OK | os.X_OK) or (out.exists() and not os.access(out, os.W_OK)):
+        raise _Fail(f"--out: {text!r} cannot be written: no permission")
+    return out
+
+
+def _write_file(out: Path, text: str) -> None:
+    """Write atomically (a temporary file beside it, then a rename)."""
+    import os
+    import tempfile
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
+    try:
+        with os.fdopen(fd, "w") as fh:
+            fh.write(text)
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _umask() -> int:
+    from .engine import store
+
+    return store._umask()
 
 
 def _param_index(text: str) -> int:
@@ -300,22 +464,36 @@ def _param_index(text: str) -> int:
 
 # --- parser ----------------------------------------------------------------------
 
+def _version() -> str:
+    from . import __version__
+
+    return __version__
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="qmlbench",
         description="An interactive workbench for quantum machine learning.",
         epilog="Run 'qmlbench COMMAND --help' for the options of a command.")
     parser.add_argument("--debug", action="store_true", help="show full tracebacks on errors")
+    parser.add_argument("--version", action="version", version=f"qmlbench {_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     run = sub.add_parser("run", help="train the experiment in a spec file and save the results",
                          description="Train the experiment described by SPEC (JSON; see examples/), "
                                      "print progress, scores, circuit facts and timing, and save "
                                      "everything with qmlbench.store.")
-    run.add_argument("spec", nargs="?", metavar="SPEC.json",
-                     help="experiment spec; without it, the built-in ad hoc + QSVC example")
+    run.add_argument("spec", nargs="?", metavar="SPEC",
+                     help="experiment spec (a JSON file, or the name of an example shipped with "
+                          "qmlbench: " + ", ".join(example_names()) + "); without it, the built-in "
+                          "ad hoc + QSVC example")
     run.add_argument("--out", metavar="DIR",
-                     help="folder for the results (default results/<spec-name>-<timestamp>)")
+                     help="folder for the results (default results/<spec-name>-<timestamp>); "
+                          "checked before training. A folder holding other files gets a new "
+                          "sub-folder; one holding a saved experiment is refused unless --force")
+    run.add_argument("--force", action="store_true",
+                     help="replace a saved experiment in --out (a stopped run never replaces one: "
+                          "it is saved beside it)")
     run.add_argument("--quiet", action="store_true", help="no progress lines while training")
     run.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
                      help="show full tracebacks on errors")
@@ -349,6 +527,7 @@ def build_parser() -> argparse.ArgumentParser:
                     help="standard deviation of the small-angle initialisation")
     pl.add_argument("--seed", type=int, default=0)
     pl.add_argument("--out", metavar="FILE", help="write the result as JSON (or CSV for .csv)")
+    pl.add_argument("--force", action="store_true", help="replace an existing --out file")
     pl.add_argument("--quiet", action="store_true", help="no progress lines")
     pl.set_defaults(func=_cmd_plateau)
 
@@ -363,6 +542,7 @@ def build_parser() -> argparse.ArgumentParser:
     kc.add_argument("--samples", type=int, default=500, help="random input pairs per width")
     kc.add_argument("--seed", type=int, default=0)
     kc.add_argument("--out", metavar="FILE", help="write the result as JSON")
+    kc.add_argument("--force", action="store_true", help="replace an existing --out file")
     kc.set_defaults(func=_cmd_concentration)
 
     dash = sub.add_parser("dashboard", help="serve the Voilà dashboard",

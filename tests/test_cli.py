@@ -125,7 +125,9 @@ def test_bad_spec_exits_2_with_one_line_naming_the_field(capsys, tmp_path, make,
 
 def test_missing_file_names_the_path(capsys, tmp_path):
     status, out, err = run_cli(capsys, "run", str(tmp_path / "nowhere.json"))
-    assert status == 2 and err.strip() == f"qmlbench: error: spec: '{tmp_path / 'nowhere.json'}' is not a file"
+    assert status == 2 and err.strip().startswith(
+        f"qmlbench: error: spec: '{tmp_path / 'nowhere.json'}' is not a file; or give an example name: ")
+    assert err.count("\n") == 1
 
 
 def test_spec_that_only_fails_when_building_the_model_also_exits_2(capsys, tmp_path):
@@ -239,3 +241,215 @@ def test_concentration_prints_the_table_and_matches_the_engine(tmp_path, capsys)
 def test_concentration_bad_feature_map_is_exit_2(capsys):
     assert cli.main(["concentration", "--feature-map", "zzz"]) == 2
     assert "feature map" in capsys.readouterr().err
+
+
+# --- issue 9: the CLI as a new user met it ------------------------------------------
+
+QUICK = {"dataset": {"name": "moons", "n_samples": 24}, "model": {"name": "logistic"}, "seed": 0}
+
+
+def _quick_spec(tmp_path, name="quick.json", spec=QUICK):
+    p = tmp_path / name
+    p.write_text(json.dumps(spec))
+    return str(p)
+
+
+def test_plateau_with_a_depth_sweep_prints_and_saves(tmp_path, capsys):
+    out = tmp_path / "bp.json"
+    assert cli.main(["plateau", "--qubits", "2,4", "--layers", "5,10", "--samples", "20",
+                     "--quiet", "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "per added qubit at 5 layers" in text and "per added qubit at 10 layers" in text
+    saved = json.loads(out.read_text())
+    assert saved["layers"] == [5, 10] and len(saved["decay_rate"]) == 2
+
+
+@pytest.mark.parametrize("command", [["plateau", "--qubits", "2"], ["concentration", "--qubits", "2"]])
+def test_study_out_is_checked_before_the_study_runs(tmp_path, capsys, monkeypatch, command):
+    from qmlbench.engine import kernels, plateau
+
+    def never(*a, **k):
+        raise AssertionError("the study ran although --out was bad")
+
+    monkeypatch.setattr(plateau, "gradient_variance", never)
+    monkeypatch.setattr(kernels, "concentration", never)
+    (tmp_path / "f").write_text("keep")
+    for bad, fragment in [(tmp_path / "f" / "x.json", "is a file, not a folder"),
+                          (tmp_path, "is a folder"), (tmp_path / "f", "already exists; pass --force")]:
+        assert cli.main(command + ["--quiet", "--out", str(bad)] if command[0] == "plateau"
+                        else command + ["--out", str(bad)]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and fragment in err and "--out" in err
+    assert (tmp_path / "f").read_text() == "keep"
+
+
+def _no_training(monkeypatch):
+    from qmlbench.engine import training
+
+    def never(*a, **k):
+        raise AssertionError("training started although --out was bad")
+
+    monkeypatch.setattr(training, "train", never)
+
+
+def test_run_out_is_checked_before_training(tmp_path, capsys, monkeypatch):
+    _no_training(monkeypatch)
+    spec = _quick_spec(tmp_path)
+    (tmp_path / "file").write_text("keep")
+    for bad, fragment in [(tmp_path / "file", "is a file, not a folder"),
+                          (tmp_path / "file" / "sub", "cannot be created: ")]:
+        status, out, err = run_cli(capsys, "run", spec, "--out", str(bad))
+        assert status == 2 and err.count("\n") == 1 and fragment in err, err
+        assert "Traceback" not in err and "FileExistsError" not in err
+    assert (tmp_path / "file").read_text() == "keep"
+
+
+def test_run_into_an_empty_folder_is_fine(tmp_path, capsys):
+    (tmp_path / "empty").mkdir()
+    status, out, err = run_cli(capsys, "run", _quick_spec(tmp_path), "--out", str(tmp_path / "empty"),
+                               "--quiet")
+    assert status == 0, err
+    assert store.load(tmp_path / "empty").status == "done"
+
+
+def test_rerun_into_a_saved_experiment_needs_force(tmp_path, capsys, monkeypatch):
+    spec = _quick_spec(tmp_path)
+    out_dir = tmp_path / "o"
+    assert run_cli(capsys, "run", spec, "--out", str(out_dir), "--quiet")[0] == 0
+    first = store.load(out_dir).metadata["created"]
+    manifest = (out_dir / "manifest.json").read_bytes()
+    with monkeypatch.context() as m:
+        _no_training(m)
+        status, out, err = run_cli(capsys, "run", spec, "--out", str(out_dir))
+    assert status == 2 and "already holds a saved experiment; pass --force" in err
+    assert (out_dir / "manifest.json").read_bytes() == manifest
+    status, out, err = run_cli(capsys, "run", spec, "--out", str(out_dir), "--force")
+    assert status == 0, err
+    assert "--force: the experiment in" in out and store.load(out_dir).metadata["created"] >= first
+
+
+def test_a_folder_with_other_files_gets_a_new_subfolder_and_says_so(tmp_path, capsys):
+    (tmp_path / "results").mkdir()
+    (tmp_path / "results" / "notes.txt").write_text("mine")
+    status, out, err = run_cli(capsys, "run", _quick_spec(tmp_path), "--out", str(tmp_path / "results"))
+    assert status == 0, err
+    subs = [p for p in (tmp_path / "results").iterdir() if p.is_dir()]
+    assert len(subs) == 1 and subs[0].name.startswith("quick-")
+    assert "new sub-folder" in out and str(subs[0]) in out
+    assert store.load(subs[0]).status == "done"
+    assert (tmp_path / "results" / "notes.txt").read_text() == "mine"
+
+
+@pytest.mark.timeout(120)
+def test_a_stopped_run_never_replaces_a_good_experiment(capsys, tmp_path, monkeypatch):
+    spec = qb.ExperimentSpec.load(EXAMPLES / "moons_vqc.json").replace(
+        optimizer={"name": "spsa", "maxiter": 100000})
+    path = tmp_path / "long.json"
+    path.write_text(spec.to_json())
+    good = tmp_path / "o"
+    assert run_cli(capsys, "run", _quick_spec(tmp_path), "--out", str(good), "--quiet")[0] == 0
+    before = (good / "manifest.json").read_bytes()
+    from qmlbench.engine import training
+
+    real_wait, fired = training.Run.wait, []
+
+    def wait(self, timeout=None):
+        if not fired and len(self.history) >= 3:
+            fired.append(1)
+            raise KeyboardInterrupt
+        return real_wait(self, timeout)
+
+    monkeypatch.setattr(training.Run, "wait", wait)
+    status, out, err = run_cli(capsys, "run", str(path), "--out", str(good), "--force")
+    assert status == 130
+    assert (good / "manifest.json").read_bytes() == before      # the good one is untouched
+    beside = [p for p in tmp_path.iterdir() if p.name.startswith("o-stopped-")]
+    assert len(beside) == 1 and store.load(beside[0]).status == "stopped"
+    assert "was kept" in out and str(beside[0]) in out
+
+
+@pytest.mark.timeout(120)
+def test_a_second_ctrl_c_skips_scoring_and_still_saves(capsys, tmp_path, monkeypatch):
+    spec = qb.ExperimentSpec.load(EXAMPLES / "moons_vqc.json").replace(
+        optimizer={"name": "spsa", "maxiter": 100000})
+    path = tmp_path / "long.json"
+    path.write_text(spec.to_json())
+    from qmlbench.engine import training
+
+    real_wait, fired = training.Run.wait, []
+
+    def wait(self, timeout=None):
+        if len(fired) < 2 and len(self.history) >= 3:
+            fired.append(1)
+            raise KeyboardInterrupt
+        return real_wait(self, timeout)
+
+    monkeypatch.setattr(training.Run, "wait", wait)
+    status, out, err = run_cli(capsys, "run", str(path), "--out", str(tmp_path / "o"))
+    assert status == 130 and "skipping the final scoring" in err
+    exp = store.load(tmp_path / "o")
+    assert exp.status == "stopped" and exp.scores == {"train": None, "test": None}
+    assert "scoring skipped" in out
+
+
+@pytest.mark.parametrize("spec, shown, hidden", [
+    ({"model": {"name": "logistic"}}, [], ["feature map", "optimizer", "ansatz"]),
+    ({"model": {"name": "qsvc"}}, ["feature map zz"], ["optimizer", "ansatz"]),
+    ({"model": {"name": "vqc"}}, ["feature map zz", "ansatz real_amplitudes", "optimizer cobyla"], []),
+])
+def test_the_header_names_only_what_the_model_uses(spec, shown, hidden):
+    line = cli._header(qb.ExperimentSpec.from_dict(spec))
+    assert all(s in line for s in shown) and not any(h in line for h in hidden), line
+
+
+def test_version(capsys):
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["--version"])
+    assert exc.value.code == 0 and capsys.readouterr().out.strip() == f"qmlbench {qb.__version__}"
+
+
+def test_run_takes_an_example_name(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)          # no examples/ folder here, as after a wheel install
+    seen = []
+    from qmlbench.engine import training
+
+    monkeypatch.setattr(training, "train", lambda spec, **k: seen.append(spec) or 1 / 0)
+    assert set(cli.example_names()) >= {"ad_hoc_qsvc", "moons_vqc", "xor_estimator_qnn", "sine_vqr"}
+    for arg in ("moons_vqc", "moons_vqc.json", "examples/moons_vqc.json"):
+        with pytest.raises(ZeroDivisionError):
+            cli.main(["run", arg, "--quiet"])
+    assert all(s == qb.ExperimentSpec.load(EXAMPLES / "moons_vqc.json") for s in seen) and len(seen) == 3
+    status, out, err = run_cli(capsys, "run", "moons_vq")
+    assert status == 2 and "moons_vqc" in err and "example name" in err
+
+
+def test_packaging_ships_the_examples_and_the_license():
+    """From a wheel, `qmlbench run moons_vqc` needs the examples inside the package; every
+    package-data pattern must name files that exist, and the license file must be there."""
+    import tomllib
+
+    root = Path(__file__).resolve().parents[1]
+    project = tomllib.loads((root / "pyproject.toml").read_text())
+    for pattern in project["tool"]["setuptools"]["package-data"]["qmlbench"]:
+        assert list((root / "qmlbench").glob(pattern)), f"package-data {pattern!r} matches nothing"
+    for name in project["project"]["license-files"]:
+        assert "Apache License" in (root / name).read_text()
+    packaged = sorted(p.name for p in (root / "qmlbench" / "examples").glob("*.json"))
+    assert packaged == sorted(p.name for p in EXAMPLE_FILES)   # examples/ points at the same files
+    assert [f"{n}.json" for n in cli.example_names()] == packaged
+
+
+@pytest.mark.parametrize("spec, fragment", [
+    ({"optimizer": {"name": "cobyla", "options": {"rhobeg": "big"}}}, "optimizer.options.rhobeg: 'big'"),
+    ({"model": {"name": "mlp", "params": {"hidden_layer_sizes": "abc"}}},
+     "model.params.hidden_layer_sizes: 'abc'"),
+    ({"model": {"name": "svc", "params": {"gamma": -1}}}, "model.params.gamma: -1"),
+    ({"dataset": {"name": "moons", "n_samples": 1000000}}, "at most 5000 samples"),
+])
+def test_values_that_failed_mid_training_exit_2_naming_the_field(capsys, tmp_path, monkeypatch,
+                                                                  spec, fragment):
+    _no_training(monkeypatch)
+    status, out, err = run_cli(capsys, "run", _quick_spec(tmp_path, spec=spec), "--out",
+                               str(tmp_path / "o"))
+    assert status == 2 and err.count("\n") == 1 and fragment in err, err
+    assert not (tmp_path / "o").exists()

@@ -31,6 +31,10 @@ __all__ = ["Dataset", "DATASETS", "DatasetEntry", "load", "from_spec", "from_arr
            "AUTO_RANGE", "TASKS"]
 
 TASKS = ("classification", "regression")
+#: User data (arrays, CSV) with more features than this is reduced with PCA to this many
+#: by default, as the built-in breast_cancer is: one qubit per feature, and more than a few
+#: qubits make training slow.  ``num_features`` chooses another count (or keeps them all).
+MAX_AUTO_FEATURES = 8
 AUTO_RANGE = (0.0, float(np.pi))
 _AD_HOC_RANGE = (0.0, float(2 * np.pi))
 
@@ -367,9 +371,15 @@ def _scale(X_train, X_test, scaling, notes, native_range=None, feature_range=Non
     return s.transform(X_train), s.transform(X_test), rng, "minmax" if scaling == "minmax" else "auto"
 
 
+def check_feature_range(value):
+    """``dataset.options.feature_range`` as a ``(low, high)`` tuple, or a SpecError naming it."""
+    return _check_range(value)
+
+
 def _check_range(value):
     if (not isinstance(value, (list, tuple)) or len(value) != 2
-            or not all(isinstance(v, (int, float)) and np.isfinite(v) for v in value) or value[0] >= value[1]):
+            or not all(isinstance(v, (int, float)) and not isinstance(v, bool) and np.isfinite(v)
+                       for v in value) or value[0] >= value[1]):
         raise SpecError("dataset.options.feature_range", value, reason="must be [low, high] with low < high")
     return tuple(float(v) for v in value)
 
@@ -442,7 +452,10 @@ def from_spec(dataset_spec, seed: int = 0, num_features: int | None = None) -> D
 def from_arrays(X, y, task: str | None = None, test_size: float = 0.25, seed: int = 0,
                 scaling: str = "auto", num_features: int | None = None, feature_names=None,
                 class_names=None, name: str = "arrays", feature_range=None) -> Dataset:
-    """User data as a :class:`Dataset`; ``task`` is inferred from ``y`` when not given."""
+    """User data as a :class:`Dataset`; ``task`` is inferred from ``y`` when not given.
+
+    More than :data:`MAX_AUTO_FEATURES` features are reduced to that many with PCA (fitted
+    on the training part) unless ``num_features`` says how many to keep; the notes say so."""
     try:
         X = np.asarray(X, dtype=float)
     except (TypeError, ValueError) as exc:
@@ -468,6 +481,11 @@ def from_arrays(X, y, task: str | None = None, test_size: float = 0.25, seed: in
     if feature_range is not None:
         feature_range = _check_range(feature_range)
     notes = []
+    if num_features is None and X.shape[1] > MAX_AUTO_FEATURES:
+        num_features = MAX_AUTO_FEATURES
+        notes.append(f"{X.shape[1]} features is one qubit each, too many to train quickly: reduced "
+                     f"to {MAX_AUTO_FEATURES} by default; pass num_features to choose how many "
+                     f"(num_features={X.shape[1]} keeps them all)")
     if task == "classification":
         y, class_names = _encode_labels(y, class_names)
     else:
@@ -484,7 +502,8 @@ def from_arrays(X, y, task: str | None = None, test_size: float = 0.25, seed: in
 def from_csv(path, target: str, features=None, task: str | None = None, delimiter: str = ",",
              **kwargs) -> Dataset:
     """Load a CSV with a header row; ``target`` names the label column, ``features`` the inputs
-    (default: every other column)."""
+    (default: every other column).  Wide tables are reduced as :func:`from_arrays` says;
+    ``num_features`` (passed through) chooses how many features to keep."""
     p = Path(path)
     if not p.is_file():
         raise DataError(f"path: {str(path)!r} is not a file")

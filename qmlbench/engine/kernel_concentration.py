@@ -7,6 +7,11 @@ cannot tell points apart (with shots, not at all).  A feature map that forms
 a 2-design over the data reaches the Haar values: mean ``1/d`` and variance
 ``(d - 1) / (d^2 (d + 1))`` with ``d = 2**n``.
 
+Pairs are simulated in batches that keep their statevectors within
+``execution.MEMORY_BUDGET_BYTES`` (at 20 qubits, 500 pairs would otherwise be
+one 15.6 GiB array); one pair that cannot fit in free memory is refused with a
+:class:`~qmlbench.engine.errors.CapacityError` that says how much it needs.
+
 Each sample is a fidelity between two *independent* random inputs, so the
 samples are i.i.d. and the variance's standard error follows from the fourth
 central moment (the off-diagonal entries of one Gram matrix are not independent).
@@ -22,7 +27,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from . import circuits, execution
-from .errors import SpecError
+from .errors import CapacityError, SpecError
 from .plateau_result import fit_decay
 
 
@@ -81,6 +86,42 @@ def _variance_stderr(values: np.ndarray) -> float:
     return math.sqrt(max(mu4 - (m - 3) / (m - 1) * sigma2 ** 2, 0.0) / m)
 
 
+#: Statevector copies alive per simulated state while a batch runs (the batch itself, and
+#: the simulator's working arrays); batches are sized so all of them fit the budget.
+_COPIES_PER_STATE = 4
+
+
+def pairs_per_batch(num_qubits: int, budget_bytes: int | None = None) -> int:
+    """Input pairs per batch so their states (two per pair) stay within the memory budget."""
+    budget = execution.MEMORY_BUDGET_BYTES if budget_bytes is None else budget_bytes
+    per_pair = 2 * _COPIES_PER_STATE * 16 * 2 ** num_qubits
+    return max(1, int(budget // per_pair))
+
+
+def _size(nbytes: float) -> str:
+    return f"{nbytes / 2**30:.1f} GiB" if nbytes >= 2**30 else f"{nbytes / 2**20:.0f} MiB"
+
+
+def _pair_fidelities(ev, circuit, xa, xb) -> np.ndarray:
+    n = circuit.num_qubits
+    need = 2 * _COPIES_PER_STATE * 16 * 2 ** n
+    free = execution.available_memory_bytes()
+    if free is not None and need > free:
+        raise CapacityError(
+            f"qubits: {n} needs about {_size(need)} for one pair of states but only "
+            f"{_size(free)} of memory is free; use fewer qubits")
+    step = pairs_per_batch(n)
+    k = np.empty(len(xa))
+    for start in range(0, len(xa), step):
+        sl = slice(start, start + step)
+        sv = ev.statevectors(circuit, np.vstack([xa[sl], xb[sl]]))
+        m = len(xa[sl])
+        overlap = np.einsum("bi,bi->b", sv[:m].conj(), sv[m:])
+        k[sl] = overlap.real ** 2 + overlap.imag ** 2
+        del sv
+    return k
+
+
 def concentration(feature_map: str = "zz", qubits=(2, 4, 6, 8), reps: int = 2,
                   entanglement: str = "linear", samples: int = 500,
                   data_range=(0.0, 2 * math.pi), seed: int | None = 0,
@@ -110,9 +151,7 @@ def concentration(feature_map: str = "zz", qubits=(2, 4, 6, 8), reps: int = 2,
         circuit = circuits.feature_map(feature_map, n, reps=reps, entanglement=entanglement,
                                        **(options or {}))
         x = rng.uniform(low, high, (2 * samples, circuit.num_parameters))
-        sv = ev.statevectors(circuit, x)
-        overlap = np.einsum("bi,bi->b", sv[:samples].conj(), sv[samples:])
-        k = overlap.real ** 2 + overlap.imag ** 2
+        k = _pair_fidelities(ev, circuit, x[:samples], x[samples:])
         means.append(float(k.mean()))
         variances.append(float(k.var(ddof=1)))
         stderr.append(_variance_stderr(k))

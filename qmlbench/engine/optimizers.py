@@ -7,17 +7,55 @@ per optimizer (FIELD-NOTES).
 
 ``OPTIMIZERS[name]`` is an :class:`OptimizerEntry` that says whether the
 optimizer uses gradients, whether a learning rate applies, and which extra
-options it accepts; :func:`build_optimizer` turns an
-:class:`~qmlbench.engine.spec.OptimizerSpec` (or plain values) into a ready
-qiskit-ml optimizer, refusing options that do not apply.
+options it accepts (with the type and range of each, ``option_kinds``);
+:func:`build_optimizer` turns an :class:`~qmlbench.engine.spec.OptimizerSpec`
+(or plain values) into a ready qiskit-ml optimizer, refusing options that do
+not apply or values they cannot take.  Names are case-insensitive and
+qiskit-ml's class names are accepted too (``COBYLA``, ``GradientDescent``,
+``L_BFGS_B``, ...): :func:`canonical_name`.
+
+COBYLA needs at least ``num_weights + 2`` evaluations to build its first
+linear model; SciPy silently raises a smaller ``maxiter`` to that.  Here a
+smaller ``maxiter`` is refused when the minimisation starts, naming the
+minimum, so a run never does more evaluations than it was asked for.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+import numpy as np
+
 from .errors import SpecError
+
+#: What an option's value may be: "positive" / "nonneg" (finite numbers), "fraction"
+#: (strictly between 0 and 1), "int>=1", "bool"; a trailing "?" also allows null.
+KINDS = ("positive", "nonneg", "fraction", "int>=1", "bool")
+
+
+def check_value(fld: str, value, kind: str) -> None:
+    """Raise :class:`SpecError` naming ``fld`` when ``value`` is not of ``kind`` (see KINDS)."""
+    null = ""
+    if kind.endswith("?"):
+        if value is None:
+            return
+        kind, null = kind[:-1], " (or null)"
+    if kind == "bool":
+        if not isinstance(value, bool):
+            raise SpecError(fld, value, reason="must be true or false" + null)
+        return
+    if kind == "int>=1":
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise SpecError(fld, value, reason="must be an integer >= 1" + null)
+        return
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
+            or not {"positive": value > 0, "nonneg": value >= 0, "fraction": 0 < value < 1}[kind]:
+        raise SpecError(fld, value, reason=f"must be a number {_RANGES[kind]}{null}")
+
+
+_RANGES = {"positive": "> 0", "nonneg": ">= 0", "fraction": "between 0 and 1, exclusive"}
 
 
 @dataclass(frozen=True)
@@ -33,12 +71,67 @@ class OptimizerEntry:
     #: ``(maxiter, learning_rate, options) -> qiskit-ml optimizer``
     factory: Callable[..., Any] = field(repr=False, compare=False)
     description: str = ""
+    #: option name -> kind of value (see KINDS); every name in ``options`` has one
+    option_kinds: dict = field(default_factory=dict, compare=False, hash=False)
+
+
+class _EvaluationBudget(Exception):
+    """Internal: COBYLA used the evaluations it was given."""
+
+
+def cobyla_minimum(num_weights: int) -> int:
+    """Evaluations COBYLA needs before its first step (SciPy raises a smaller maxiter to it)."""
+    return int(num_weights) + 2
+
+
+def cobyla_note(maxiter: int, num_weights: int) -> str | None:
+    """What to tell a person whose COBYLA ``maxiter`` is below the minimum; None if it is not."""
+    need = cobyla_minimum(num_weights)
+    if maxiter >= need:
+        return None
+    return (f"COBYLA needs {need} evaluations (weights + 2) for {num_weights} weights before its "
+            f"first step; maxiter {maxiter} was kept, so it stopped after {maxiter} evaluations "
+            f"with the best of its first probes. Set maxiter >= {need} to let it optimise")
 
 
 def _cobyla(maxiter, learning_rate, options):
     from qiskit_machine_learning.optimizers import COBYLA
+    from qiskit_machine_learning.optimizers.optimizer import OptimizerResult
 
-    return COBYLA(maxiter=maxiter, **options)
+    class CheckedCOBYLA(COBYLA):
+        """COBYLA that keeps ``maxiter`` as a hard cap on evaluations and says so when it is
+        below COBYLA's minimum, where SciPy would silently raise it (5 became 42)."""
+
+        def minimize(self, fun, x0, jac=None, bounds=None):
+            import warnings
+
+            note = cobyla_note(maxiter, len(x0))
+            if note is None:
+                return super().minimize(fun, x0, jac=jac, bounds=bounds)
+            warnings.warn(note, UserWarning, stacklevel=2)
+            best = {"x": np.array(x0, dtype=float), "fun": np.inf, "n": 0}
+
+            def capped(x):
+                if best["n"] >= maxiter:
+                    raise _EvaluationBudget
+                best["n"] += 1
+                value = fun(x)
+                if value < best["fun"]:
+                    best["x"], best["fun"] = np.array(x, dtype=float, copy=True), float(value)
+                return value
+
+            saved = self._options.get("maxiter")
+            self._options["maxiter"] = cobyla_minimum(len(x0))   # no raw SciPy warning
+            try:
+                return super().minimize(capped, x0, jac=jac, bounds=bounds)
+            except _EvaluationBudget:
+                result = OptimizerResult()
+                result.x, result.fun, result.nfev = best["x"], best["fun"], best["n"]
+                return result
+            finally:
+                self._options["maxiter"] = saved
+
+    return CheckedCOBYLA(maxiter=maxiter, **options)
 
 
 def _l_bfgs_b(maxiter, learning_rate, options):
@@ -89,37 +182,63 @@ def _slsqp(maxiter, learning_rate, options):
     return SLSQP(maxiter=maxiter, **options)
 
 
+def _entry(name, label, uses_gradient, learning_rate_arg, kinds: dict, factory, description):
+    return OptimizerEntry(name, label, uses_gradient, learning_rate_arg, tuple(kinds), factory,
+                          description, dict(kinds))
+
+
 OPTIMIZERS: dict[str, OptimizerEntry] = {
     e.name: e
     for e in [
-        OptimizerEntry("cobyla", "COBYLA", False, None, ("rhobeg", "tol"), _cobyla,
-                       "gradient-free linear approximations; maxiter counts evaluations"),
-        OptimizerEntry("l_bfgs_b", "L-BFGS-B", True, None, ("maxfun", "ftol", "eps"), _l_bfgs_b,
-                       "quasi-Newton with analytic gradients"),
-        OptimizerEntry("spsa", "SPSA", False, "learning_rate",
-                       ("perturbation", "resamplings", "blocking", "allowed_increase",
-                        "last_avg", "second_order", "regularization", "trust_region"), _spsa,
-                       "two evaluations per step along a random direction; robust to shot noise"),
-        OptimizerEntry("adam", "ADAM", True, "lr",
-                       ("beta_1", "beta_2", "tol", "eps", "noise_factor", "amsgrad"), _adam,
-                       "adaptive-moment gradient descent (default learning rate 0.1)"),
-        OptimizerEntry("gradient_descent", "Gradient descent", True, "learning_rate",
-                       ("tol", "perturbation"), _gradient_descent,
-                       "plain gradient steps (default learning rate 0.1)"),
-        OptimizerEntry("nelder_mead", "Nelder-Mead", False, None,
-                       ("maxfev", "xatol", "tol", "adaptive"), _nelder_mead,
-                       "gradient-free simplex search"),
-        OptimizerEntry("slsqp", "SLSQP", True, None, ("ftol", "eps", "tol"), _slsqp,
-                       "sequential least squares with analytic gradients"),
+        _entry("cobyla", "COBYLA", False, None, {"rhobeg": "positive", "tol": "positive?"},
+               _cobyla, "gradient-free linear approximations; maxiter counts evaluations "
+                        "(at least weights + 2)"),
+        _entry("l_bfgs_b", "L-BFGS-B", True, None,
+               {"maxfun": "int>=1", "ftol": "positive", "eps": "positive"}, _l_bfgs_b,
+               "quasi-Newton with analytic gradients"),
+        _entry("spsa", "SPSA", False, "learning_rate",
+               {"perturbation": "positive", "resamplings": "int>=1", "blocking": "bool",
+                "allowed_increase": "nonneg?", "last_avg": "int>=1", "second_order": "bool",
+                "regularization": "nonneg?", "trust_region": "bool"}, _spsa,
+               "two evaluations per step along a random direction; robust to shot noise"),
+        _entry("adam", "ADAM", True, "lr",
+               {"beta_1": "fraction", "beta_2": "fraction", "tol": "positive", "eps": "positive",
+                "noise_factor": "positive", "amsgrad": "bool"}, _adam,
+               "adaptive-moment gradient descent (default learning rate 0.1)"),
+        _entry("gradient_descent", "Gradient descent", True, "learning_rate",
+               {"tol": "positive", "perturbation": "positive?"}, _gradient_descent,
+               "plain gradient steps (default learning rate 0.1)"),
+        _entry("nelder_mead", "Nelder-Mead", False, None,
+               {"maxfev": "int>=1", "xatol": "positive", "tol": "positive?", "adaptive": "bool"},
+               _nelder_mead, "gradient-free simplex search"),
+        _entry("slsqp", "SLSQP", True, None,
+               {"ftol": "positive", "eps": "positive", "tol": "positive?"}, _slsqp,
+               "sequential least squares with analytic gradients"),
     ]
 }
 
+#: Other spellings of the registry names (after lower-casing, "-" and " " as "_"):
+#: qiskit-ml's class names ``COBYLA``, ``SPSA``, ``ADAM``, ``GradientDescent``,
+#: ``L_BFGS_B``, ``NELDER_MEAD``, ``SLSQP`` and their SciPy forms.
+ALIASES = {"gradientdescent": "gradient_descent", "lbfgsb": "l_bfgs_b",
+           "neldermead": "nelder_mead"}
+
+
+def canonical_name(name):
+    """The registry name for ``name`` in any case or qiskit-ml/SciPy spelling; None if unknown."""
+    if not isinstance(name, str):
+        return None
+    key = name.strip().lower().replace("-", "_").replace(" ", "_")
+    key = ALIASES.get(key, key)
+    return key if key in OPTIMIZERS else None
+
 
 def get(name: str) -> OptimizerEntry:
-    if name not in OPTIMIZERS:
+    key = canonical_name(name)
+    if key is None:
         raise SpecError("optimizer.name", name, sorted(OPTIMIZERS),
                         reason="is not a known optimizer")
-    return OPTIMIZERS[name]
+    return OPTIMIZERS[key]
 
 
 def uses_gradient(name: str) -> bool:
@@ -137,7 +256,7 @@ def check_options(name: str, learning_rate=None, options=None, maxiter=None) -> 
         if entry.learning_rate_arg is None:
             takers = sorted(n for n, e in OPTIMIZERS.items() if e.learning_rate_arg)
             raise SpecError("optimizer.learning_rate", learning_rate,
-                            reason=(f"does not apply to {name}; leave it empty, or pick an "
+                            reason=(f"does not apply to {entry.name}; leave it empty, or pick an "
                                     f"optimizer that takes one: {', '.join(takers)}"))
         if isinstance(learning_rate, bool) or not isinstance(learning_rate, (int, float)) \
                 or not learning_rate > 0:
@@ -147,10 +266,11 @@ def check_options(name: str, learning_rate=None, options=None, maxiter=None) -> 
     if not isinstance(options, dict):
         raise SpecError("optimizer.options", options,
                         reason="must be a mapping of option names to values")
-    for key in options:
+    for key, value in options.items():
         if key not in entry.options:
-            raise SpecError(f"optimizer.options.{key}", options[key], list(entry.options),
-                            reason=f"does not apply to {name}")
+            raise SpecError(f"optimizer.options.{key}", value, list(entry.options),
+                            reason=f"does not apply to {entry.name}")
+        check_value(f"optimizer.options.{key}", value, entry.option_kinds.get(key, "positive"))
 
 
 def build_optimizer(spec=None, *, name: str | None = None, maxiter: int | None = None,

@@ -20,6 +20,11 @@ from .errors import SpecError
 ENTANGLEMENTS = ("full", "linear", "reverse_linear", "pairwise", "circular", "sca")
 SCALINGS = ("auto", "none", "minmax", "standard")
 
+#: The most samples a spec may ask a dataset for, wherever the spec comes from (a file, an
+#: imported spec, a ``?spec=`` link).  The dashboard's slider stops well below; 5000 points
+#: keep a kernel model's Gram matrix (and the kernel's memory) within seconds and megabytes.
+MAX_SAMPLES = 5000
+
 
 def _check_unknown(section: str, data: dict, cls) -> None:
     allowed = [f.name for f in fields(cls)]
@@ -76,12 +81,26 @@ class DatasetSpec:
 
         _check_name("dataset.name", self.name, datasets.DATASETS)
         _check_int("dataset.n_samples", self.n_samples, minimum=4)
+        if self.n_samples > MAX_SAMPLES:
+            raise SpecError("dataset.n_samples", self.n_samples,
+                            reason=f"is more than the engine takes: at most {MAX_SAMPLES} samples")
         _check_number("dataset.noise", self.noise, low=0.0)
         _check_number("dataset.test_size", self.test_size, low=0.0, high=1.0,
                       low_open=True, high_open=True)
         if self.scaling not in SCALINGS:
             raise SpecError("dataset.scaling", self.scaling, SCALINGS)
         _check_options("dataset.options", self.options)
+        entry = datasets.DATASETS[self.name]
+        for key, value in self.options.items():
+            fld = f"dataset.options.{key}"
+            if key == "feature_range":
+                datasets.check_feature_range(value)
+            elif key not in entry.options:
+                raise SpecError(fld, value, sorted(entry.options) + ["feature_range"],
+                                reason=f"is not an option of {self.name}")
+            elif isinstance(entry.options[key], (int, float)) \
+                    and not isinstance(entry.options[key], bool):
+                _check_number(fld, value)
 
 
 @dataclass
@@ -160,6 +179,8 @@ class OptimizerSpec:
     def validate(self) -> None:
         from . import optimizers
 
+        # any case, and qiskit-ml's class names (COBYLA, GradientDescent, L_BFGS_B, ...)
+        self.name = optimizers.canonical_name(self.name) or self.name
         _check_name("optimizer.name", self.name, optimizers.OPTIMIZERS)
         _check_int("optimizer.maxiter", self.maxiter, minimum=1)
         _check_number("optimizer.learning_rate", self.learning_rate, low=0.0,
@@ -242,6 +263,28 @@ class ExperimentSpec:
         self.model.validate()
         self.optimizer.validate()
         self.execution.validate()
+        self._check_circuit_option_values()
+
+    def _check_circuit_option_values(self) -> None:
+        """Option values of the feature map and ansatz, checked by building each block once at
+        the width the run will use (when the registry knows it); names are checked above."""
+        from . import circuits, datasets
+
+        entry = datasets.DATASETS.get(self.dataset.name)
+        width = self.circuit.num_qubits or getattr(entry, "num_features", None)
+        if not width:
+            return
+        for block, registry in ((self.circuit.feature_map, circuits.FEATURE_MAPS),
+                                (self.circuit.ansatz, circuits.ANSATZE)):
+            builder = registry.get(block.name)
+            if not block.options or builder is None or width < getattr(builder, "min_qubits", 1):
+                continue
+            try:
+                builder(width, block.reps, block.entanglement, **block.options)
+            except SpecError:
+                raise
+            except Exception:  # noqa: BLE001 - not a value error of ours; building will say
+                pass
 
     # --- round trip -------------------------------------------------------
     def to_dict(self) -> dict:

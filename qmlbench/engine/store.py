@@ -34,7 +34,7 @@ import numpy as np
 
 from .errors import QmlbenchError
 
-__all__ = ["save", "save_run", "load", "Experiment", "FORMAT", "FORMAT_VERSION"]
+__all__ = ["save", "save_run", "load", "check_target", "Experiment", "FORMAT", "FORMAT_VERSION"]
 
 FORMAT = "qmlbench-experiment"
 FORMAT_VERSION = 1
@@ -123,18 +123,72 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def _nearest_existing(path: Path) -> Path:
+    p = path
+    while not p.exists() and p != p.parent:
+        p = p.parent
+    return p
+
+
+def check_target(path) -> str:
+    """What saving at ``path`` would do, checked before any work is spent on a run.
+
+    Returns ``"new"`` (nothing there yet), ``"empty"`` (an empty folder, used as is)
+    or ``"experiment"`` (a saved experiment that a save would replace).  Raises
+    :class:`QmlbenchError` naming the path when nothing can be saved there: a file, a
+    path under a file, a folder holding other things, or one this user cannot write.
+    """
+    target = Path(path)
+    if target.is_dir():
+        if (target / "manifest.json").is_file():
+            kind = "experiment"
+        elif not any(target.iterdir()):
+            kind = "empty"
+        else:
+            raise QmlbenchError(f"path: {str(target)!r} exists and is not a saved qmlbench experiment; "
+                                "refusing to overwrite it (choose a new or empty folder)")
+        where = target.parent
+    elif target.exists():
+        raise QmlbenchError(f"path: {str(target)!r} is a file, not a folder; choose a folder for "
+                            "the experiment")
+    else:
+        kind = "new"
+        where = _nearest_existing(target.parent)
+        if not where.is_dir():
+            raise QmlbenchError(f"path: {str(target)!r} cannot be created: {str(where)!r} is a file, "
+                                "not a folder")
+    if not os.access(where, os.W_OK | os.X_OK):
+        raise QmlbenchError(f"path: {str(target)!r} cannot be written: no permission to write in "
+                            f"{str(where)!r}")
+    return kind
+
+
+def _umask() -> int:
+    try:  # Linux: read it without changing it
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def save(path, spec, model=None, history=None, scores=None, extra=None, status: str = "done") -> Path:
     """Write an experiment folder at ``path`` atomically; returns the path.
 
-    If ``path`` exists and is a saved experiment it is replaced only after the new one is
-    complete on disk; any other existing file or folder there is refused.
+    If ``path`` is a saved experiment it is replaced only after the new one is complete
+    on disk; an empty folder is used as is; any other existing file or folder there is
+    refused (see :func:`check_target`, which callers can run before a long job).  The
+    folder gets the usual permissions for new folders (``0777`` less the umask).
     """
     target = Path(path)
-    if target.exists():
-        if not (target / "manifest.json").is_file():
-            raise QmlbenchError(f"path: {str(target)!r} exists and is not a saved qmlbench experiment; "
-                                "refusing to overwrite it")
-    target.parent.mkdir(parents=True, exist_ok=True)
+    check_target(target)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise QmlbenchError(f"path: {str(target)!r} cannot be created ({exc.strerror or exc})") from None
     # Serialise everything in memory first: a model that cannot be pickled fails here,
     # before anything touches the disk.
     files: dict[str, bytes] = {}
@@ -164,6 +218,7 @@ def save(path, spec, model=None, history=None, scores=None, extra=None, status: 
             "files": checksums,
         }
         _write(tmp / "manifest.json", json.dumps(manifest, indent=2).encode())
+        os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes it 0700
         _fsync_dir(tmp)
         _swap_into_place(tmp, target)
     except BaseException:
@@ -234,6 +289,9 @@ def load(path, verify: bool = True) -> Experiment:
         raise QmlbenchError(f"path: {str(folder)!r} is not a saved qmlbench experiment "
                             "(no manifest.json)")
     manifest = _read_json(folder, "manifest.json")
+    if not isinstance(manifest, dict):
+        raise QmlbenchError(f"{manifest_path}: is a JSON {type(manifest).__name__}, not the "
+                            "manifest object qmlbench writes; the experiment is damaged")
     if manifest.get("format") != FORMAT:
         raise QmlbenchError(f"{manifest_path}: format {manifest.get('format')!r} is not {FORMAT!r}")
     if manifest.get("format_version", 0) > FORMAT_VERSION:

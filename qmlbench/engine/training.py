@@ -5,8 +5,13 @@ wrapped, qiskit-ml's callback is not used) becomes a history entry and an
 ``on_step(step, loss, elapsed_seconds, weights)`` call; kernel models report
 their phases ("kernel matrix", "fit") as steps with loss None.  Every
 ``score_every`` steps, and at the end, train and test scores are added to the
-entry.  ``run.stop()`` sets an event that the next evaluation sees: training
-ends within one evaluation and the model keeps the best weights it had.
+entry.  ``run.stop()`` sets an event that the running evaluation sees when it
+ends: that evaluation is still recorded (history, ``on_step``), then training
+ends, and the model keeps the best weights of its history, so the model, the
+history and a loss curve drawn from it agree.  After a stop the final train
+and test scoring runs in small batches and is cut short after
+``STOP_SCORING_BUDGET_S`` seconds or by ``run.stop(skip_scoring=True)``; the
+scores are then None and ``run.notes`` says so.
 
     run = qb.train(spec, on_step=print)
     run.stop(); run.wait()
@@ -18,10 +23,17 @@ from __future__ import annotations
 import threading
 import time
 
+import numpy as np
+
 from .errors import QmlbenchError
 from .models._base import StopTraining, _accepts_phase
 
 STATUSES = ("pending", "running", "done", "stopped", "error")
+
+#: After a stop, the final train/test scoring gives up after this many seconds.
+STOP_SCORING_BUDGET_S = 5.0
+#: Rows per batch of that scoring (between batches it checks the budget and skip_scoring).
+STOP_SCORING_BATCH = 16
 
 
 class Run:
@@ -29,7 +41,8 @@ class Run:
     error, elapsed, path, fallback_reason, done``.
 
     ``history`` is a list of dicts with keys ``step, loss, elapsed, weights,
-    train_score, test_score, phase`` (scores None where not computed).
+    train_score, test_score, phase`` (scores None where not computed).  ``notes``
+    lists what a person should know about how the run ended (scoring skipped).
     """
 
     def __init__(self, spec, dataset, model, on_step=None, score_every: int = 10):
@@ -44,7 +57,9 @@ class Run:
         self.error: BaseException | None = None
         self.path: str | None = None
         self.fallback_reason: str | None = None
+        self.notes: list[str] = []
         self._stop = threading.Event()
+        self._skip_scoring = threading.Event()
         self._finished = threading.Event()
         self._thread: threading.Thread | None = None
         self._t0: float | None = None
@@ -59,8 +74,13 @@ class Run:
         self._thread.start()
         return self
 
-    def stop(self) -> "Run":
-        """Ask training to end; it does within one objective evaluation."""
+    def stop(self, skip_scoring: bool = False) -> "Run":
+        """Ask training to end; it does when the running objective evaluation ends.
+
+        ``skip_scoring=True`` (or a second call after the first) also skips what is
+        left of the final train/test scoring."""
+        if skip_scoring or self._stop.is_set():
+            self._skip_scoring.set()
         self._stop.set()
         return self
 
@@ -116,12 +136,16 @@ class Run:
             m.weights_ = saved
 
     def _monitor(self, step, loss, weights, phase="train"):
-        if self._stop.is_set() and phase != "fit":
-            raise StopTraining(f"stopped at step {step}")
+        evaluated = loss is not None or weights is not None
+        if self._stop.is_set() and phase != "fit" and not evaluated:
+            raise StopTraining(f"stopped at step {step}")   # a phase that has not begun
+        # An evaluation that ended after Stop is still recorded: the model may keep
+        # its weights, so the history (and the loss curve) must show them.
         entry = {"step": len(self.history) + 1, "loss": loss, "elapsed": self.elapsed,
                  "weights": None if weights is None else list(map(float, weights)),
                  "train_score": None, "test_score": None, "phase": phase}
         if (weights is not None and phase == "train" and entry["step"] % self.score_every == 0
+                and not self._stop.is_set()
                 and hasattr(self.model, "circuit_") and hasattr(self.model, "weights_")
                 and _scores_mid_fit(self.model)):
             entry["train_score"], entry["test_score"] = self._scores_at(weights)
@@ -135,6 +159,43 @@ class Run:
         if self._stop.is_set() and phase != "fit":
             raise StopTraining(f"stopped at step {step}")
 
+    def _note_optimizer(self):
+        from . import optimizers
+
+        opt = getattr(self.model, "optimizer", None)
+        n = getattr(self.model, "num_weights_", None)
+        if n is None and getattr(self.model, "weights_", None) is not None:
+            n = len(np.atleast_1d(self.model.weights_))
+        if optimizers.canonical_name(opt) == "cobyla" and n is not None:
+            note = optimizers.cobyla_note(int(getattr(self.model, "maxiter", 0) or 0), int(n))
+            if note is not None:
+                self.notes.append(note)
+
+    def _score_cut_short(self):
+        """Scores after a stop, in small batches; None where the budget or a second stop cut it."""
+        from sklearn.base import is_regressor
+        from sklearn.metrics import accuracy_score, r2_score
+
+        d, m = self.dataset, self.model
+        t0 = time.perf_counter()
+        metric = r2_score if is_regressor(m) else accuracy_score
+        out = []
+        for X, y in ((d.X_train, d.y_train), (d.X_test, d.y_test)):
+            preds = []
+            for start in range(0, len(X), STOP_SCORING_BATCH):
+                if self._skip_scoring.is_set():
+                    self.notes.append("final train/test scoring skipped at the user's request "
+                                      "after Stop; score with run.model.score(X, y)")
+                    return None, None
+                if time.perf_counter() - t0 > STOP_SCORING_BUDGET_S:
+                    self.notes.append(f"final train/test scoring cut short after Stop (over "
+                                      f"{STOP_SCORING_BUDGET_S:g} s); score with "
+                                      f"run.model.score(X, y)")
+                    return None, None
+                preds.append(m.predict(X[start:start + STOP_SCORING_BATCH]))
+            out.append(float(metric(y, np.concatenate(preds))))
+        return out[0], out[1]
+
     def _target(self):
         self._t0 = time.perf_counter()
         self.status = "running"
@@ -144,8 +205,13 @@ class Run:
             if self._stop.is_set():
                 raise StopTraining("stopped before training began")
             self.model.fit(d.X_train, d.y_train, monitor=self._monitor)
-            status = "stopped" if getattr(self.model, "stopped_", False) else "done"
-            self.scores["train"], self.scores["test"] = self._score()
+            self._note_optimizer()
+            stopped = bool(getattr(self.model, "stopped_", False))
+            status = "stopped" if stopped else "done"
+            if stopped or self._stop.is_set():
+                self.scores["train"], self.scores["test"] = self._score_cut_short()
+            else:
+                self.scores["train"], self.scores["test"] = self._score()
             if self.history:
                 self.history[-1]["train_score"] = self.scores["train"]
                 self.history[-1]["test_score"] = self.scores["test"]
@@ -185,6 +251,11 @@ def train(spec, on_step=None, dataset=None, model=None, block: bool = False,
         spec = ExperimentSpec.from_dict(spec)
     elif isinstance(spec, str):
         spec = ExperimentSpec.from_json(spec)
+    elif not isinstance(spec, ExperimentSpec):
+        from .errors import SpecError
+
+        raise SpecError("spec", spec if spec is None else type(spec).__name__,
+                        reason="must be an ExperimentSpec, a dict of sections or JSON text")
     if dataset is None:
         dataset = datasets.from_spec(spec.dataset, seed=spec.seed,
                                      num_features=spec.circuit.num_qubits)

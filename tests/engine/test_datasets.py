@@ -254,3 +254,27 @@ def test_noise_level_is_the_spread_of_the_points_around_their_clean_shape():
         quiet = D.load(name, n_samples=60, noise=0.0, seed=2, scaling="none")
         loud = D.load(name, n_samples=60, noise=0.2, seed=2, scaling="none")
         assert not np.allclose(quiet.X_train, loud.X_train), name
+
+
+def test_a_wide_csv_is_reduced_like_the_built_in_datasets_and_says_so(tmp_path):
+    """Issue 9: 30 feature columns loaded unreduced, then failed '30 qubits is too many'."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(80, 30))
+    y = (X[:, 0] + X[:, 1] > 0).astype(int)
+    path = tmp_path / "wide.csv"
+    header = ",".join([f"f{i}" for i in range(30)] + ["label"])
+    path.write_text(header + "\n" + "\n".join(
+        ",".join(f"{v:.6f}" for v in row) + f",{lab}" for row, lab in zip(X, y)) + "\n")
+    d = D.from_csv(path, target="label", seed=0)
+    assert d.num_features == D.MAX_AUTO_FEATURES == 8
+    assert d.feature_names == [f"pc{i}" for i in range(8)]
+    assert any("reduced 30 features to 8 with PCA" in n for n in d.notes), d.notes
+    assert any("pass num_features" in n for n in d.notes), d.notes
+    assert D.from_csv(path, target="label", seed=0, num_features=3).num_features == 3
+    assert D.from_csv(path, target="label", seed=0, num_features=30).num_features == 30
+    assert D.from_arrays(X[:, :8], y).num_features == 8          # narrow data is left alone
+    # and a quantum model trains on it without a width error
+    spec = qb.ExperimentSpec.from_dict({"model": {"name": "qsvc"},
+                                        "circuit": {"feature_map": {"name": "angle"}}})
+    run = qb.train(spec, dataset=d, block=True)
+    assert run.status == "done" and run.model.n_features_in_ == 8

@@ -243,3 +243,36 @@ def test_concentration_bad_input_names_the_field(kwargs, field):
 def test_concentration_refuses_widths_beyond_exact_simulation():
     with pytest.raises(CapacityError, match="limit"):
         kernels.concentration("zz", qubits=[execution.MAX_EXACT_QUBITS + 1])
+
+
+def test_concentration_splits_its_batches_to_the_memory_budget(monkeypatch):
+    """Issue 9: `qmlbench concentration --qubits 20` asked numpy for 15.6 GiB in one array:
+    the memory check covered one state, not the batch of 2 * samples states."""
+    from qmlbench.engine import kernel_concentration
+
+    unbatched = kernels.concentration("zz", qubits=[2, 5], reps=2, samples=300, seed=3)
+    rows = []
+    real = execution.Evaluator.statevectors
+
+    def recording(self, circuit, values):
+        rows.append((circuit.num_qubits, len(values)))
+        return real(self, circuit, values)
+
+    monkeypatch.setattr(execution.Evaluator, "statevectors", recording)
+    budget = 64 * 2 ** 10                                  # 64 KiB: a few states of 5 qubits
+    monkeypatch.setattr(execution, "MEMORY_BUDGET_BYTES", budget)
+    batched = kernels.concentration("zz", qubits=[2, 5], reps=2, samples=300, seed=3)
+    assert batched.variances == pytest.approx(unbatched.variances, rel=1e-12)
+    assert batched.means == pytest.approx(unbatched.means, rel=1e-12)
+    assert len(rows) > 2 and sum(r for q, r in rows if q == 5) == 600
+    assert all(r * 16 * 2 ** q <= budget for q, r in rows)   # every batch within the budget
+    # at 20 qubits a batch is a few pairs, not 500 (15.6 GiB)
+    monkeypatch.undo()
+    per = kernel_concentration.pairs_per_batch(20)
+    assert 2 * per * 16 * 2 ** 20 <= execution.MEMORY_BUDGET_BYTES
+
+
+def test_concentration_refuses_a_pair_that_cannot_fit_and_says_how_much(monkeypatch):
+    monkeypatch.setattr(execution, "available_memory_bytes", lambda: 2 ** 20)   # 1 MiB free
+    with pytest.raises(CapacityError, match=r"qubits: 16 needs about 8 MiB for one pair of states but only 1 MiB"):
+        kernels.concentration("zz", qubits=[16], samples=4)

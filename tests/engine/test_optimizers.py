@@ -91,3 +91,62 @@ def test_settings_that_do_not_apply_are_refused_by_name():
         {"optimizer": {"name": "adam", "learning_rate": 0.2, "options": {"amsgrad": True}}})
     adam = optimizers.build_optimizer(spec.optimizer)
     assert adam._lr == 0.2 and adam._amsgrad is True
+
+
+@pytest.mark.parametrize("given, name", [
+    ("COBYLA", "cobyla"), ("SPSA", "spsa"), ("ADAM", "adam"), ("GradientDescent", "gradient_descent"),
+    ("L_BFGS_B", "l_bfgs_b"), ("L-BFGS-B", "l_bfgs_b"), ("NELDER_MEAD", "nelder_mead"),
+    ("Nelder-Mead", "nelder_mead"), ("SLSQP", "slsqp"), ("Cobyla", "cobyla")])
+def test_qiskit_ml_names_are_the_same_optimizers(given, name):
+    spec = qb.ExperimentSpec.from_dict({"optimizer": {"name": given}})
+    assert spec.optimizer.name == name
+    assert spec == qb.ExperimentSpec.from_dict({"optimizer": {"name": name}})
+    assert optimizers.get(given) is optimizers.OPTIMIZERS[name]
+    assert optimizers.uses_gradient(given) == optimizers.uses_gradient(name)
+
+
+@pytest.mark.parametrize("options, fragment", [
+    ({"name": "cobyla", "options": {"rhobeg": "big"}}, "optimizer.options.rhobeg: 'big' must be a number > 0"),
+    ({"name": "cobyla", "options": {"rhobeg": -1}}, "optimizer.options.rhobeg: -1 must be a number > 0"),
+    ({"name": "adam", "options": {"beta_1": 1.5}}, "optimizer.options.beta_1: 1.5 must be a number between 0 and 1"),
+    ({"name": "adam", "options": {"amsgrad": "yes"}}, "optimizer.options.amsgrad: 'yes' must be true or false"),
+    ({"name": "spsa", "options": {"resamplings": 0.5}}, "optimizer.options.resamplings: 0.5 must be an integer >= 1"),
+    ({"name": "l_bfgs_b", "options": {"maxfun": "10"}}, "optimizer.options.maxfun: '10' must be an integer >= 1"),
+])
+def test_option_values_are_checked_when_the_spec_is_built(options, fragment):
+    with pytest.raises(SpecError) as err:
+        qb.ExperimentSpec.from_dict({"optimizer": options})
+    assert fragment in str(err.value) and "\n" not in str(err.value)
+
+
+def test_every_option_has_a_kind():
+    for e in optimizers.OPTIMIZERS.values():
+        assert set(e.option_kinds) == set(e.options), e.name
+        assert all(k.rstrip("?") in optimizers.KINDS for k in e.option_kinds.values())
+    qb.ExperimentSpec.from_dict({"optimizer": {"name": "cobyla", "options": {"rhobeg": 0.5, "tol": None}}})
+
+
+def test_cobyla_below_its_minimum_keeps_maxiter_and_says_so(recwarn):
+    """SciPy silently raised maxiter 5 to weights + 2 (42 evaluations for 40 weights)."""
+    import warnings
+
+    fun, _, calls = quadratic()
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        res = optimizers.build_optimizer(name="cobyla", maxiter=4).minimize(fun, np.zeros(3))
+    assert len(calls) == 4                     # not 5: maxiter is a hard cap
+    losses = [float(np.sum((c - TARGET) ** 2)) for c in calls]
+    assert res.nfev == 4 and res.fun == min(losses)
+    texts = [str(w.message) for w in seen]
+    assert any("COBYLA needs 5 evaluations (weights + 2) for 3 weights" in t for t in texts), texts
+    assert not any("Invalid MAXFUN" in t for t in texts), texts   # no raw SciPy warning
+    fun, _, calls = quadratic()
+    optimizers.build_optimizer(name="cobyla", maxiter=5).minimize(fun, np.zeros(3))
+    assert len(calls) == 5
+    # through a run: exactly maxiter steps, and a note that says why it stopped so soon
+    run = qb.train({"dataset": {"name": "moons", "n_samples": 20}, "model": {"name": "vqc"},
+                    "optimizer": {"name": "cobyla", "maxiter": 5}}, block=True)
+    assert run.status == "done" and len(run.history) == 5
+    assert any("COBYLA needs" in n and "maxiter 5 was kept" in n for n in run.notes), run.notes
+    best = min(run.history, key=lambda h: h["loss"])
+    np.testing.assert_array_equal(run.model.weights_, best["weights"])

@@ -120,3 +120,52 @@ def test_unknown_circuit_option_fails_when_the_spec_is_built():
                                                               "options": {"rotaton": "y"}}}})
     assert info.value.field == "circuit.feature_map.options.rotaton"
     assert "rotation" in str(info.value)
+
+
+# --- issue 9 / 15: every value checked when the spec is built -------------------------
+
+@pytest.mark.parametrize("data, fragment", [
+    ({"optimizer": {"name": "cobyla", "options": {"rhobeg": "big"}}},
+     "optimizer.options.rhobeg: 'big' must be a number > 0"),
+    ({"model": {"name": "mlp", "params": {"hidden_layer_sizes": "abc"}}},
+     "model.params.hidden_layer_sizes: 'abc' must be a list of layer widths, integers >= 1"),
+    ({"model": {"name": "mlp", "params": {"hidden_layer_sizes": [16, 0]}}},
+     "model.params.hidden_layer_sizes: [16, 0] must be a list of layer widths"),
+    ({"model": {"name": "mlp", "params": {"hidden_layer_sizes": 16}}},
+     "model.params.hidden_layer_sizes: 16 must be a list"),
+    ({"model": {"name": "svc", "params": {"gamma": -1}}},
+     "model.params.gamma: -1 must be 'scale', 'auto' or a number > 0"),
+    ({"model": {"name": "svr", "params": {"gamma": "wide"}}, "dataset": {"name": "sine"}},
+     "model.params.gamma: 'wide' must be 'scale', 'auto' or a number > 0"),
+    ({"dataset": {"name": "moons", "n_samples": 1000000}},
+     "dataset.n_samples: 1000000 is more than the engine takes: at most 5000 samples"),
+    ({"dataset": {"name": "circles", "options": {"factor": "half"}}},
+     "dataset.options.factor: 'half' must be a finite number"),
+    ({"dataset": {"name": "moons", "options": {"factor": 0.5}}},
+     "dataset.options.factor: 0.5 is not an option of moons"),
+    ({"dataset": {"name": "moons", "options": {"feature_range": [1, 0]}}},
+     "dataset.options.feature_range: [1, 0] must be [low, high] with low < high"),
+    ({"circuit": {"feature_map": {"name": "zz", "options": {"alpha": "x"}}}},
+     "circuit.feature_map.options.alpha: 'x'"),
+    ({"circuit": {"feature_map": {"name": "angle", "options": {"rotation": "w"}}}},
+     "circuit.feature_map.options.rotation: 'w'"),
+])
+def test_values_that_used_to_fail_mid_training_are_refused_at_spec_time(data, fragment):
+    with pytest.raises(SpecError) as err:
+        ExperimentSpec.from_dict(data)
+    assert fragment in str(err.value), str(err.value)
+    assert "\n" not in str(err.value)
+
+
+def test_the_limits_accept_what_they_should():
+    from qmlbench.engine import spec as spec_module
+
+    ExperimentSpec.from_dict({"dataset": {"name": "moons", "n_samples": spec_module.MAX_SAMPLES}})
+    ExperimentSpec.from_dict({"model": {"name": "svc", "params": {"gamma": 0.5}}})
+    ExperimentSpec.from_dict({"model": {"name": "svc", "params": {"gamma": "auto"}}})
+    ExperimentSpec.from_dict({"model": {"name": "mlp", "params": {"hidden_layer_sizes": [8]}}})
+    ExperimentSpec.from_dict({"circuit": {"feature_map": {"name": "zz", "options": {"alpha": 1.5}}}})
+    ExperimentSpec.from_dict({"dataset": {"name": "circles", "options": {"factor": 0.3}}})
+    # the same bound wherever a spec comes from: JSON text (a file, an import, a link)
+    with pytest.raises(SpecError, match="at most 5000 samples"):
+        ExperimentSpec.from_json(json.dumps({"dataset": {"n_samples": 5001}}))

@@ -187,3 +187,46 @@ def test_a_real_run_stopped_half_way_saves_and_predicts_identically(tmp_path):
     assert np.array_equal(exp.model.predict(X), run.model.predict(X))
     np.testing.assert_array_equal(exp.model.weights_, run.model.weights_)
     np.testing.assert_array_equal(exp.model.predict_proba(X), run.model.predict_proba(X))
+
+
+def test_an_empty_folder_is_used_and_the_folder_gets_normal_permissions(tmp_path, moons, fitted):
+    (tmp_path / "empty").mkdir()
+    assert store.check_target(tmp_path / "empty") == "empty"
+    old = os.umask(0o022)
+    try:
+        path = store.save(tmp_path / "empty", SPEC, model=fitted, history=HISTORY)
+        other = store.save(tmp_path / "fresh", SPEC, model=fitted)
+    finally:
+        os.umask(old)
+    _assert_intact(path, moons, fitted)
+    for p in (path, other):
+        assert os.stat(p).st_mode & 0o777 == 0o755        # not mkdtemp's 0700
+        assert os.stat(p / "spec.json").st_mode & 0o777 == 0o644
+
+
+def test_check_target_says_what_a_save_would_do_or_why_it_cannot(tmp_path, fitted):
+    assert store.check_target(tmp_path / "a" / "b") == "new"
+    store.save(tmp_path / "exp", SPEC, model=fitted)
+    assert store.check_target(tmp_path / "exp") == "experiment"
+    (tmp_path / "file.txt").write_text("x")
+    with pytest.raises(QmlbenchError, match="'.*file.txt' is a file, not a folder"):
+        store.check_target(tmp_path / "file.txt")
+    # a path under a file: a one-line QmlbenchError, not a raw FileExistsError
+    with pytest.raises(QmlbenchError, match="cannot be created: '.*file.txt' is a file"):
+        store.save(tmp_path / "file.txt" / "exp", SPEC)
+    (tmp_path / "ro").mkdir()
+    os.chmod(tmp_path / "ro", 0o555)
+    try:
+        if not os.access(tmp_path / "ro", os.W_OK):   # root writes anywhere
+            with pytest.raises(QmlbenchError, match="cannot be written"):
+                store.check_target(tmp_path / "ro" / "exp")
+    finally:
+        os.chmod(tmp_path / "ro", 0o755)
+
+
+@pytest.mark.parametrize("text", ["[1, 2]", '"a string"', "3"])
+def test_a_manifest_that_is_not_an_object_is_reported_as_damage(tmp_path, fitted, text):
+    path = store.save(tmp_path / "exp", SPEC, model=fitted)
+    (path / "manifest.json").write_text(text)
+    with pytest.raises(QmlbenchError, match="manifest.json: is a JSON .*, not the manifest"):
+        store.load(path)

@@ -220,3 +220,101 @@ def test_a_run_that_fell_back_says_which_path_ran_and_why(reset_ansatz):
     assert saved.path_ == run.path and "reset" in saved.fallback_reason_
     exact = qb.train(spec_for(maxiter=4, n_samples=16), block=True)
     assert exact.path == execution.PATH_EXACT and exact.fallback_reason is None
+
+
+def _slow_model(spec, dataset, slow_from, seconds, began):
+    """A vqc whose evaluations from number ``slow_from`` on are slow and score loss 0 (the best)."""
+    model = qb.models.build(spec, dataset)
+    calls = [0]
+    real_forward, real_loss = model._forward, model._loss_value
+
+    def forward(X, w):
+        calls[0] += 1
+        if calls[0] >= slow_from:
+            began.set()
+            time.sleep(seconds)
+        return real_forward(X, w)
+
+    def loss_value(out, t):
+        per, d = real_loss(out, t)
+        return (per * 0.0, d) if calls[0] >= slow_from else (per, d)
+
+    model._forward, model._loss_value = forward, loss_value
+    return model
+
+
+@pytest.mark.timeout(60)
+def test_stop_during_a_slow_evaluation_keeps_model_history_and_curve_in_agreement():
+    """Issue 9: Stop landing during an evaluation left the model with weights (and a loss)
+    that were in neither the history nor the loss curve."""
+    spec = spec_for(maxiter=200)
+    data = qb.datasets.from_spec(spec.dataset, seed=spec.seed)
+    began = threading.Event()
+    model = _slow_model(spec, data, slow_from=5, seconds=0.6, began=began)
+    seen = []
+    run = qb.train(spec, dataset=data, model=model,
+                   on_step=lambda step, loss, elapsed, weights: seen.append((loss, list(weights))))
+    assert began.wait(30), run
+    run.stop()                                   # lands while evaluation 5 is running
+    t = time.perf_counter()
+    run.wait(30)
+    assert run.done and run.status == "stopped" and run.error is None
+    assert time.perf_counter() - t < 10          # one evaluation (0.6 s) and a little scoring
+    last = run.history[-1]
+    assert last["loss"] == 0.0 and len(run.history) == 5
+    # the model keeps the best weights of its history: here the last, slow evaluation's
+    np.testing.assert_array_equal(run.model.weights_, last["weights"])
+    best = min(run.history, key=lambda h: h["loss"])
+    np.testing.assert_array_equal(run.model.weights_, best["weights"])
+    assert run.model.loss_history_ == [h["loss"] for h in run.history]
+    assert [s[0] for s in seen] == [h["loss"] for h in run.history]   # the live curve too
+    assert seen[-1][1] == last["weights"]
+
+
+@pytest.mark.timeout(60)
+def test_final_scoring_after_stop_is_cut_short_and_says_so(monkeypatch):
+    spec = spec_for(maxiter=200)
+    data = qb.datasets.from_spec(spec.dataset, seed=spec.seed)
+    began = threading.Event()
+    model = _slow_model(spec, data, slow_from=4, seconds=0.3, began=began)
+    monkeypatch.setattr(training, "STOP_SCORING_BUDGET_S", 0.0)
+    run = qb.train(spec, dataset=data, model=model)
+    assert began.wait(30)
+    run.stop()
+    run.wait(30)
+    assert run.status == "stopped" and run.scores == {"train": None, "test": None}
+    assert any("scoring cut short after Stop" in n for n in run.notes)
+    assert run.model.predict(data.X_test).shape == data.y_test.shape  # the model still works
+
+    # within the budget, scores after a stop are the model's own scores
+    monkeypatch.setattr(training, "STOP_SCORING_BUDGET_S", 60.0)
+    began.clear()
+    model = _slow_model(spec, data, slow_from=4, seconds=0.3, began=began)
+    run = qb.train(spec, dataset=data, model=model)
+    assert began.wait(30)
+    run.stop()
+    run.wait(30)
+    assert run.scores["test"] == pytest.approx(run.model.score(data.X_test, data.y_test))
+    assert run.scores["train"] == pytest.approx(run.model.score(data.X_train, data.y_train))
+    assert run.notes == []
+
+
+@pytest.mark.timeout(60)
+def test_a_second_stop_skips_the_final_scoring():
+    spec = spec_for(maxiter=200)
+    data = qb.datasets.from_spec(spec.dataset, seed=spec.seed)
+    began = threading.Event()
+    model = _slow_model(spec, data, slow_from=4, seconds=0.3, began=began)
+    run = qb.train(spec, dataset=data, model=model)
+    assert began.wait(30)
+    run.stop()
+    run.stop()
+    run.wait(30)
+    assert run.status == "stopped" and run.scores["test"] is None
+    assert any("skipped" in n for n in run.notes)
+
+
+@pytest.mark.parametrize("bad", [None, 3, ["dataset"]])
+def test_train_refuses_what_is_not_a_spec_with_a_spec_error(bad):
+    with pytest.raises(qb.SpecError, match="spec: .* must be an ExperimentSpec"):
+        qb.train(bad)

@@ -23,7 +23,7 @@ REGRESSION = "regression"
 @dataclass(frozen=True)
 class Param:
     default: object
-    #: "positive" | "nonneg" | "int>=1" | "bool" | "any" | a tuple of allowed values
+    #: "positive" | "nonneg" | "int>=1" | "bool" | "gamma" | "layers" | "any" | a tuple of allowed values
     kind: object = "any"
     help: str = ""
 
@@ -48,6 +48,16 @@ class Param:
         elif k == "bool":
             if not isinstance(value, bool):
                 raise SpecError(fld, value, reason="must be true or false")
+        elif k == "gamma":    # RBF width, as scikit-learn's SVC/SVR take it
+            if value not in ("scale", "auto") and (
+                    isinstance(value, bool) or not isinstance(value, (int, float))
+                    or not math.isfinite(value) or value <= 0):
+                raise SpecError(fld, value, reason="must be 'scale', 'auto' or a number > 0")
+        elif k == "layers":   # MLP hidden layer widths
+            if not isinstance(value, (list, tuple)) or not value or any(
+                    isinstance(v, bool) or not isinstance(v, int) or v < 1 for v in value):
+                raise SpecError(fld, value, reason="must be a list of layer widths, integers >= 1 "
+                                                   "(e.g. [16, 16])")
 
 
 @dataclass(frozen=True)
@@ -129,15 +139,16 @@ MODELS: dict[str, ModelEntry] = {e.name: e for e in [
                "measured bitstring probabilities grouped into classes"),
     ModelEntry("svc", "RBF SVC (classical)", "classical", False,
                {CLASSIFICATION: "classical:SVCBaseline"},
-               {"C": _C, "gamma": Param("scale", "any", "'scale', 'auto' or a positive number"),
+               {"C": _C, "gamma": Param("scale", "gamma", "'scale', 'auto' or a positive number"),
                 "probability": Param(False, "bool", "fit Platt scaling for predict_proba")}),
     ModelEntry("svr", "RBF SVR (classical)", "classical", False,
                {REGRESSION: "classical:SVRBaseline"},
-               {"C": _C, "epsilon": _EPS, "gamma": Param("scale", "any")}),
+               {"C": _C, "epsilon": _EPS, "gamma": Param("scale", "gamma",
+                                                         "'scale', 'auto' or a positive number")}),
     ModelEntry("mlp", "Multi-layer perceptron (classical)", "classical", False,
                {CLASSIFICATION: "classical:MLPClassifierBaseline",
                 REGRESSION: "classical:MLPRegressorBaseline"},
-               {"hidden_layer_sizes": Param([16, 16], "any", "list of layer widths"),
+               {"hidden_layer_sizes": Param([16, 16], "layers", "list of layer widths"),
                 "alpha": Param(1e-4, "nonneg"), "max_iter": Param(2000, "int>=1")}),
     ModelEntry("logistic", "Logistic regression (classical)", "classical", False,
                {CLASSIFICATION: "classical:LogisticBaseline"},
