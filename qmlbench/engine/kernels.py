@@ -65,7 +65,9 @@ def feature_statevectors(feature_map: QuantumCircuit, X, evaluator=None) -> np.n
     sv.setflags(write=False)
     with _cache_lock:
         _cache[key] = sv
-        while len(_cache) > _CACHE_SIZE:
+        # bounded in entries and in bytes: statevectors of wide circuits are large
+        while len(_cache) > _CACHE_SIZE or (
+                len(_cache) > 1 and sum(v.nbytes for v in _cache.values()) > KERNEL_MEMORY_BYTES):
             _cache.popitem(last=False)
     return sv
 
@@ -81,12 +83,18 @@ def fidelity_matrix(sv_x: np.ndarray, sv_y: np.ndarray | None = None) -> np.ndar
     return K
 
 
-def kernel_matrix(feature_map: QuantumCircuit, X, Y=None, evaluator=None) -> np.ndarray:
+_EVALUATOR_SEED = object()
+
+
+def kernel_matrix(feature_map: QuantumCircuit, X, Y=None, evaluator=None,
+                  seed=_EVALUATOR_SEED) -> np.ndarray:
     """Gram matrix of fidelities ``K[i, j] = |<psi(X_i)|psi(Y_j)>|^2``; ``Y=None`` means X vs X.
 
     Columns of ``X`` follow ``feature_map.parameters``.  For a train/test split call
     it twice (``kernel_matrix(fm, X_train)`` and ``kernel_matrix(fm, X_test, X_train)``):
-    the training statevectors come from the cache the second time.
+    the training statevectors come from the cache the second time.  With an evaluator
+    that has ``shots``, each entry is a compute-uncompute estimate; its noise is drawn
+    with ``seed`` (by default the evaluator's seed).
     """
     X = _as_points("X", X, feature_map.num_parameters)
     Y = None if Y is None else _as_points("Y", Y, feature_map.num_parameters)
@@ -101,7 +109,9 @@ def kernel_matrix(feature_map: QuantumCircuit, X, Y=None, evaluator=None) -> np.
                             feature_statevectors(feature_map, Y, evaluator))
     shots = getattr(evaluator, "shots", None)
     if shots:
-        K = sampled_fidelities(K, shots, getattr(evaluator, "seed", None), symmetric=Y is None)
+        if seed is _EVALUATOR_SEED:
+            seed = getattr(evaluator, "seed", None)
+        K = sampled_fidelities(K, shots, seed, symmetric=Y is None)
     return K
 
 

@@ -506,3 +506,17 @@ def test_scikit_learn_estimator_checks(est):
             except Exception as exc:  # collect them all, then report
                 failed.append((name, f"{type(exc).__name__}: {str(exc)[:300]}"))
     assert not failed
+
+
+@pytest.mark.parametrize("rotation", ["x", "y", "z"])
+def test_the_trainable_kernel_layer_changes_the_kernel_for_every_angle_map(rotation):
+    """An RY layer before an RY angle map merges with the encoding: no fidelity depends on
+    it, and the 'trained' kernel would be the untrained one."""
+    est = models.get("qkt_qsvc").estimator_class("classification")(
+        feature_map="angle", feature_map_options={"rotation": rotation}, maxiter=3, seed=0)
+    X = np.random.default_rng(1).uniform(0, np.pi, (8, 2))
+    est._prepare(X, np.array([0, 1] * 4))
+    est._build_trainable()
+    K1 = est._kernel_at(np.array([0.1, 0.2]), X)
+    K2 = est._kernel_at(np.array([1.1, 2.2]), X)
+    assert np.abs(K1 - K2).max() > 1e-3

@@ -28,26 +28,6 @@ KERNEL_POOR_SCORE = ("a fidelity kernel has no bandwidth: on check_estimator's u
                      "the default zz map fits under its 0.83 training accuracy")
 
 
-def fidelity_kernel(evaluator, circuit, X, Y=None, values_fn=None, shots=None, rng=None):
-    """|<ψ(x)|ψ(y)>|² for all pairs, from one statevector per point."""
-    vx = values_fn(X) if values_fn else X
-    sx = evaluator.statevectors(circuit, vx)
-    if Y is None:
-        sy = sx
-    else:
-        sy = evaluator.statevectors(circuit, values_fn(Y) if values_fn else Y)
-    K = np.abs(sx.conj() @ sy.T) ** 2
-    K = np.clip(K.real, 0.0, 1.0)
-    if shots:
-        rng = rng if rng is not None else np.random.default_rng()
-        K = rng.binomial(shots, K) / shots
-        if Y is None:
-            # a symmetric estimate with an exact diagonal, as qiskit-ml's kernels give
-            K = np.triu(K, 1)
-            K = K + K.T + np.eye(K.shape[0])
-    return K
-
-
 class _ProbabilitySVC(SVC):
     """SVC with Platt scaling. scikit-learn 1.9 deprecates ``probability`` (warning at fit);
     the calibrated replacement cannot split a precomputed kernel, so keep it, quietly."""
@@ -73,19 +53,13 @@ class _KernelModel(EvaluatorMixin, BaseEstimator):
     _model_name = "kernel"
 
     def _kernel(self, X, Y=None):
-        ev = self._get_evaluator()
-        if not self.shots:
-            try:
-                from .. import kernels  # the fast kernel module, when present
-            except ImportError:
-                kernels = None
-            fn = getattr(kernels, "kernel_matrix", None)
-            if fn is not None and self._trainable_values is None:
-                # cached statevectors: the training points are not recomputed for each test set
-                return np.asarray(fn(self.feature_map_, X, Y, evaluator=ev))
-        rng = np.random.default_rng(self._kernel_rng_seed()) if self.shots else None
-        return fidelity_kernel(ev, self.feature_map_, X, Y, values_fn=self._trainable_values,
-                               shots=self.shots, rng=rng)
+        from .. import kernels
+
+        values = self._trainable_values or (lambda A: A)
+        seed = self._kernel_rng_seed() if self.shots else None
+        return np.asarray(kernels.kernel_matrix(self.feature_map_, values(X),
+                                                None if Y is None else values(Y),
+                                                evaluator=self._get_evaluator(), seed=seed))
 
     _trainable_values = None
 
@@ -290,13 +264,27 @@ class QKTQSVCModel(DeclaredTags, ClassifierMixin, _KernelModel):
         from qiskit import QuantumCircuit
         from qiskit.circuit import ParameterVector
 
+        from .. import kernels
+
         fm = self.feature_map_
         theta = ParameterVector("θ", fm.num_qubits)
-        circuit = QuantumCircuit(fm.num_qubits)
-        for q in range(fm.num_qubits):
-            circuit.ry(theta[q], q)
-        circuit.compose(fm, inplace=True)
+        rng = np.random.default_rng(0)
+        X = rng.uniform(0, np.pi, (3, fm.num_parameters))
+        w1, w2 = rng.uniform(0, np.pi, (2, fm.num_qubits))
+        # A rotation layer about the axis the map encodes on merges with the encoding and
+        # cancels in every fidelity (RY(θ) before an RY angle map): the kernel would not
+        # depend on θ at all.  Take the first axis that does change it.
+        for axis in ("ry", "rx"):
+            circuit = QuantumCircuit(fm.num_qubits)
+            for q in range(fm.num_qubits):
+                getattr(circuit, axis)(theta[q], q)
+            circuit.compose(fm, inplace=True)
+            K1, K2 = (kernels.kernel_matrix(circuit, np.hstack([X, np.tile(w, (3, 1))]))
+                      for w in (w1, w2))
+            if np.abs(K1 - K2).max() > 1e-9:
+                break
         self.trainable_circuit_ = circuit
+        self.trainable_axis_ = axis
         self.num_inputs_ = fm.num_parameters
 
     def _with_weights(self, w):
