@@ -468,12 +468,12 @@ def gradients(circuit: QuantumCircuit, observable, values, wrt=None) -> np.ndarr
 
 def __getattr__(name):
     # qiskit-ml is only imported by whoever asks for the primitive adapters
-    if name in ("FastEstimator", "FastEstimatorGradient"):
+    if name in ("FastEstimator", "FastEstimatorGradient", "FastSampler"):
         from . import fast_primitives
         return getattr(fast_primitives, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-__all__ = ["FastEstimator", "FastEstimatorGradient", "MAX_EXACT_QUBITS", "MEMORY_BUDGET_BYTES", "PATH_EXACT", "PATH_AER_FALLBACK",
+__all__ = ["FastEstimator", "FastEstimatorGradient", "FastSampler", "MAX_EXACT_QUBITS", "MEMORY_BUDGET_BYTES", "PATH_EXACT", "PATH_AER_FALLBACK",
            "PATH_AER_SHOTS", "PATH_USER", "check_width", "statevectors", "probabilities",
            "expectation_values", "gradients", "Evaluator", "evaluator_for"]
