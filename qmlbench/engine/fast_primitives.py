@@ -303,7 +303,9 @@ class FastSampler(BaseSamplerV2):
         return out
 
     def _exact_result(self, pub, layout, probs, pshape):
-        from qiskit_machine_learning.primitives.sampler import ExactProbArray, ExactProbNDArray
+        # qiskit-ml's own exact containers: its SamplerQNN, gradients and fidelities read them
+        from qiskit_machine_learning.primitives.sampler import (
+            ExactProbArray, ExactProbNDArray, _ExactSamplerPubResult)
 
         m = len(layout.qargs)
         # joint bitstrings carry one extra, always-0 top bit: unmeasured register bits read it
@@ -318,9 +320,10 @@ class FastSampler(BaseSamplerV2):
                 arr[idx] = ExactProbArray(joint_probs=joints[idx], mask=list(index),
                                           num_bits=num_bits, shape=())
             fields[name] = arr.item() if arr.shape == () else ExactProbNDArray(arr)
-        return SamplerPubResult(DataBin(**fields, shape=pub.shape),
-                                metadata={"shots": None, "exact": True,
-                                          "circuit_metadata": pub.circuit.metadata})
+        return _ExactSamplerPubResult(DataBin(**fields, shape=pub.shape),
+                                      metadata={"shots": None, "exact": True,
+                                                "names": [r[0] for r in layout.registers],
+                                                "circuit_metadata": pub.circuit.metadata})
 
     def _aer_seed(self):
         if isinstance(self._seed, np.random.Generator):
