@@ -28,6 +28,7 @@ it goes to Aer's ``SamplerV2`` with the same seed, never to a guess.
 
 from __future__ import annotations
 
+import warnings
 from collections import defaultdict
 
 import numpy as np
@@ -164,7 +165,8 @@ def _final_layout(circuit):
         if name == "measure":
             q = qubits[0]
             if q not in active_q:
-                return None, "a measurement is followed by an operation on its qubit (mid-circuit measurement)"
+                return None, ("a measurement is followed by an operation on its qubit "
+                              "(mid-circuit measurement)")
             c = circuit.find_bit(inst.clbits[0]).index
             written.setdefault(c, q)
             continue
@@ -203,9 +205,10 @@ class FastSampler(BaseSamplerV2):
 
     ``FastSampler(default_shots=1024, seed=None)``: ``seed`` is an int (every parameter row
     draws from a fresh ``default_rng(seed)``, so equal circuits give equal samples, as in
-    qiskit's) or a ``numpy.random.Generator`` (drawn from in turn).  ``default_shots=None`` is the exact mode:
-    pubs without their own shots return exact probabilities (qiskit-ml's ``QMLSampler``
-    containers, ``metadata["shots"] is None``).  ``path`` says how the last pubs ran.
+    qiskit's) or a ``numpy.random.Generator`` (drawn from in turn).  ``default_shots=None``
+    is the exact mode: pubs without their own shots return exact probabilities (qiskit-ml's
+    ``QMLSampler`` containers, ``metadata["shots"] is None``).  ``path`` says how the last
+    pubs ran (the exact path, its Aer fallback, or Aer's sampler and why).
     """
 
     def __init__(self, *, default_shots: int | None = 1024, seed=None, evaluator=None):
@@ -231,7 +234,6 @@ class FastSampler(BaseSamplerV2):
             shots = self._default_shots
         coerced = [SamplerPub.coerce(pub, shots) for pub in pubs]
         if any(len(pub.circuit.cregs) == 0 for pub in coerced):
-            import warnings
             warnings.warn("One of your circuits has no output classical registers and so the "
                           "result will be empty. Did you mean to add measurement instructions?",
                           UserWarning, stacklevel=2)

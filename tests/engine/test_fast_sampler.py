@@ -214,3 +214,18 @@ def test_estimator_metadata_has_qiskits_keys_only():
 def test_exported_from_execution():
     assert execution.FastSampler is FastSampler
     assert "FastSampler" in execution.__all__
+
+
+def test_unmeasured_qubits_are_marginalised():
+    from qiskit.quantum_info import Statevector
+    qc = QuantumCircuit(4, 2)
+    for q, a in enumerate((0.4, 1.3, 2.2, 0.9)):
+        qc.ry(a, q)
+    qc.cx(0, 1)
+    qc.cx(2, 3)
+    qc.measure(2, 0)
+    qc.measure(0, 1)  # register bit 0 = qubit 2, bit 1 = qubit 0
+    exact = Statevector(qc.remove_final_measurements(inplace=False)).probabilities([2, 0])
+    res = FastSampler(default_shots=None).run([qc]).result()[0].data.c.get_probabilities()
+    got = np.array([res.get(format(k, "02b"), 0.0) for k in range(4)])
+    assert np.allclose(got, exact)
