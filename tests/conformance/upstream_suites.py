@@ -61,6 +61,8 @@ def extract_suite(dist: str, suites: dict, support: dict) -> Path:
     if stamp.exists() and stamp.read_text() == json.dumps(wanted):
         return root
     sdist = fetch_sdist(dist)
+    # extract beside the target and rename into place: another run may be reading it
+    final, root = root, root.with_name(f"{root.name}.tmp-{os.getpid()}")
     shutil.rmtree(root, ignore_errors=True)
     inits = {str(Path(*Path(f).parts[:i]) / "__init__.py")
              for f in wanted for i in range(1, len(Path(f).parts))}
@@ -85,8 +87,19 @@ def extract_suite(dist: str, suites: dict, support: dict) -> Path:
     # our own pytest settings for their tree (their repo's config is not in the sdist)
     (root / "pytest.ini").write_text("[pytest]\naddopts =\ntimeout = 300\n"
                                      "python_files = test_*.py\n")
-    stamp.write_text(json.dumps(wanted))
-    return root
+    (root / stamp.name).write_text(json.dumps(wanted))
+    if final.exists():
+        stale = final.with_name(f"{final.name}.old-{os.getpid()}")
+        try:
+            final.rename(stale)
+        except OSError:
+            pass
+        shutil.rmtree(stale, ignore_errors=True)
+    try:
+        root.rename(final)
+    except OSError:  # another run put its copy in place first
+        shutil.rmtree(root, ignore_errors=True)
+    return final
 
 
 @dataclass
