@@ -101,8 +101,8 @@ DESELECT: dict[str, dict[str, str]] = {
         "*test_fidelity_statevector_kernel.py::TestStatevectorKernel::test_statevector_cache":
             "inspects the internal _get_statevector cache",
         "*test_fidelity_statevector_kernel.py::TestStatevectorKernel::test_pickling":
-            "calls __setstate__ and compares the internal _get_statevector caches (FastKernel "
-            "pickles; tests/engine covers it)",
+            "calls __setstate__ and compares the internal _get_statevector caches (its "
+            "pickle.dumps/loads of the kernel passes before that)",
         "*test_fidelity_statevector_kernel.py::TestStatevectorKernelDuplicates::*":
             "mocks the internal _compute_kernel_entry to count calls",
         "*test_fidelity_statevector_kernel.py::TestStatevectorKernel::test_with_shot_noise":
