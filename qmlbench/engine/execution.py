@@ -532,14 +532,14 @@ def gradients(circuit: QuantumCircuit, observable, values, wrt=None) -> np.ndarr
 
 def __getattr__(name):
     # qiskit-ml is only imported by whoever asks for the primitive adapters
-    if name in ("FastEstimator", "FastEstimatorGradient"):
+    if name in ("FastEstimator", "FastEstimatorGradient", "FastSampler"):
         from . import fast_primitives
         return getattr(fast_primitives, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-__all__ = ["FastEstimator", "FastEstimatorGradient", "MAX_EXACT_QUBITS", "MAX_MIXED_QUBITS",
-           "MEMORY_BUDGET_BYTES", "PATH_EXACT", "PATH_AER_FALLBACK", "PATH_AER_MIXED",
-           "for_aer", "is_mixed",
+__all__ = ["FastEstimator", "FastEstimatorGradient", "FastSampler", "MAX_EXACT_QUBITS",
+           "MAX_MIXED_QUBITS", "MEMORY_BUDGET_BYTES", "PATH_EXACT", "PATH_AER_FALLBACK",
+           "PATH_AER_MIXED", "for_aer", "is_mixed",
            "PATH_AER_SHOTS", "PATH_USER", "check_width", "statevectors", "probabilities",
            "expectation_values", "gradients", "Evaluator", "evaluator_for"]
