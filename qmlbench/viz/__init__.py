@@ -8,6 +8,7 @@ them (``fig.update_traces(selector=dict(uid="test"), marker_size=12)``).
 
 from .boundary import decision_boundary, misclassified_points
 from .circuit import circuit_figure, circuit_html, circuit_text, facts_html
+from .circuit_svg import circuit_svg, circuit_svg_html
 from .compare import score_bars
 from .data import data_scatter, point_traces
 from .kernels import concentration_figure, kernel_heatmap, off_diagonal, order_by_label
@@ -18,6 +19,6 @@ from .plateau import depth_figure, landscape_figure, variance_figure
 __all__ = [
     "data_scatter", "point_traces", "loss_curve", "loss_series", "decision_boundary",
     "misclassified_points", "kernel_heatmap", "concentration_figure", "off_diagonal", "order_by_label", "circuit_text",
-    "circuit_html", "circuit_figure", "facts_html", "score_bars", "plateau", "variance_figure",
+    "circuit_html", "circuit_svg", "circuit_svg_html", "circuit_figure", "facts_html", "score_bars", "plateau", "variance_figure",
     "depth_figure", "landscape_figure",
 ]
