@@ -520,3 +520,80 @@ def test_plateau_with_a_callable_ansatz_matches_finite_differences():
     fd = _ref_grad(qc, op, values)[:, [5]]
     _, var, _ = variance_with_stderr(fd)
     np.testing.assert_allclose(res.variances[0], var, rtol=1e-6)
+
+
+# --- round 2b ----------------------------------------------------------------------------
+
+def _deeply_nested(inner: QuantumCircuit, depth: int = 42) -> QuantumCircuit:
+    """``inner`` wrapped as a gate ``depth`` times: past the fast path's nesting limit (40),
+    so the circuit goes to the Aer statevector fallback."""
+    g = inner.to_gate()
+    for _ in range(depth):
+        w = QuantumCircuit(inner.num_qubits)
+        w.append(g, range(inner.num_qubits))
+        g = w.to_gate()
+    qc = QuantumCircuit(inner.num_qubits)
+    qc.h(1)
+    qc.append(g, range(inner.num_qubits))
+    return qc
+
+
+def test_aer_fallback_statevectors_keep_a_parameterised_global_phase():
+    a, b = Parameter("a"), Parameter("b")
+    inner = QuantumCircuit(2)
+    inner.ry(b, 0)
+    inner.cx(0, 1)
+    inner.global_phase = a
+    qc = _deeply_nested(inner)
+    values = np.array([[0.3, 1.2], [1.0, -0.4]])
+    ev = execution.evaluator_for()
+    got = ev.statevectors(qc, values)
+    assert ev.path == execution.PATH_AER_FALLBACK
+    want = np.array([_ref_sv(qc, v) for v in values])
+    np.testing.assert_allclose(got, want, atol=TOL)  # qiskit's phase, as the contract says
+
+
+def test_aer_fallback_statevectors_without_a_parameterised_phase_are_right():
+    b = Parameter("b")
+    inner = QuantumCircuit(2)
+    inner.ry(b, 0)
+    inner.crx(2 * b, 0, 1)
+    inner.global_phase = 0.4
+    qc = _deeply_nested(inner)
+    values = np.array([[1.2], [-0.4]])
+    np.testing.assert_allclose(execution.statevectors(qc, values),
+                               np.array([_ref_sv(qc, v) for v in values]), atol=TOL)
+
+
+def test_repeated_wrt_indices_give_the_gradient_in_every_column_or_a_message():
+    qc = real_amplitudes(2, reps=1)
+    v = np.array([[0.3, -0.5, 1.1, 0.7]])
+    full = execution.gradients(qc, "XZ", v)
+    try:
+        got = execution.gradients(qc, "XZ", v, wrt=[1, 1])
+    except QmlbenchError as exc:
+        assert "wrt" in str(exc)
+        return
+    np.testing.assert_allclose(got, full[:, [1, 1]], atol=TOL)  # got [0, g1]
+
+
+def test_wrt_given_as_names_or_parameters_gives_a_message():
+    qc = real_amplitudes(2, reps=1)
+    v = np.array([[0.3, -0.5, 1.1, 0.7]])
+    for wrt in (["θ[0]"], [qc.parameters[0]]):
+        try:
+            got = execution.gradients(qc, "XZ", v, wrt=wrt)
+        except QmlbenchError as exc:
+            assert "wrt" in str(exc)
+        else:
+            np.testing.assert_allclose(got, execution.gradients(qc, "XZ", v)[:, [0]], atol=TOL)
+
+
+def test_a_circuit_that_is_not_a_circuit_gives_a_message():
+    with pytest.raises(QmlbenchError, match="circuit"):
+        execution.statevectors("h 0", [[0.1]])
+
+
+def test_numpy_integer_shots_are_shots():
+    ev = execution.evaluator_for({"shots": np.int64(100), "seed": np.int64(3)})
+    assert ev.shots == 100
