@@ -597,3 +597,28 @@ def test_a_circuit_that_is_not_a_circuit_gives_a_message():
 def test_numpy_integer_shots_are_shots():
     ev = execution.evaluator_for({"shots": np.int64(100), "seed": np.int64(3)})
     assert ev.shots == 100
+
+
+def test_shots_estimate_of_an_eigenstate_is_exact():
+    # every one of the shots measures Z = -1, so any estimate from them is -1 exactly;
+    # Aer's EstimatorV2 instead adds N(0, precision) noise to the exact value
+    qc = QuantumCircuit(1)
+    qc.x(0)
+    values = []
+    for seed in range(5):
+        ev = execution.evaluator_for({"shots": 100, "seed": seed})
+        values.append(ev.expectation_values(qc, "Z", NO_VALUES)[0])
+    assert all(-1.0 <= v <= 1.0 for v in values), values  # outside the spectrum: impossible
+    np.testing.assert_allclose(values, -1.0, atol=1e-12)
+
+
+def test_shots_noise_scales_with_the_observable():
+    # <100 Z> on |+> from 100 shots: each shot gives +-100, so the estimate's standard
+    # deviation is 100 / sqrt(100) = 10 (qiskit's StatevectorSampler counts give that)
+    qc = QuantumCircuit(1)
+    qc.h(0)
+    op = SparsePauliOp("Z", 100.0)
+    est = [execution.evaluator_for({"shots": 100, "seed": s}).expectation_values(qc, op, NO_VALUES)[0]
+           for s in range(30)]
+    # sample std of 30 draws of sigma=10 falls below 5 with probability ~1e-5
+    assert np.std(est, ddof=1) > 5.0, np.std(est, ddof=1)
