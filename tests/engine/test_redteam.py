@@ -622,3 +622,14 @@ def test_shots_noise_scales_with_the_observable():
            for s in range(30)]
     # sample std of 30 draws of sigma=10 falls below 5 with probability ~1e-5
     assert np.std(est, ddof=1) > 5.0, np.std(est, ddof=1)
+
+
+def test_a_user_sampler_on_a_circuit_without_parameters():
+    from qiskit.primitives import StatevectorSampler
+
+    qc = QuantumCircuit(1)
+    qc.x(0)
+    ev = execution.evaluator_for(sampler=StatevectorSampler(default_shots=100, seed=1))
+    np.testing.assert_allclose(ev.probabilities(qc, NO_VALUES), [[0.0, 1.0]], atol=0)
+    # every shot reads 1, so <Z> = -1 exactly (a raw reshape error today)
+    np.testing.assert_allclose(ev.expectation_values(qc, "Z", NO_VALUES), [-1.0], atol=0)
