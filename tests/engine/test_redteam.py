@@ -633,3 +633,10 @@ def test_a_user_sampler_on_a_circuit_without_parameters():
     np.testing.assert_allclose(ev.probabilities(qc, NO_VALUES), [[0.0, 1.0]], atol=0)
     # every shot reads 1, so <Z> = -1 exactly (a raw reshape error today)
     np.testing.assert_allclose(ev.expectation_values(qc, "Z", NO_VALUES), [-1.0], atol=0)
+
+
+def test_a_non_hermitian_observable_is_refused_like_qiskit():
+    # qiskit's estimators raise "Non-Hermitian input observable"; here 1j*Z gave 0 silently
+    qc = QuantumCircuit(1)
+    with pytest.raises(QmlbenchError, match="observable"):
+        execution.expectation_values(qc, SparsePauliOp("Z", 1j), NO_VALUES)
