@@ -196,7 +196,19 @@ def test_gradients_with_parameter_names_that_are_not_identifiers():
                                _ref_grad(qc, "Z", values), atol=GRAD_TOL)
 
 
-@pytest.mark.parametrize("name", ["sin", "in x", "w-1"])
+def test_gradient_of_a_product_with_a_parameter_named_lambda():
+    # "lambda" is a Python keyword, so the angle goes through sympy, where qiskit's
+    # (lambda*mu).gradient(lambda).sympify() comes back as the wrong symbol
+    lam, mu = Parameter("lambda"), Parameter("mu")
+    qc = QuantumCircuit(1)
+    qc.rx(lam * mu, 0)
+    qc.ry(mu, 0)
+    values = np.array([[0.7, 0.4]])
+    np.testing.assert_allclose(execution.gradients(qc, "Z", values),
+                               _ref_grad(qc, "Z", values), atol=GRAD_TOL)
+
+
+@pytest.mark.parametrize("name", ["lambda", "sin", "in x", "w-1"])
 def test_gradients_with_parameter_vectors_of_any_name(name):
     w = ParameterVector(name, 3)
     qc = QuantumCircuit(1)
