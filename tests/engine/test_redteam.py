@@ -652,3 +652,15 @@ def test_a_non_hermitian_observable_is_refused_like_qiskit():
     qc = QuantumCircuit(1)
     with pytest.raises(QmlbenchError, match="observable"):
         execution.expectation_values(qc, SparsePauliOp("Z", 1j), NO_VALUES)
+
+
+def test_gradients_with_a_parameter_and_a_vector_of_the_same_name():
+    x, xv = Parameter("x"), ParameterVector("x", 2)  # names x, x[0], x[1]: all distinct
+    qc = QuantumCircuit(1)
+    qc.rx(x * xv[0], 0)
+    qc.ry(xv[1] * x + xv[0], 0)
+    values = np.array([[0.7, 0.4, 1.3]])
+    np.testing.assert_allclose(execution.expectation_values(qc, "Z", values),
+                               _ref_ev(qc, "Z", values), atol=TOL)
+    np.testing.assert_allclose(execution.gradients(qc, "Z", values),
+                               _ref_grad(qc, "Z", values), atol=GRAD_TOL)
