@@ -21,7 +21,8 @@ import hashlib
 
 import numpy as np
 from qiskit import QuantumCircuit
-from qiskit.circuit import AnnotatedOperation, ParameterExpression
+from qiskit.circuit import (AnnotatedOperation, Barrier, Delay, Measure, Parameter,
+                            ParameterExpression, Reset)
 
 _STANDARD_TYPES: dict = {}
 
@@ -30,8 +31,8 @@ _PARAMS_DEFINE = {"unitary", "hamiltonian", "diagonal", "pauli", "isometry", "in
                   "state_preparation"}
 
 
-# The simulator treats these by name alone (no effect on the state, or a measurement/reset).
-_BY_NAME = {"barrier", "delay", "measure", "reset"}
+# The simulator treats these by type alone (no effect on the state, or a measurement/reset).
+_BY_TYPE = (Barrier, Delay, Measure, Reset)
 
 
 class _Unkeyable(Exception):
@@ -51,8 +52,11 @@ def is_standard(op) -> bool:
 
 
 def _param_key(p):
+    if isinstance(p, Parameter):
+        return ("P", p.name)
     if isinstance(p, ParameterExpression):
-        return ("e", str(p))
+        # the text alone confuses a Parameter named "a*b" with the product a*b
+        return ("e", str(p), tuple(sorted(q.name for q in p.parameters)))
     if isinstance(p, (bool, int, float, complex, str)) or p is None:
         return (type(p).__name__, repr(p))
     if isinstance(p, np.generic):
@@ -73,8 +77,8 @@ def _param_key(p):
 
 
 def _op_key(op) -> tuple:
-    if op.name in _BY_NAME:
-        return (op.name,)
+    if isinstance(op, _BY_TYPE):
+        return (type(op).__name__,)
     if is_standard(op):
         return (op.name, tuple(_param_key(p) for p in op.params))
     kind = (type(op).__module__, type(op).__qualname__, op.name, op.num_qubits, op.num_clbits)

@@ -81,7 +81,14 @@ def check_width(num_qubits: int) -> None:
             f"{16 * 2 ** num_qubits / 2**30:.1f} GiB per state)")
 
 
+def _check_circuit(circuit):
+    if not isinstance(circuit, QuantumCircuit):
+        raise DataError(f"circuit: expected a qiskit QuantumCircuit, got "
+                        f"{type(circuit).__name__} ({str(circuit)[:40]!r})")
+
+
 def _values2d(circuit: QuantumCircuit, values) -> np.ndarray:
+    _check_circuit(circuit)
     try:
         arr = np.asarray(values, dtype=float)
     except (TypeError, ValueError) as exc:
@@ -90,7 +97,10 @@ def _values2d(circuit: QuantumCircuit, values) -> np.ndarray:
         arr = arr.reshape(1, 1)
     if arr.ndim == 1:
         if circuit.num_parameters == 0:
-            arr = arr.reshape(-1, 0) if arr.size == 0 else arr.reshape(arr.size, 0)
+            if arr.size:
+                raise DataError(f"values: the circuit has no parameters, so there is nothing to "
+                                f"give {arr.size} values to; pass an array of shape (batch, 0)")
+            arr = arr.reshape(1, 0)
         else:
             arr = arr[None, :]
     if arr.ndim != 2 or arr.shape[1] != circuit.num_parameters:
@@ -111,6 +121,11 @@ def _as_ops(observable, num_qubits):
         except Exception as exc:  # noqa: BLE001 - report what was given
             raise DataError(f"observable: {o!r} is not a Pauli operator ({exc}); pass a "
                             f"SparsePauliOp, a Pauli or a label such as 'ZZ'") from None
+        # SparsePauliOp("Z", 1j) is not an observable: qiskit's estimators refuse it too
+        coeffs = np.asarray(SparsePauliOp.from_list(op.to_list()).simplify().coeffs)
+        if np.any(np.abs(coeffs.imag) > 1e-10 * max(1.0, float(np.abs(coeffs).max(initial=0)))):
+            raise DataError(f"observable: {op.to_list()} is not Hermitian (complex "
+                            f"coefficients); an expectation value needs a Hermitian operator")
         if op.num_qubits != num_qubits:
             raise DataError(f"observable: acts on {op.num_qubits} qubits but the circuit has "
                             f"{num_qubits}")
@@ -123,7 +138,23 @@ def _wrt_list(circuit, wrt):
         return list(range(circuit.num_parameters))
     if isinstance(wrt, slice):
         return list(range(circuit.num_parameters))[wrt]
-    idx = [int(i) for i in np.atleast_1d(np.asarray(wrt, dtype=int))]
+    from qiskit.circuit import Parameter
+
+    items = list(wrt) if isinstance(wrt, (list, tuple, np.ndarray)) else [wrt]
+    by_name = {p.name: k for k, p in enumerate(circuit.parameters)}
+    idx = []
+    for i in items:
+        if isinstance(i, Parameter) or isinstance(i, str):
+            name = i.name if isinstance(i, Parameter) else i
+            if name not in by_name:
+                raise DataError(f"wrt: {name!r} is not a parameter of the circuit; give indices "
+                                f"into circuit.parameters, parameter names or Parameters")
+            idx.append(by_name[name])
+        elif isinstance(i, (int, np.integer)) and not isinstance(i, (bool, np.bool_)):
+            idx.append(int(i))
+        else:
+            raise DataError(f"wrt: {i!r} is not an index into circuit.parameters, a parameter "
+                            f"name or a Parameter")
     for i in idx:
         if not 0 <= i < circuit.num_parameters:
             raise DataError(f"wrt: index {i} is outside 0..{circuit.num_parameters - 1} "
@@ -473,7 +504,8 @@ class Evaluator:
     def gradients(self, circuit: QuantumCircuit, observable, values, wrt=None) -> np.ndarray:
         arr = _values2d(circuit, values)
         ops, many = _as_ops(observable, circuit.num_qubits)
-        idx = _wrt_list(circuit, wrt)
+        asked = _wrt_list(circuit, wrt)
+        idx = list(dict.fromkeys(asked))  # each parameter once; repeats are copied below
         comp = self._compiled_or_none(circuit) if self._use_fast() else None
         if comp is not None:
             self._mark_fast()
@@ -491,6 +523,8 @@ class Evaluator:
             else:
                 ev = self._primitive_expectations(plan.circuit, ops, rows)
                 grads = plan.chain(arr, ev, idx)
+        if idx != asked:
+            grads = grads[:, :, [idx.index(i) for i in asked]]
         return grads if many else grads[:, 0, :]
 
 
@@ -501,13 +535,25 @@ def evaluator_for(execution_spec=None, estimator=None, sampler=None) -> Evaluato
     if spec is not None and hasattr(spec, "execution"):
         spec = spec.execution
     if isinstance(spec, dict):
+        unknown = sorted(set(spec) - {"shots", "seed"})
+        if unknown:
+            raise SpecError(f"execution.{unknown[0]}", spec[unknown[0]], ["shots", "seed"],
+                            reason="is not an execution setting")
         shots, seed = spec.get("shots"), spec.get("seed")
     elif spec is None:
         shots = seed = None
     else:
         shots, seed = getattr(spec, "shots", None), getattr(spec, "seed", None)
-    if shots is not None and (isinstance(shots, bool) or not isinstance(shots, int) or shots < 1):
-        raise SpecError("execution.shots", shots, reason="must be a positive integer or None (exact)")
+    if shots is not None:
+        if isinstance(shots, (bool, np.bool_)) or not isinstance(shots, (int, np.integer)) or shots < 1:
+            raise SpecError("execution.shots", shots,
+                            reason="must be a positive integer or None (exact)")
+        shots = int(shots)
+    if seed is not None:
+        if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)) or seed < 0:
+            raise SpecError("execution.seed", seed,
+                            reason="must be a non-negative integer or None (unseeded)")
+        seed = int(seed)
     return Evaluator(shots=shots, seed=seed, estimator=estimator, sampler=sampler)
 
 

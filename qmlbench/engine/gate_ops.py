@@ -40,7 +40,6 @@ _NATIVE = {
     "p": ("phase", _P1), "u1": ("phase", _P1),
     "cp": ("phase", _kron_qargs(_P1, _P1)), "cu1": ("phase", _kron_qargs(_P1, _P1)),
 }
-_SKIP = {"barrier", "delay"}
 
 
 class Op:

@@ -125,25 +125,41 @@ def _numeric(expr, bindings) -> complex:
     return complex(expr.bind(sub).numeric()) if sub else complex(expr.numeric())
 
 
-def _function(expr: ParameterExpression, params):
-    """A function of the columns of ``params`` computing ``expr``, checked against qiskit."""
+def _check_point(params):
+    rng = np.random.default_rng(12345)
+    return {p: float(v) for p, v in zip(params, rng.uniform(0.2, 0.9, len(params)))}
+
+
+def _agrees(fn, expr, params) -> bool:
+    point = _check_point(params)
+    try:
+        got = complex(np.asarray(fn(*(np.array([point[p]]) for p in params))).ravel()[0])
+        want = _numeric(expr, point)
+    except Exception:  # noqa: BLE001 - anything unexpected counts as disagreement
+        return False
+    return abs(got - want) <= 1e-10 * max(1.0, abs(want))
+
+
+def _function(expr: ParameterExpression, params, sym=None):
+    """A function of the columns of ``params`` computing ``expr``, checked against qiskit.
+
+    ``sym`` is the sympy form to fall back on (default ``expr.sympify()``); a derivative
+    passes the derivative of its parent's sympy form, because qiskit 2.6's ``sympify`` of
+    a gradient can be wrong (``(a*b).gradient(a).sympify()`` gives ``a``)."""
     fn = _string_function(expr, params)
-    if fn is not None:
-        rng = np.random.default_rng(12345)
-        point = {p: float(v) for p, v in zip(params, rng.uniform(0.2, 0.9, len(params)))}
-        try:
-            got = complex(np.asarray(fn(*(np.array([point[p]]) for p in params))).ravel()[0])
-            want = _numeric(expr, point)
-            if abs(got - want) <= 1e-12 * max(1.0, abs(want)):
-                return fn
-        except Exception:  # noqa: BLE001 - anything unexpected: use sympy instead
-            pass
+    if fn is not None and _agrees(fn, expr, params):
+        return fn
     import sympy  # only for text qiskit's own printer writes in a form we cannot read back
 
-    sym = expr.sympify()
+    sym = expr.sympify() if sym is None else sym
     by_name = {s.name: s for s in sym.free_symbols}
     symbols = [by_name.get(p.name, sympy.Symbol(p.name)) for p in params]
-    return sympy.lambdify(symbols, sym, "numpy", dummify=True)
+    fn = sympy.lambdify(symbols, sym, "numpy", dummify=True)
+    if not _agrees(fn, expr, params):
+        raise QmlbenchError(f"circuit: the gate angle {expr} could not be compiled exactly "
+                            f"(its value disagrees with qiskit's); rename its parameters to "
+                            f"plain identifiers")
+    return fn
 
 
 class _SympyDerivative:
@@ -171,7 +187,7 @@ def _gradient(expr: ParameterExpression, param):
         return _SympyDerivative(expr, param)
 
 
-def _derivative_function(g, params):
+def _derivative_function(g, params, parent, param):
     if isinstance(g, _SympyDerivative):
         import sympy
 
@@ -181,7 +197,11 @@ def _derivative_function(g, params):
         symbols = [sympy.Symbol(p.name, real=True) for p in params]
         return sympy.lambdify(symbols, g.expr, "numpy", dummify=True)
     if isinstance(g, ParameterExpression) and g.parameters:
-        return _function(g, params)
+        import sympy
+
+        sym = parent.sympify()
+        by_name = {s.name: s for s in sym.free_symbols}
+        return _function(g, params, sympy.diff(sym, by_name[param.name]))
     return float(np.real(_numeric(g, {})))
 
 
@@ -190,7 +210,7 @@ class AngleCompiler:
 
     def __init__(self, parameters):
         self._index = {p.name: i for i, p in enumerate(parameters)}
-        self._cache: dict[str, AngleFn] = {}
+        self._cache: dict[tuple, AngleFn] = {}
 
     def compile(self, angle) -> AngleFn:
         if not isinstance(angle, ParameterExpression) or not angle.parameters:
@@ -199,12 +219,14 @@ class AngleCompiler:
             fn.const = float(np.real(complex(value)))
             fn.text = repr(fn.const)
             return fn
-        key = str(angle)
+        # the text alone would confuse a Parameter named "-x" with the expression -x
+        key = (isinstance(angle, Parameter), str(angle),
+               tuple(sorted(p.name for p in angle.parameters)))
         hit = self._cache.get(key)
         if hit is not None:
             return hit
         fn = AngleFn()
-        fn.text = key
+        fn.text = str(angle)
         if isinstance(angle, Parameter):
             fn.column = self._index[angle.name]
             fn.derivatives = {fn.column: 1.0}
@@ -223,7 +245,7 @@ class AngleCompiler:
             fn.derivatives = {cols[0]: fn.scale}
         else:
             fn._fn = _function(angle, params)
-            for c, g in zip(cols, grads):
-                fn.derivatives[c] = _derivative_function(g, params)
+            for p, c, g in zip(params, cols, grads):
+                fn.derivatives[c] = _derivative_function(g, params, angle, p)
         self._cache[key] = fn
         return fn

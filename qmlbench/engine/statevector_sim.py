@@ -35,13 +35,14 @@ import threading
 
 import numpy as np
 from qiskit import QuantumCircuit
-from qiskit.circuit import AnnotatedOperation, Gate, ParameterExpression
+from qiskit.circuit import (AnnotatedOperation, Barrier, BoxOp, Delay, Gate, Measure,
+                            ParameterExpression, Reset)
 from qiskit.circuit.library import HamiltonianGate
 
 from .circuit_key import circuit_key, is_standard
 
 from .gate_apply import apply_generator, apply_op, generator_overlap
-from .gate_ops import _AXIS_OF, _NATIVE, _SKIP, Op, _axis_rot_op, _fixed_op, _fuse, _native_op
+from .gate_ops import _AXIS_OF, _NATIVE, Op, _axis_rot_op, _fixed_op, _fuse, _native_op
 from .param_eval import AngleCompiler, AngleFn
 from .pauli_observable import PauliObservable, compile_observable
 
@@ -102,6 +103,7 @@ def _compile(circuit: QuantumCircuit, redraw_axes: bool = False) -> CompiledCirc
     slots = [0]
     phases: list[AngleFn] = []
     measured: set[int] = set()
+    touched: set[int] = set()
 
     def add_phase(ph):
         if isinstance(ph, ParameterExpression) or ph != 0:
@@ -115,25 +117,32 @@ def _compile(circuit: QuantumCircuit, redraw_axes: bool = False) -> CompiledCirc
             op = inst.operation
             name = op.name
             qubits = [qmap[circ.find_bit(q).index] for q in inst.qubits]
-            if name in _SKIP:
+            # by type, not name: a user's gate may be called "barrier", "delay" or "cx"
+            if isinstance(op, (Barrier, Delay)):
                 continue
-            if name == "measure":
+            if isinstance(op, Measure):
                 measured.update(qubits)
                 continue
             if measured.intersection(qubits):
                 raise UnsupportedCircuit(f"'{name}' acts on a qubit after it was measured "
                                          f"(mid-circuit measurement)")
-            if inst.clbits and name != "measure":
+            if isinstance(op, BoxOp) and not inst.clbits:
+                visit(op.blocks[0], qubits, depth + 1)  # a box is only a scope
+                continue
+            if inst.clbits:
                 raise UnsupportedCircuit(f"'{name}' uses classical bits")
-            if name == "reset":
-                raise UnsupportedCircuit("'reset' is not a unitary gate")
+            if isinstance(op, Reset):
+                if touched.intersection(qubits):
+                    raise UnsupportedCircuit("'reset' is not a unitary gate")
+                continue  # a qubit reset before anything acts on it is still |0>: no-op
+            touched.update(qubits)
             parametric = any(isinstance(p, ParameterExpression) and p.parameters
                              for p in getattr(op, "params", ()))
             if isinstance(op, AnnotatedOperation):
                 if parametric:  # no matrix while unbound: let qiskit write it in library gates
                     visit(_synthesized_op(op), qubits, depth + 1)
                 else:
-                    ops.append(_fixed_op(name, qubits, op.to_matrix()))
+                    ops.append(_fixed_op(f"user:{name}", qubits, op.to_matrix()))
                 continue
             if name == "hamiltonian" and parametric and isinstance(op, HamiltonianGate):
                 ops.extend(_hamiltonian_ops(op, qubits, comp.compile(op.params[1])))
@@ -152,7 +161,7 @@ def _compile(circuit: QuantumCircuit, redraw_axes: bool = False) -> CompiledCirc
                 ops.append(_native_op("ry", q, comp.compile(theta)))
                 ops.append(_native_op("p", q, comp.compile(phi)))
                 continue
-            if name == "global_phase":
+            if name == "global_phase" and is_standard(op):
                 add_phase(op.params[0])
                 continue
             if isinstance(op, Gate) and not parametric:
@@ -163,7 +172,9 @@ def _compile(circuit: QuantumCircuit, redraw_axes: bool = False) -> CompiledCirc
                 if mat is not None:
                     if len(qubits) == 0:
                         continue
-                    ops.append(_fixed_op(name, qubits, mat))
+                    # a user's gate keeps its own name out of the peephole passes' way
+                    ops.append(_fixed_op(name if is_standard(op) else f"user:{name}",
+                                         qubits, mat))
                     continue
             try:
                 definition = getattr(op, "definition", None)
