@@ -38,6 +38,7 @@ import warnings
 
 import numpy as np
 from qiskit import QuantumCircuit
+from qiskit.circuit import ParameterExpression
 from qiskit.quantum_info import SparsePauliOp
 
 from . import statevector_sim as sim
@@ -55,7 +56,8 @@ MEMORY_BUDGET_BYTES = 256 * 2 ** 20
 PATH_EXACT = "exact (qmlbench batched statevector)"
 PATH_AER_FALLBACK = "exact (Aer statevector fallback)"
 PATH_AER_MIXED = "exact (Aer density matrix: the circuit has resets or mid-circuit measurements)"
-PATH_AER_SHOTS = "shots (Aer V2 primitives)"
+PATH_SHOTS = "shots (each Pauli term or outcome sampled from the exact state)"
+PATH_AER_SHOTS = "shots (Aer V2 primitives)"  # circuits conditioned on measured bits
 PATH_USER = "user primitive"
 
 #: Widest circuit with resets or mid-circuit measurements the exact path takes: its state
@@ -63,6 +65,20 @@ PATH_USER = "user primitive"
 MAX_MIXED_QUBITS = 12
 
 _warned: set[str] = set()
+
+
+def has_control_flow(circuit: QuantumCircuit) -> bool:
+    """Whether an operation depends on a measured bit (if_test, loops, switch)."""
+    return any(inst.operation.name in ("if_else", "while_loop", "for_loop", "switch_case")
+               for inst in circuit.data)
+
+
+def _without_final_measurements(circuit: QuantumCircuit) -> QuantumCircuit:
+    """Final measurements off, unless an operation reads a bit: then every measurement
+    stays (qiskit would call the one an ``if_test`` reads "final" and drop it)."""
+    if has_control_flow(circuit):
+        return circuit.copy()
+    return circuit.remove_final_measurements(inplace=False)
 
 
 def _check_mixed_width(num_qubits):
@@ -313,7 +329,7 @@ class Evaluator:
         if estimator is not None or sampler is not None:
             self.path = PATH_USER
         elif shots is not None:
-            self.path = f"{PATH_AER_SHOTS}, {shots} shots" + (f", seed {seed}" if seed is not None else "")
+            self.path = f"{PATH_SHOTS}, {shots} shots" + (f", seed {seed}" if seed is not None else "")
         else:
             self.path = PATH_EXACT
 
@@ -350,12 +366,22 @@ class Evaluator:
                 "probabilities are exact for it (density matrix)")
         backend = AerSimulator(method="statevector")
         circ = for_aer(circuit.remove_final_measurements(inplace=False))
-        circ.save_statevector()
         params = list(circ.parameters)
+        phase = circ.global_phase
+        if isinstance(phase, ParameterExpression) and phase.parameters:
+            # Aer 0.18 binds a parameterised global phase from the previous row: apply it here
+            circ.global_phase = 0.0
+            names = {p.name: i for i, p in enumerate(params)}
+            phase = np.array([float(phase.bind({p: row[names[p.name]] for p in phase.parameters})
+                                    .numeric()) for row in arr])
+        else:
+            phase = None
+        circ.save_statevector()
         if params:
             binds = [{p: arr[:, i].tolist() for i, p in enumerate(params)}]
             res = backend.run(circ, parameter_binds=binds).result()
-            return np.stack([np.asarray(res.get_statevector(i)) for i in range(arr.shape[0])])
+            out = np.stack([np.asarray(res.get_statevector(i)) for i in range(arr.shape[0])])
+            return out if phase is None else out * np.exp(1j * phase)[:, None]
         res = backend.run(circ).result()
         return np.repeat(np.asarray(res.get_statevector(0))[None, :], arr.shape[0], axis=0)
 
@@ -412,7 +438,7 @@ class Evaluator:
                 raise QmlbenchError(
                     f"observable: {op.paulis.to_labels()} has X or Y terms, which a sampler alone "
                     f"cannot measure; pass estimator=... (a V2 estimator) as well")
-        flat = rows.reshape(-1, rows.shape[-1])
+        flat = rows.reshape(int(np.prod(rows.shape[:-1], dtype=int)), rows.shape[-1])
         probs = self._sampled_probabilities(circuit, flat)
         diags = np.stack([np.real(sim.compile_observable(op).groups[0][1]) if op.size else
                           np.zeros(probs.shape[1]) for op in ops], axis=1)
@@ -422,7 +448,9 @@ class Evaluator:
         """Expectation values for rows of shape (..., P) -> (..., K) through one estimator pub."""
         if self.estimator is None and self.sampler is not None:
             return self._sampler_expectations(circuit, ops, rows)
-        circ = circuit.remove_final_measurements(inplace=False)
+        if self.estimator is None and not has_control_flow(circuit):
+            return self._shot_expectations(circuit, ops, rows)
+        circ = _without_final_measurements(circuit)
         mixed = False
         if self.estimator is None:
             circ = for_aer(circ)
@@ -430,6 +458,8 @@ class Evaluator:
             if mixed:
                 _check_mixed_width(circ.num_qubits)
         estimator = self._estimator(mixed)
+        if self.estimator is None:
+            self.path = self.path.replace(PATH_SHOTS, PATH_AER_SHOTS)
         if circ.num_parameters == 0:
             obs = np.empty(len(ops), dtype=object)
             for k, o in enumerate(ops):  # np.array(ops) would unpack each SparsePauliOp
@@ -439,6 +469,36 @@ class Evaluator:
             return np.broadcast_to(ev, rows.shape[:-1] + (len(ops),)).copy()
         res = estimator.run([_estimator_pub(circ, ops, rows)]).result()
         return np.asarray(res[0].data.evs, dtype=float)
+
+    def _exact(self):
+        """The exact evaluator this one samples shots from (its path is reported)."""
+        return Evaluator()
+
+    def _shot_expectations(self, circuit, ops, rows):
+        """Each Pauli term measured ``shots`` times: its count of +1 outcomes is
+        Binomial(shots, (1 + <P>)/2) with <P> exact (pure or mixed state), so an eigenstate
+        gives its eigenvalue exactly and the noise scales with the coefficients, as on a
+        device that measures term by term."""
+        flat = rows.reshape(int(np.prod(rows.shape[:-1], dtype=int)), rows.shape[-1])
+        labels = sorted({lab for op in ops for lab in op.paulis.to_labels()})
+        exact = self._exact()
+        n = circuit.num_qubits
+        ident = "I" * n
+        measured = [lab for lab in labels if lab != ident]
+        rng = np.random.default_rng(self.seed)
+        est = {ident: np.ones(flat.shape[0])}
+        if measured:
+            ev = exact.expectation_values(circuit, [SparsePauliOp(lab) for lab in measured], flat)
+            plus = rng.binomial(self.shots, np.clip((1.0 + ev) / 2.0, 0.0, 1.0))
+            for k, lab in enumerate(measured):
+                est[lab] = 2.0 * plus[:, k] / self.shots - 1.0
+        self.fallback_reason = exact.fallback_reason
+        out = np.zeros((flat.shape[0], len(ops)))
+        for j, op in enumerate(ops):
+            phases = (-1j) ** op.paulis.phase
+            for lab, c, ph in zip(op.paulis.to_labels(), op.coeffs, phases):
+                out[:, j] += np.real(c * ph) * est[lab]
+        return out.reshape(rows.shape[:-1] + (len(ops),))
 
     def _use_fast(self):
         return self.shots is None and self.estimator is None and self.sampler is None
@@ -467,18 +527,34 @@ class Evaluator:
 
     def _sampled_probabilities(self, circuit, arr):
         check_width(circuit.num_qubits)
+        if self.sampler is None and not has_control_flow(circuit):
+            # shots drawn from the exact distribution: the same experiment as noiseless Aer
+            exact = self._exact()
+            probs = exact.probabilities(circuit, arr)
+            self.fallback_reason = exact.fallback_reason
+            rng = np.random.default_rng(self.seed)
+            counts = np.stack([rng.multinomial(self.shots, p / p.sum()) for p in probs])
+            return counts / self.shots
         if self.sampler is not None:
             sampler = self.sampler
         else:
             from qiskit_aer.primitives import SamplerV2
             sampler = SamplerV2(default_shots=self.shots, seed=self.seed)
-        circ = circuit.remove_final_measurements(inplace=False)
-        circ.measure_all()
+            self.path = self.path.replace(PATH_SHOTS, PATH_AER_SHOTS)
+        circ = _without_final_measurements(circuit)
+        # a register of our own: the circuit may already hold one called "meas"
+        taken = {reg.name for reg in circ.cregs}
+        name = next(f"qbmeas{k}" for k in range(len(taken) + 1) if f"qbmeas{k}" not in taken)
+        from qiskit import ClassicalRegister
+
+        reg = ClassicalRegister(circ.num_qubits, name)
+        circ.add_register(reg)
+        circ.measure(range(circ.num_qubits), reg)
         if self.sampler is None:
             circ = for_aer(circ)
         pub = (circ, arr) if circuit.num_parameters else (circ,)
         data = sampler.run([pub]).result()[0].data
-        bits = getattr(data, "meas")
+        bits = getattr(data, name)
         out = np.zeros((arr.shape[0], 2 ** circuit.num_qubits))
         for i in range(arr.shape[0]):
             counts = bits.get_int_counts(loc=i) if circuit.num_parameters else bits.get_int_counts()
@@ -512,6 +588,11 @@ class Evaluator:
             grads = _fast_gradients(comp, ops, arr, idx)
         else:
             check_width(circuit.num_qubits)
+            if has_control_flow(circuit) and circuit.num_parameters:
+                raise QmlbenchError(
+                    "gradients: the circuit has operations conditioned on measured bits "
+                    "(if_test, loops); the parameter-shift rule here does not reach inside "
+                    "them, so no gradient is given rather than a wrong one")
             plan = _ShiftPlan(circuit)
             rows = plan.shifted_values(arr)
             if plan.num_angles == 0:
@@ -587,5 +668,5 @@ def __getattr__(name):
 __all__ = ["FastEstimator", "FastEstimatorGradient", "FastSampler", "MAX_EXACT_QUBITS",
            "MAX_MIXED_QUBITS", "MEMORY_BUDGET_BYTES", "PATH_EXACT", "PATH_AER_FALLBACK",
            "PATH_AER_MIXED", "for_aer", "is_mixed",
-           "PATH_AER_SHOTS", "PATH_USER", "check_width", "statevectors", "probabilities",
+           "PATH_AER_SHOTS", "PATH_SHOTS", "PATH_USER", "check_width", "statevectors", "probabilities",
            "expectation_values", "gradients", "Evaluator", "evaluator_for"]
