@@ -113,8 +113,9 @@ def measurements_as_dephasing(circuit: QuantumCircuit) -> QuantumCircuit:
         name = inst.operation.name
         if name in _CONTROL_FLOW:
             raise QmlbenchError(
-                f"circuit: '{name}' acts on a measurement's outcome; the exact path cannot "
-                f"average over such branches; run it with shots (execution.shots)")
+                f"circuit: '{name}' is control flow (it may branch on measured bits); the "
+                f"exact path does not average over branches; run it with shots "
+                f"(execution.shots)")
         if name == "measure":
             out.append(dephase, inst.qubits)
         else:
