@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 from qiskit import QuantumCircuit
-from qiskit.circuit import ParameterExpression
+from qiskit.circuit import Barrier, Delay, Measure, ParameterExpression, Reset
 
 from .circuit_key import is_standard
 from .errors import QmlbenchError
@@ -70,7 +70,7 @@ def expanded(circuit: QuantumCircuit, depth=0) -> QuantumCircuit:
         if op.name == "hamiltonian" and _parametric(op):
             out.compose(hamiltonian_as_gates(op), inst.qubits, inplace=True)
             continue
-        if is_standard(op) or op.name in ("barrier", "measure", "reset", "delay") or depth > 20:
+        if is_standard(op) or isinstance(op, (Barrier, Measure, Reset, Delay)) or depth > 20:
             out.append(op, inst.qubits, inst.clbits)
             continue
         try:
@@ -88,10 +88,16 @@ def for_aer(circuit: QuantumCircuit) -> QuantumCircuit:
     """``circuit`` written in :data:`AER_BASIS`, whose parameters Aer binds correctly."""
     from qiskit import transpile
 
-    try:
-        return transpile(circuit, basis_gates=AER_BASIS, optimization_level=0)
-    except Exception:  # noqa: BLE001 - e.g. an unbound HamiltonianGate: open it up first
-        return transpile(expanded(circuit), basis_gates=AER_BASIS, optimization_level=0)
+    # a user's gate named like a basis gate ("rx" defined as RY) would be kept as that gate
+    disguised = any(inst.operation.name in AER_BASIS and not is_standard(inst.operation)
+                    and not isinstance(inst.operation, (Barrier, Measure, Reset, Delay))
+                    and inst.operation.name not in _CONTROL_FLOW for inst in circuit.data)
+    if not disguised:
+        try:
+            return transpile(circuit, basis_gates=AER_BASIS, optimization_level=0)
+        except Exception:  # noqa: BLE001 - e.g. an unbound HamiltonianGate: open it up first
+            pass
+    return transpile(expanded(circuit), basis_gates=AER_BASIS, optimization_level=0)
 
 
 def is_mixed(circuit: QuantumCircuit) -> bool:
