@@ -95,11 +95,13 @@ def wait_text(page, selector: str, words, timeout_ms: float = 60_000) -> str:
 
 def select(page, css: str, value: str) -> None:
     """Choose ``value`` in an ipywidgets Dropdown: an option's whole label, or its
-    first word (labels like "circles (classification)" name the value first)."""
+    first word (labels like "circles (classification)" name the value first), or the
+    name in brackets that ends it ("Quantum SVC (qsvc)")."""
     sel = f"{css} select"
     labels = page.eval_on_selector(
         sel, "(s, v) => Array.from(s.options).filter((o) => o.value === v || o.label === v"
-             " || o.label.split(/\\s/)[0] === v).map((o) => o.value)", value)
+             " || o.label.split(/\\s/)[0] === v || o.label.endsWith('(' + v + ')'))"
+             ".map((o) => o.value)", value)
     assert labels, f"{value!r} is not an option of {css}"
     page.select_option(sel, value=labels[0])
 
@@ -205,3 +207,24 @@ def anywidget_failures(page) -> int:
     rejection, or on the console)."""
     lines = list(getattr(page, "console", [])) + list(getattr(page, "page_errors", []))
     return sum("Failed to initialize model" in line for line in lines)
+
+
+_WATCH_STATUS = """(sel) => { const el = document.querySelector(sel);
+  window.__qbStatus = [];
+  if (window.__qbObs) window.__qbObs.disconnect();
+  window.__qbObs = new MutationObserver(() => window.__qbStatus.push(el.innerText.trim()));
+  window.__qbObs.observe(el, {subtree: true, childList: true, characterData: true}); }"""
+_RUN_ENDED = """() => { const log = window.__qbStatus || [];
+  const i = log.findIndex((t) => t.startsWith('running'));
+  return i >= 0 && log.slice(i).some((t) => /^(done|error|stopped)/.test(t)); }"""
+
+
+def click_and_wait_run(page, button: str = ".qb-train", status: str = ".qb-status",
+                       timeout_ms: float = 90_000) -> str:
+    """Press ``button`` and wait for *this* run to end (its status said "running"
+    and then done, error or stopped: an old "done" does not count); returns the
+    final status text."""
+    page.evaluate(_WATCH_STATUS, status)
+    page.click(button)
+    page.wait_for_function(_RUN_ENDED, timeout=timeout_ms)
+    return wait_text(page, status, ["done", "error", "stopped"], timeout_ms=timeout_ms)

@@ -22,7 +22,7 @@ import time
 import pytest
 
 from e2e_helpers import (
-    BOUNDARY, LOSS, SCATTER, anywidget_failures, open_dashboard, open_tab, plot_count,
+    _RUN_ENDED, _WATCH_STATUS, click_and_wait_run, BOUNDARY, LOSS, SCATTER, anywidget_failures, open_dashboard, open_tab, plot_count,
     record_timing, select, selected, set_textarea, spec_json, text, throttle_cpu,
     trace_length, wait_all_drawn, wait_heatmap, wait_points, wait_text, wait_trace_length,
 )
@@ -49,6 +49,10 @@ def page_spec(page) -> ExperimentSpec:
     return ExperimentSpec.from_json(spec_json(page))
 
 
+def share_link(page) -> str:
+    return page.eval_on_selector(".qb-link-text input", "(i) => i.value")
+
+
 def choose_dataset(page, name: str, timeout_ms: float = REDRAW_MS) -> ExperimentSpec:
     """Pick dataset ``name``; wait until the kernel has it and the scatter shows its points."""
     select(page, ".qb-dataset", name)
@@ -60,16 +64,12 @@ def choose_dataset(page, name: str, timeout_ms: float = REDRAW_MS) -> Experiment
 def train_and_check(page, *, variational: bool) -> str:
     """Press Train; wait for done; the loss plot grew (one point per step for a
     variational model) and the boundary shows a heatmap over every data point."""
-    before = trace_length(page, LOSS)
-    page.click(".qb-train")
-    status = wait_text(page, ".qb-status", ["done", "error", "stopped"], timeout_ms=TRAIN_MS)
+    status = click_and_wait_run(page, timeout_ms=TRAIN_MS)
     assert status.startswith("done"), status
     if variational:
         steps = int(status.split("done:")[1].split("steps")[0])
         wait_trace_length(page, LOSS, steps, timeout_ms=REDRAW_MS)
         assert trace_length(page, LOSS) == steps > 1
-    else:
-        assert trace_length(page, LOSS) >= 0 <= before
     wait_heatmap(page, BOUNDARY, timeout_ms=REDRAW_MS)
     wait_points(page, BOUNDARY, page_spec(page), timeout_ms=REDRAW_MS)
     return status
@@ -165,10 +165,13 @@ def test_journey_change_each_setting_and_train_after_each(page, voila_server):
 def wait_spec(page, condition, timeout_s: float = REDRAW_MS / 1000):
     deadline = time.monotonic() + timeout_s
     while True:
-        spec = page_spec(page)
-        if condition(spec):
+        try:
+            spec = page_spec(page)
+        except Exception:  # the panel still holds text a visitor typed
+            spec = None
+        if spec is not None and condition(spec):
             return spec
-        assert time.monotonic() < deadline, f"the exported spec never matched: {spec.to_dict()}"
+        assert time.monotonic() < deadline, f"the exported spec never matched: {spec}"
         page.wait_for_timeout(100)
 
 
@@ -199,7 +202,7 @@ def test_a_presets_share_link_reproduces_its_state_in_a_fresh_page(page, pages, 
     name = "circles_svc_baseline"
     select(page, ".qb-preset", PRESETS[name][0])
     wait_spec(page, lambda s: s.to_dict() == preset_spec(name).to_dict())
-    link = page.eval_on_selector(".qb-link-text input", "(i) => i.value")
+    link = share_link(page)
     assert link.startswith("?")
 
     (fresh,) = pages(1)
@@ -220,7 +223,8 @@ def test_import_of_a_broken_spec_says_why_and_the_page_keeps_working(page, voila
         page.click(".qb-import")
         message = wait_text(page, ".qb-spec-error", words, timeout_ms=REDRAW_MS)
         assert "import" in message.lower(), message
-        assert page_spec(page).to_dict() == SMALL.to_dict(), "a bad import keeps the spec"
+        # the text stays for the visitor to fix; the experiment itself is unchanged
+        assert share_link(page) == share_query(SMALL), "a bad import keeps the spec"
     open_tab(page, ".qb-settings", "Data")
     choose_dataset(page, "circles")
     train_and_check(page, variational=True)
@@ -232,10 +236,13 @@ def test_two_pages_trained_at_once_stay_isolated(pages, voila_server):
     spec_b = SMALL.replace(optimizer={"maxiter": 20}, seed=4)
     open_dashboard(a, voila_server.next_url(share_query(spec_a)))
     open_dashboard(b, voila_server.next_url(share_query(spec_b)))
+    for pg in (a, b):
+        pg.evaluate(_WATCH_STATUS, ".qb-status")
     a.click(".qb-train")
     b.click(".qb-train")
     done = {}
     for name, pg, spec in (("a", a, spec_a), ("b", b, spec_b)):
+        pg.wait_for_function(_RUN_ENDED, timeout=TRAIN_MS)
         status = wait_text(pg, ".qb-status", ["done", "error", "stopped"], timeout_ms=TRAIN_MS)
         assert status.startswith("done"), status
         steps = int(status.split("done:")[1].split("steps")[0])
