@@ -25,13 +25,19 @@ DEFAULT_PORT = 8866
 NOTEBOOK_DIR = Path(__file__).resolve().parent / "notebooks"
 DASHBOARD_NOTEBOOK = NOTEBOOK_DIR / "dashboard.ipynb"
 
-# Voila keeps one kernel per visit; a classroom leaves many tabs open, so idle
-# kernels are shut down after this long (seconds).  Voila's pool manager never
-# culls its preheated kernels, only the ones handed to visitors.
-CULL_IDLE_TIMEOUT = 1800
-CULL_INTERVAL = 120
+# Voila keeps one kernel per visit (about 280 MB each).  A kernel whose page is
+# gone (closed, reloaded, a laptop that went to sleep) is shut down once it has
+# been idle and unconnected this long (seconds); the culler looks every
+# CULL_INTERVAL, so such a kernel lives at most about 2.5 minutes.  A page that is
+# still open keeps its kernel however long it idles (cull_connected=False), and a
+# kernel that is training is never culled (cull_busy is off).  Voila's pool
+# manager never culls its preheated kernels, only the ones handed to visitors.
+CULL_IDLE_TIMEOUT = 120
+CULL_INTERVAL = 30
 #: Written to the server log each time a dashboard kernel has finished warming up.
 WARM_MARK = "[qmlbench] dashboard kernel warm"
+#: What ``serve`` prints when the first kernel is warm: the page is usable now.
+READY_LINE = "qmlbench dashboard: ready at {url}"
 
 
 def packaged_notebooks() -> list[Path]:
@@ -146,7 +152,8 @@ def serve(port: int = DEFAULT_PORT, open_browser: bool = True,
         print("warming up a kernel; the browser opens when the dashboard is ready", flush=True)
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, bufsize=1)
     opener = _BrowserOpener(url) if open_browser else None
-    reader = threading.Thread(target=_forward_output, args=(proc.stdout, opener), daemon=True)
+    reader = threading.Thread(target=_forward_output, args=(proc.stdout, opener, url),
+                              daemon=True)
     reader.start()
     # A service manager's (or a test's) SIGTERM must take the Voila child down too.
     previous_term = _on_sigterm_interrupt()
@@ -202,12 +209,17 @@ class _BrowserOpener:
         self._timer.cancel()
 
 
-def _forward_output(stream, opener) -> None:
+def _forward_output(stream, opener, url: str = "") -> None:
+    ready = False
     for line in stream:
         sys.stdout.write(line)
+        if WARM_MARK in line and not ready:
+            ready = True
+            # With --no-browser too: the one line an operator (or a script) waits for.
+            sys.stdout.write(READY_LINE.format(url=url) + "\n")
+            if opener is not None:
+                opener.open()
         sys.stdout.flush()
-        if opener is not None and WARM_MARK in line:
-            opener.open()
 
 
 def query_string() -> str:

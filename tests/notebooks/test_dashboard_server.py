@@ -46,6 +46,14 @@ def test_voila_command_serves_the_notebook_warm_with_culling_tracebacks_and_no_c
     assert "--preheat_kernel=True" not in dash.voila_command(preheat=False)
 
 
+def test_a_closed_pages_kernel_is_culled_within_a_couple_of_minutes():
+    # idle and unconnected for CULL_IDLE_TIMEOUT, noticed within CULL_INTERVAL
+    assert dash.CULL_IDLE_TIMEOUT + dash.CULL_INTERVAL <= 180
+    cmd = dash.voila_command(port=9123)
+    assert "--MappingKernelManager.cull_connected=False" in cmd  # open pages keep theirs
+    assert not any("cull_busy=True" in c for c in cmd)         # a training run is never cut
+
+
 @pytest.mark.parametrize("port", [0, 70000, "8866", True])
 def test_voila_command_refuses_a_bad_port(port):
     with pytest.raises(SpecError, match="port"):
@@ -79,6 +87,8 @@ def test_serve_opens_the_browser_once_a_kernel_is_warm_and_stops_on_ctrl_c(tmp_p
             line = proc.stdout.readline()
             assert line, f"serve ended before a kernel was warm: {lines}"
             lines.append(line)
+        ready = proc.stdout.readline()
+        assert ready.strip() == dash.READY_LINE.format(url=f"http://localhost:{port}/"), ready
         deadline = time.monotonic() + 20
         while not (opened.exists() and opened.read_text()):
             assert time.monotonic() < deadline, "the browser was not opened"
