@@ -28,6 +28,24 @@ def format_scores(scores) -> str:
     return " · ".join(parts)
 
 
+def _what_ran(session, run, steps: int) -> str:
+    """"12 steps" for an iterative fit; what happened instead for a model fitted in
+    one go (a kernel matrix and an SVM, a classical fit): its "steps" are not steps."""
+    from ..engine import models
+
+    spec = session.spec
+    entry = models.MODELS.get(spec.model.name)
+    if entry is None or entry.kind == "variational" or steps > 2:
+        return f"{steps} steps"
+    ds = getattr(run, "dataset", None) if run is not None else None
+    n = len(ds.X_train) if ds is not None else None
+    points = f" on {n} points" if n else ""
+    if entry.kind == "kernel":
+        size = f"{n}×{n} " if n else ""
+        return f"{size}kernel matrix computed and {entry.label} fitted"
+    return f"{entry.label} fitted{points}"
+
+
 def _score_name(session) -> str:
     ds = session.dataset
     return "R²" if getattr(ds, "task", "classification") == "regression" else "accuracy"
@@ -155,7 +173,7 @@ class TrainingMonitor(Panel):
             self.progress.value = self.progress.max
         steps = len(self.session.points)
         # The scores have their own line (self.score): said once, not here again.
-        text = f"{status}: {steps} steps in {elapsed:.1f} s"
+        text = f"{status}: {_what_ran(self.session, run, steps)} in {elapsed:.1f} s"
         if status == "stopped":
             text += " (the model keeps what it learned)"
         text += _path_note(run)
