@@ -66,3 +66,27 @@ def test_a_one_shot_fit_says_what_happened_not_two_steps(model, words):
     assert "steps" not in status, status
     for w in words:
         assert w in status, status
+
+
+@pytest.mark.timeout(180)
+def test_after_qkt_qsvc_the_kernel_tab_shows_the_trained_kernel_and_the_alignment_gained():
+    import numpy as np
+
+    spec = ExperimentSpec().replace(dataset={"n_samples": 24},
+                                    model={"name": "qkt_qsvc"}, optimizer={"maxiter": 8})
+    wb = Workbench(spec)
+    untrained = wb.kernel.compute()
+    wb.train()
+    assert wb.wait(150)
+    assert wb.training.status.value.startswith("done"), wb.training.status.value
+    kv = wb.kernel
+    assert kv.trained, "the Kernel tab must show the trained kernel"
+    model = wb.session.model
+    ds = wb.session.get_dataset()
+    np.testing.assert_allclose(kv.matrix, model._kernel_at(model.weights_, ds.X_train), atol=1e-9)
+    assert not np.allclose(kv.matrix, untrained), "identical to the untrained kernel"
+    a0, a1 = kv.alignment
+    assert "alignment" in kv.note.value and f"{a1:.3f}" in kv.note.value
+    # the heatmap draws it (points grouped by class, so compare the values)
+    np.testing.assert_allclose(np.sort(np.asarray(kv.figure.data[0].z, float).ravel()),
+                               np.sort(kv.matrix.ravel()))
