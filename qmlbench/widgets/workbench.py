@@ -201,12 +201,12 @@ class Workbench(W.VBox):
             panel.layout.margin = COLUMN_MARGIN
             panel.layout.flex = "0 1 auto"
             panel.layout.max_width = "100%"
-            panel.layout.overflow_x = "auto"
+            panel.layout.overflow = "auto"
         self.settings.layout.max_width = "100%"
         self.settings.layout.flex = "0 1 auto"
-        self.settings.layout.overflow_x = "auto"
+        self.settings.layout.overflow = "auto"
         self.results.layout.max_width = "100%"
-        self.results.layout.overflow_x = "auto"
+        self.results.layout.overflow = "auto"
         self.layout.max_width = "100%"
         main = W.Box([self.settings, self.training,
                       *([self.boundary] if "boundary" not in self.hidden else [])],

@@ -49,7 +49,7 @@ def test_on_a_phone_the_columns_stack_and_none_is_wider_than_the_screen():
     assert main.layout.flex_flow == "row wrap"
     for column in main.children:
         assert column.layout.max_width == "100%", column
-        assert column.layout.overflow_x == "auto"
+        assert column.layout.overflow == "auto"  # a trait: sent to the page
     assert wb.results.layout.max_width == "100%"
 
 
@@ -90,3 +90,11 @@ def test_after_qkt_qsvc_the_kernel_tab_shows_the_trained_kernel_and_the_alignmen
     # the heatmap draws it (points grouped by class, so compare the values)
     np.testing.assert_allclose(np.sort(np.asarray(kv.figure.data[0].z, float).ravel()),
                                np.sort(kv.matrix.ravel()))
+
+
+def test_the_plateau_depth_choices_fit_their_dropdown():
+    from qmlbench.widgets.plateau import PlateauExplorer
+
+    panel = PlateauExplorer()
+    # the 300 px dropdown cut "layers = value × qubits (deep enough)" off
+    assert all(len(label) <= 28 for label, _ in panel.depth_mode.options)
