@@ -28,6 +28,14 @@ def format_scores(scores) -> str:
     return " · ".join(parts)
 
 
+def _one_shot(session) -> bool:
+    """A model fitted in one go (no optimizer steps): kernel SVMs, classical models."""
+    from ..engine import models
+
+    entry = models.MODELS.get(session.spec.model.name)
+    return entry is not None and not entry.uses_optimizer
+
+
 def _what_ran(session, run, steps: int) -> str:
     """"12 steps" for an iterative fit; what happened instead for a model fitted in
     one go (a kernel matrix and an SVM, a classical fit): its "steps" are not steps."""
@@ -137,6 +145,9 @@ class TrainingMonitor(Panel):
                   "test_score": h.get("test_score")} for h in history
                  if h.get("train_score") is not None or h.get("test_score") is not None]
         fig = viz.loss_curve(rows, score_name=_score_name(self.session))
+        if _one_shot(self.session) and len(points) <= 2:
+            # a kernel SVM or a classical model has no curve: say so, not a lone dot
+            fig.layout.title.text = "Fitted in one go: no loss curve"
         sync_figure(self.loss_figure, fig)
 
     def _on_progress(self, points, history, elapsed, final):

@@ -66,6 +66,7 @@ def test_a_one_shot_fit_says_what_happened_not_two_steps(model, words):
     assert "steps" not in status, status
     for w in words:
         assert w in status, status
+    assert "one go" in wb.training.loss_figure.layout.title.text
 
 
 @pytest.mark.timeout(180)
