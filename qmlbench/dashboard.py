@@ -25,13 +25,19 @@ DEFAULT_PORT = 8866
 NOTEBOOK_DIR = Path(__file__).resolve().parent / "notebooks"
 DASHBOARD_NOTEBOOK = NOTEBOOK_DIR / "dashboard.ipynb"
 
-# Voila keeps one kernel per visit; a classroom leaves many tabs open, so idle
-# kernels are shut down after this long (seconds).  Voila's pool manager never
-# culls its preheated kernels, only the ones handed to visitors.
-CULL_IDLE_TIMEOUT = 1800
-CULL_INTERVAL = 120
+# Voila keeps one kernel per visit (about 280 MB each).  A kernel whose page is
+# gone (closed, reloaded, a laptop that went to sleep) is shut down once it has
+# been idle and unconnected this long (seconds); the culler looks every
+# CULL_INTERVAL, so such a kernel lives at most about 2.5 minutes.  A page that is
+# still open keeps its kernel however long it idles (cull_connected=False), and a
+# kernel that is training is never culled (cull_busy is off).  Voila's pool
+# manager never culls its preheated kernels, only the ones handed to visitors.
+CULL_IDLE_TIMEOUT = 120
+CULL_INTERVAL = 30
 #: Written to the server log each time a dashboard kernel has finished warming up.
 WARM_MARK = "[qmlbench] dashboard kernel warm"
+#: What ``serve`` prints when the first kernel is warm: the page is usable now.
+READY_LINE = "qmlbench dashboard: ready at {url}"
 
 
 def packaged_notebooks() -> list[Path]:
@@ -146,7 +152,8 @@ def serve(port: int = DEFAULT_PORT, open_browser: bool = True,
         print("warming up a kernel; the browser opens when the dashboard is ready", flush=True)
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, bufsize=1)
     opener = _BrowserOpener(url) if open_browser else None
-    reader = threading.Thread(target=_forward_output, args=(proc.stdout, opener), daemon=True)
+    reader = threading.Thread(target=_forward_output, args=(proc.stdout, opener, url),
+                              daemon=True)
     reader.start()
     # A service manager's (or a test's) SIGTERM must take the Voila child down too.
     previous_term = _on_sigterm_interrupt()
@@ -202,12 +209,17 @@ class _BrowserOpener:
         self._timer.cancel()
 
 
-def _forward_output(stream, opener) -> None:
+def _forward_output(stream, opener, url: str = "") -> None:
+    ready = False
     for line in stream:
         sys.stdout.write(line)
+        if WARM_MARK in line and not ready:
+            ready = True
+            # With --no-browser too: the one line an operator (or a script) waits for.
+            sys.stdout.write(READY_LINE.format(url=url) + "\n")
+            if opener is not None:
+                opener.open()
         sys.stdout.flush()
-        if opener is not None and WARM_MARK in line:
-            opener.open()
 
 
 def query_string() -> str:
@@ -287,67 +299,168 @@ def _to_server_log(line: str) -> None:
     os.write(fd, (line + "\n").encode())
 
 
-# --- one copy of plotly's widget code per page ---------------------------------
+# --- one copy of plotly's widget code per page, and figures that never freeze ----
 #
 # plotly's FigureWidget is an anywidget whose ``_esm`` trait holds plotly's whole
 # widget bundle (about 5 MB).  anywidget ships and evaluates that code once per
 # figure: with the Workbench's several figures the page took 20-30 s to appear
-# here.  share_figure_code() sends the bundle once, in a small carrier widget
-# that publishes the bundle's widget factory on ``globalThis``; every
-# FigureWidget made afterwards carries a few lines that wait for it instead.
+# here.  share_figure_code() sends the bundle once, in a small carrier widget, and
+# gives every FigureWidget a few lines of code that use the shared copy.
+#
+# Why figures froze (issue 15): anywidget 0.11 gives each model 2 s, counted from
+# the model's creation on the page, to load its ``_esm`` and run its
+# ``initialize``; after that its ``ready`` promise is rejected ("[anywidget]
+# Failed to initialize model.") and every later message to the model awaits that
+# rejected promise and is dropped.  The view still renders from the initial
+# state, so the plot looked fine and never changed again.  The first version of
+# the sharing made each figure's module wait (up to 60 s) for the shared bundle:
+# on a page that needed more than 2 s to get and evaluate 5 MB (a loaded server,
+# a slow laptop: 4x CPU throttling) every figure froze.
+#
+# Now no module waits.  A figure's module returns its widget at once; its
+# ``initialize`` only records the updates that arrive until plotly's code is
+# there, then runs plotly's own ``initialize`` and replays them in order; its
+# ``render`` waits for plotly's code.  The carrier's module is small too: it
+# imports the bundle (kept in a plain trait) after its own initialize returned.
+# Should a figure still miss the 2 s (a page whose main thread is blocked for
+# longer), it notices: it pings the kernel at initialize and, without an answer
+# in FIGURE_PING_TIMEOUT_MS, asks the kernel to rebuild it (a new model with the
+# current figure, see watch_figures()).
 
 _GLOBAL_NAME = "__qmlbenchPlotlyWidget"
+#: How long a figure waits for the kernel's answer to its ping before asking to be
+#: rebuilt.  A live figure's answer comes within a second even on a loaded 2-core
+#: server; a rebuild of a live figure costs only a redraw.
+FIGURE_PING_TIMEOUT_MS = 15000
+#: Rebuilds per figure per page; a figure that cannot come up after this many says so.
+FIGURE_REBUILDS = 3
+
 _LOADER_ESM = """
-const key = "%(name)s";
-const deadline = Date.now() + 60000;
-while (!globalThis[key]) {
-  if (Date.now() > deadline) throw new Error("qmlbench: plotly's widget code did not load");
-  await new Promise((resolve) => setTimeout(resolve, 25));
+const KEY = "%(name)s";
+// Resolves with plotly's widget factory once the carrier has published it.
+function plotlyCode() {
+  return new Promise((resolve, reject) => {
+    const poll = () => {
+      if (globalThis[KEY]) resolve(globalThis[KEY]);
+      else if (globalThis[KEY + "Error"]) reject(globalThis[KEY + "Error"]);
+      else setTimeout(poll, 25);
+    };
+    poll();
+  });
 }
-export default globalThis[key];
+// A model for plotly's initialize: like anywidget's, but its get() can answer
+// with a recorded value while earlier updates are replayed.
+function replayingModel(model) {
+  const handlers = new Map(), replaying = new Map();
+  const shim = {
+    get: (k) => (replaying.has(k) ? replaying.get(k) : model.get(k)),
+    set: (k, v) => model.set(k, v),
+    save_changes: () => model.save_changes(),
+    send: (...a) => model.send(...a),
+    off: (n, cb) => model.off(n, cb),
+    on: (n, cb) => {
+      model.on(n, cb);
+      if (!handlers.has(n)) handlers.set(n, []);
+      handlers.get(n).push(cb);
+    },
+    widget_manager: model.widget_manager,
+  };
+  const replay = (queue) => {
+    for (const [name, value] of queue) {
+      replaying.set(name, value);
+      try { for (const cb of handlers.get("change:" + name) || []) cb(); }
+      finally { replaying.delete(name); }
+    }
+  };
+  return { shim, replay };
+}
+const TRAITS = ["_widget_data", "_widget_layout", "_py2js_addTraces", "_py2js_deleteTraces",
+  "_py2js_moveTraces", "_py2js_restyle", "_py2js_relayout", "_py2js_update", "_py2js_animate",
+  "_py2js_removeLayoutProps", "_py2js_removeTraceProps"];
+
+export default () => {
+  let plotly = null;          // plotly's widget for this model, once initialized
+  let started = null;         // promise of it
+  return {
+    initialize({ model }) {
+      // Return at once: anywidget drops every update to a model whose initialize
+      // has not finished within 2 s of its creation.
+      let alive = false;
+      model.on("msg:custom", (msg) => { if (msg && msg.qb === "pong") alive = true; });
+      model.send({ qb: "ping" });
+      setTimeout(() => { if (!alive) model.send({ qb: "rebuild" }); }, %(ping)d);
+      const queue = [];
+      const record = (name) => () => queue.push([name, model.get(name)]);
+      const recorders = TRAITS.map((name) => [name, record(name)]);
+      for (const [name, cb] of recorders) model.on("change:" + name, cb);
+      started = plotlyCode().then((factory) => {
+        for (const [name, cb] of recorders) model.off("change:" + name, cb);
+        const { shim, replay } = replayingModel(model);
+        const widget = factory();
+        widget.initialize({ model: shim });
+        replay(queue);
+        plotly = widget;
+        return widget;
+      });
+      started.catch((e) => console.error("[qmlbench] plotly's widget code did not load", e));
+    },
+    async render(ctx) {
+      let widget;
+      try {
+        widget = plotly || (await started);
+      } catch (e) {
+        ctx.el.textContent = "this plot could not load plotly's code: reload the page";
+        return;
+      }
+      if (ctx.signal && ctx.signal.aborted) return;
+      return widget.render(ctx);
+    },
+  };
+};
+""" % {"name": _GLOBAL_NAME, "ping": FIGURE_PING_TIMEOUT_MS}
+
+_CARRIER_ESM = """
+const KEY = "%(name)s";
+export default {
+  initialize({ model }) {
+    const code = model.get("_code");
+    // After this initialize has returned (anywidget's 2 s limit applies to it too).
+    setTimeout(async () => {
+      if (globalThis[KEY]) return;
+      const url = URL.createObjectURL(new Blob([code], { type: "text/javascript" }));
+      try {
+        globalThis[KEY] = (await import(/* webpackIgnore: true */ url)).default;
+      } catch (e) {
+        globalThis[KEY + "Error"] = e;
+        console.error("[qmlbench] plotly's widget code failed to load", e);
+      } finally {
+        URL.revokeObjectURL(url);
+      }
+    }, 0);
+  },
+};
 """ % {"name": _GLOBAL_NAME}
-
-
-def _carrier_esm(bundle: str) -> str | None:
-    """The bundle with its default export published globally instead; None when
-    the bundle does not end in the ``export{...,X as default}`` it is known to."""
-    import re
-
-    matches = list(re.finditer(r"export\s*\{([^{}]*)\}\s*;?", bundle))
-    if not matches:
-        return None
-    match = matches[-1]
-    tail = re.sub(r"/\*.*?\*/|//[^\n]*", "", bundle[match.end():], flags=re.S)
-    if tail.strip():
-        return None
-    names = [part.strip() for part in match.group(1).split(",")]
-    default = [n.split(" as ")[0].strip() for n in names if n.endswith(" as default")]
-    if len(default) != 1:
-        return None
-    kept = [n for n in names if not n.endswith(" as default")]
-    return (bundle[:match.start()] + f"globalThis.{_GLOBAL_NAME}={default[0]};"
-            + (f"export{{{','.join(kept)}}};" if kept else "") + "export default {};"
-            + bundle[match.end():])
 
 
 def share_figure_code():
     """Make FigureWidgets created from now on load plotly's code from one shared
     copy; returns the carrier widget, which must be displayed (or None, leaving
-    plotly untouched, when its bundle has an unexpected shape)."""
+    plotly untouched, when its bundle cannot be read)."""
     import anywidget
     import plotly.basewidget as basewidget
     import traitlets
 
     bundle_file = Path(basewidget.__file__).parent / "package_data" / "widgetbundle.js"
     try:
-        carrier_esm = _carrier_esm(bundle_file.read_text(encoding="utf-8"))
+        bundle = bundle_file.read_text(encoding="utf-8")
     except OSError:
         return None
-    if carrier_esm is None:
+    if "as default" not in bundle:  # an ES module with a default export, as plotly 6-7 ship
         return None
 
     class PlotlyCode(anywidget.AnyWidget):
-        _esm = traitlets.Unicode(carrier_esm).tag(sync=True)
+        _esm = traitlets.Unicode(_CARRIER_ESM).tag(sync=True)
+        _code = traitlets.Unicode(bundle).tag(sync=True)
 
     basewidget.BaseFigureWidget._esm = _LOADER_ESM
     carrier = PlotlyCode()
@@ -355,9 +468,77 @@ def share_figure_code():
     return carrier
 
 
+def _figures_under(root):
+    import plotly.basewidget as basewidget
+
+    seen, stack = set(), [root]
+    while stack:
+        widget = stack.pop()
+        if id(widget) in seen:
+            continue
+        seen.add(id(widget))
+        if isinstance(widget, basewidget.BaseFigureWidget):
+            yield widget
+        stack.extend(getattr(widget, "children", ()) or ())
+
+
+def _as_initial_state(fig) -> None:
+    from copy import deepcopy
+
+    fig._widget_data = deepcopy(fig._data)
+    fig._widget_layout = deepcopy(fig._layout_obj._props)
+
+
+def rebuild_figure(fig) -> bool:
+    """Give ``fig`` a new model on the page, built from its current figure, in the
+    place of the old one; returns whether it was shown anywhere.
+
+    The Python object stays the same (panels keep updating it); only the page's
+    model and views are replaced, so a page that gave up on the old model (see
+    above) gets a working plot with everything drawn so far.
+    """
+    import ipywidgets as W
+    from ipywidgets.widgets.widget import _instances
+
+    parents = [w for w in list(_instances.values())
+               if isinstance(w, W.Box) and any(c is fig for c in w.children)]
+    fig.close()
+    _as_initial_state(fig)          # no comm now: becomes the new model's state
+    fig._model_id = None            # a new id: the old model may still be going away
+    fig.__dict__.pop("_repr_mimebundle_", None)  # close() hides the widget's repr
+    fig.open()
+    for parent in parents:
+        parent.send_state("children")  # the page swaps in a view of the new model
+    return bool(parents)
+
+
+def watch_figures(root) -> int:
+    """Answer the pings of every FigureWidget under ``root`` and rebuild one that
+    asks for it (it did not hear back: its page gave up on its model); returns
+    how many figures are watched."""
+    count = 0
+    for fig in _figures_under(root):
+        count += 1
+        if getattr(fig, "_qb_watched", False):
+            continue
+        fig._qb_watched = True
+        fig._qb_rebuilds = 0
+
+        def on_msg(widget, content, buffers, fig=fig):
+            kind = content.get("qb") if isinstance(content, dict) else None
+            if kind == "ping":
+                widget.send({"qb": "pong"})
+            elif kind == "rebuild" and fig._qb_rebuilds < FIGURE_REBUILDS:
+                fig._qb_rebuilds += 1
+                rebuild_figure(fig)
+
+        fig.on_msg(on_msg)
+    return count
+
+
 def refresh_figures(root) -> int:
-    """Give every FigureWidget under ``root`` its current figure as initial state;
-    returns how many were refreshed.
+    """Give every FigureWidget under ``root`` its current figure as initial state,
+    and watch it (see :func:`watch_figures`); returns how many were refreshed.
 
     A FigureWidget sends later changes as messages and keeps the figure it was
     built with as its state.  Voila runs the notebook before the page connects,
@@ -365,19 +546,9 @@ def refresh_figures(root) -> int:
     decision surface) were sent to no one and the page would draw the figures
     as first built.  Call this after building, before the page connects.
     """
-    from copy import deepcopy
-
-    import plotly.basewidget as basewidget
-
-    seen, stack, count = set(), [root], 0
-    while stack:
-        widget = stack.pop()
-        if id(widget) in seen:
-            continue
-        seen.add(id(widget))
-        if isinstance(widget, basewidget.BaseFigureWidget):
-            widget._widget_data = deepcopy(widget._data)
-            widget._widget_layout = deepcopy(widget._layout_obj._props)
-            count += 1
-        stack.extend(getattr(widget, "children", ()) or ())
+    count = 0
+    for fig in _figures_under(root):
+        _as_initial_state(fig)
+        count += 1
+    watch_figures(root)
     return count

@@ -138,12 +138,28 @@ def decision_boundary(surface=None, dataset=None, y_pred_train=None, y_pred_test
                        showlegend=len(mx) > 0 or y_pred_train is not None,
                        marker=dict(symbol="circle-open", size=15, color="#D00000",
                                    line=dict(width=2)))
+    subtitle = False
     if title is None:
         title = "Decision boundary" if task == "classification" else "Model prediction"
         if note:
-            title += f" ({note})"
+            # Its own smaller line: "(2-D slice through the training mean: ...)" after the
+            # title ran past the plot's 440 px and was cut off (iris).
+            title += f"<br><sup>{_short(note, SUBTITLE_CHARS)}</sup>"
+            subtitle = True
     legend = legend_traces(dataset, classes=classes if dataset is not None
                            and task == "classification" else None)
     fig = go.Figure(data=[heat, fit, *points, wrong, *legend],
                     layout=base_layout(title, xaxis_title=x_title, yaxis_title=y_title))
+    if subtitle:
+        fig.update_layout(margin_t=62)
     return fig
+
+
+#: About what fits on one line of a subtitle across the plot (440 px, small font).
+SUBTITLE_CHARS = 70
+
+
+def _short(text: str, limit: int) -> str:
+    text = str(text)
+    head = text.split(":")[0] if len(text) > limit else text
+    return head if len(head) <= limit else head[: limit - 1] + "…"

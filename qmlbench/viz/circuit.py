@@ -33,14 +33,27 @@ def facts_html(facts) -> str:
     return f"<table class='qb-facts-table'>{cells}</table>"
 
 
-def circuit_html(circuit, fold: int = 100) -> str:
-    """The text drawing in a scrollable monospace block.
+#: How many characters of the drawing fit across the composer's box (about 380 px
+#: of 11 px monospace); a wider drawing says that it scrolls.
+BOX_CHARS = 56
+
+
+def circuit_html(circuit, fold: int = 100, box_chars: int = BOX_CHARS) -> str:
+    """The text drawing in a scrollable monospace block; when it is wider than the
+    box, a visible scrollbar and a line saying so (it used to be cut off silently).
 
     ``white-space:pre`` inline because JupyterLab's stylesheet wraps ``pre`` blocks,
     which breaks the drawing's lines; line-height 1 joins the box-drawing strokes."""
-    return ("<pre style='font-family:\"DejaVu Sans Mono\",Menlo,Consolas,monospace;"
-            "font-size:11px;line-height:1;white-space:pre;overflow-x:auto;margin:0;"
-            "padding:4px 0'>" + html.escape(circuit_text(circuit, fold)) + "</pre>")
+    text = circuit_text(circuit, fold)
+    wide = max((len(line) for line in text.splitlines()), default=0) > box_chars
+    hint = ("<div class='qb-circuit-scroll-hint' style='font-size:11px;color:#555;"
+            "margin:2px 0'>&#8596; the drawing is wider than this box: scroll it sideways"
+            "</div>") if wide else ""
+    return (hint + "<pre class='qb-circuit-drawing' style='font-family:\"DejaVu Sans Mono\","
+            "Menlo,Consolas,monospace;font-size:11px;line-height:1;white-space:pre;"
+            "overflow-x:auto;max-width:100%;display:block;margin:0;padding:4px 0 8px 0;"
+            + ("border:1px solid #ddd;scrollbar-width:auto;" if wide else "")
+            + "'>" + html.escape(text) + "</pre>")
 
 
 def circuit_figure(circuit, facts=None, title: str | None = None, fold: int = 100) -> go.Figure:

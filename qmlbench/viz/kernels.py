@@ -127,6 +127,9 @@ def concentration_figure(result=None, title: str | None = None) -> go.Figure:
     fig.add_trace(go.Scatter(x=qubits, y=list(r.get("haar_variances", [])), mode="lines",
                              name="Haar (2-design) value", uid="haar-variance",
                              line=dict(dash="dash", color="#888")))
+    # Said explicitly: a live figure that was the empty strip (showlegend off) keeps
+    # that setting otherwise, and the dashboard showed no legend.
+    fig.update_layout(showlegend=True, legend=dict(x=1, xanchor="right", y=1))
     if not qubits:  # nothing measured yet: an empty strip, not empty log axes
         fig.update_layout(title_text="", height=EMPTY_HEIGHT, showlegend=False,
                           margin=dict(l=0, r=0, t=0, b=0))

@@ -161,7 +161,8 @@ class CircuitComposer(Panel):
         self.warning.add_class("qb-circuit-warning")
         self.facts = W.HTML()
         self.facts.add_class("qb-circuit-facts")
-        self.diagram = W.HTML()
+        # no wider than its column, so the drawing scrolls inside it instead of being cut
+        self.diagram = W.HTML(layout=W.Layout(max_width="100%", overflow="auto"))
         self.diagram.add_class("qb-circuit")
         self.note = W.HTML()
         self.circuit = None

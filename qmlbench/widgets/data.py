@@ -7,6 +7,7 @@ import html
 import ipywidgets as W
 
 from .. import viz
+from ..engine.errors import SpecError
 from ._common import Panel, apply_or_report, figure_widget, message_html, sync_figure
 
 #: The scatter sits inside the settings tab (see ``workbench.SETTINGS_WIDTH``).
@@ -52,8 +53,9 @@ class DataPanel(Panel):
                                        description="test fraction", continuous_update=False,
                                        style=style)
         self.test_size.add_class("qb-test-size")
-        self.seed = W.BoundedIntText(value=s.seed, min=0, max=2**31 - 1, description="seed",
-                                     style=style, layout=W.Layout(width="180px"))
+        # Text, not IntText: ipywidgets' IntText showed "3.7" as 37 and stored 3.
+        self.seed = W.Text(value=str(s.seed), description="seed", continuous_update=False,
+                           style=style, layout=W.Layout(width="180px"))
         self.seed.add_class("qb-seed")
         self.info = W.HTML()
         self.info.add_class("qb-data-info")
@@ -73,6 +75,11 @@ class DataPanel(Panel):
     def _on_control(self, change):
         if self._syncing:
             return
+        try:
+            seed = parse_seed(self.seed.value)
+        except SpecError as exc:
+            self.error.value = message_html(str(exc))
+            return
         apply_or_report(self, self.error,
                         dataset={"name": self.dataset_picker.value,
                                  "n_samples": int(self.n_samples.value),
@@ -81,7 +88,7 @@ class DataPanel(Panel):
                                  "options": (dict(self.spec.dataset.options)
                                              if self.dataset_picker.value == self.spec.dataset.name
                                              else {})},
-                        seed=int(self.seed.value))
+                        seed=seed)
 
     # spec -> controls and scatter
     def refresh_controls(self):
@@ -93,7 +100,7 @@ class DataPanel(Panel):
             _fit_range(self.noise, s.dataset.noise)
             self.noise.value = s.dataset.noise
             self.test_size.value = s.dataset.test_size
-            self.seed.value = s.seed
+            self.seed.value = str(s.seed)
 
     def _on_spec(self, old, new):
         self.refresh_controls()
@@ -116,6 +123,17 @@ class DataPanel(Panel):
         self.info.value = (f"<small>{html.escape(summary)}"
                            + "".join(f"<br>{html.escape(str(n))}" for n in notes) + "</small>")
         sync_figure(self.figure, _scatter(ds))
+
+
+MAX_SEED = 2**31 - 1
+
+
+def parse_seed(text) -> int:
+    """The seed a visitor typed: a whole number from 0 to 2**31 - 1, else SpecError."""
+    value = str(text).strip()
+    if not value.isdigit() or int(value) > MAX_SEED:
+        raise SpecError("seed", value, reason=f"must be a whole number from 0 to {MAX_SEED}")
+    return int(value)
 
 
 def _fit_range(slider, value) -> None:

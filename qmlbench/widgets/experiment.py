@@ -79,9 +79,19 @@ class ExperimentPanel(Panel):
         self.link_text.value = query
         # A relative link keeps the page's own address and swaps the query: works in
         # JupyterLab, Voila and Binder alike.
+        hint = ("" if self.link_text.layout.display == "none"
+                else " <small>(add the text above to the dashboard's address)</small>")
         self.link.value = (f"<a href='{html.escape(query, quote=True)}' target='_blank' "
-                           f"class='qb-link-anchor'>Link to this experiment</a> "
-                           f"<small>(add the text above to the dashboard's address)</small>")
+                           f"class='qb-link-anchor'>Link to this experiment</a>{hint}")
+
+    def hide(self, names) -> list[str]:
+        done = super().hide(names)
+        if "spec" in names:
+            # Import loads the text above; with no text to edit there is nothing to import
+            # (a file can still be opened with the upload button).
+            self.import_button.layout.display = "none"
+        self.refresh()
+        return done
 
     def import_json(self, text: str) -> ExperimentSpec | None:
         """Load a spec from JSON text; a bad one leaves the current spec and says why."""

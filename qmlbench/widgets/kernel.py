@@ -20,6 +20,15 @@ HINT = ("Press <b>Compute kernel</b> to see the Gram matrix of the feature map o
         "training data: how similar the circuit makes each pair of points.")
 
 
+def _trained_kernel(model):
+    """``(weights, X) -> K`` of a fitted trainable-kernel model, else None."""
+    fn = getattr(model, "_kernel_at", None)
+    if fn is None or getattr(model, "weights_", None) is None \
+            or getattr(model, "initial_point_", None) is None:
+        return None
+    return fn
+
+
 class KernelView(Panel):
     """Computed on Compute, and after each run of a kernel model. Hideable: ``kernel``."""
 
@@ -33,6 +42,8 @@ class KernelView(Panel):
         self.note = W.HTML(f"<small>{HINT}</small>")
         self.note.add_class("qb-kernel-note")
         self.matrix = None
+        self.trained = False
+        self.alignment = None
         # Concentration: how the same feature map's kernel flattens as qubits are added.
         self.concentration_button = W.Button(description="Concentration vs qubits",
                                              icon="line-chart",
@@ -57,12 +68,18 @@ class KernelView(Panel):
 
         entry = models.MODELS.get(self.spec.model.name)
         if status in ("done", "stopped") and getattr(entry, "kind", "") == "kernel":
-            self.compute()
+            self.compute(model)
 
-    def compute(self):
+    def compute(self, model=None):
+        """The Gram matrix on (up to ``MAX_POINTS`` of) the training data.  After a
+        trainable-kernel model (``qkt_qsvc``) ran, the *trained* kernel, and the
+        kernel-target alignment it gained over the kernel it started from."""
         from ..engine import circuits
 
         s = self.spec
+        if model is None:
+            model = getattr(self.session, "model", None)
+        trained = _trained_kernel(model)
         try:
             from ..engine import kernels
 
@@ -72,16 +89,30 @@ class KernelView(Panel):
                 keep = np.sort(np.random.default_rng(s.seed).choice(len(X), MAX_POINTS,
                                                                     replace=False))
                 X, y = X[keep], y[keep]
-            fm, _ = circuits.from_spec(s.circuit, X.shape[1])
-            K = np.asarray(kernels.kernel_matrix(fm, X))
+            gained = ""
+            if trained is not None:
+                K = np.asarray(trained(model.weights_, X))
+                K0 = np.asarray(trained(model.initial_point_, X))
+                if ds.task == "classification":
+                    a0 = kernels.kernel_target_alignment(K0, y)
+                    a1 = kernels.kernel_target_alignment(K, y)
+                    gained = (f"; kernel-target alignment {a0:.3f} before training, "
+                              f"{a1:.3f} after ({a1 - a0:+.3f})")
+                    self.alignment = (a0, a1)
+            else:
+                fm, _ = circuits.from_spec(s.circuit, X.shape[1])
+                K = np.asarray(kernels.kernel_matrix(fm, X))
         except Exception as exc:
             self.note.value = message_html(f"kernel: {error_message(exc)}")
             return None
         self.matrix = K
+        self.trained = trained is not None
         labels = y if ds.task == "classification" else None
         sync_figure(self.figure, viz.kernel_heatmap(K, labels, getattr(ds, "class_names", None)))
-        self.note.value = (f"<small>{len(X)} training points, feature map "
-                           f"{s.circuit.feature_map.name} (reps {s.circuit.feature_map.reps})</small>")
+        what = "the trained kernel" if trained is not None else "feature map"
+        self.note.value = (f"<small>{len(X)} training points, {what} "
+                           f"{s.circuit.feature_map.name} (reps {s.circuit.feature_map.reps})"
+                           f"{gained}</small>")
         return K
 
     def compute_concentration(self):

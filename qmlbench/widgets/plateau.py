@@ -79,7 +79,8 @@ class PlateauExplorer(W.VBox):
         self.qubits = W.IntRangeSlider(value=(2, 8), min=1, max=14, description="qubits",
                                        style={"description_width": "80px"})
         self.depth_mode = W.Dropdown(
-            options=[("layers = value × qubits (deep enough)", "per_qubit"),
+            # short labels: the dropdown is 300 px wide (the long one was cut off)
+            options=[("layers = value × qubits", "per_qubit"),
                      ("layers = value", "fixed")],
             value="per_qubit", description="depth", style={"description_width": "80px"})
         self.layers = W.IntSlider(value=12, min=1, max=200, description="value",

@@ -28,6 +28,32 @@ def format_scores(scores) -> str:
     return " · ".join(parts)
 
 
+def _one_shot(session) -> bool:
+    """A model fitted in one go (no optimizer steps): kernel SVMs, classical models."""
+    from ..engine import models
+
+    entry = models.MODELS.get(session.spec.model.name)
+    return entry is not None and not entry.uses_optimizer
+
+
+def _what_ran(session, run, steps: int) -> str:
+    """"12 steps" for an iterative fit; what happened instead for a model fitted in
+    one go (a kernel matrix and an SVM, a classical fit): its "steps" are not steps."""
+    from ..engine import models
+
+    spec = session.spec
+    entry = models.MODELS.get(spec.model.name)
+    if entry is None or entry.kind == "variational" or steps > 2:
+        return f"{steps} steps"
+    ds = getattr(run, "dataset", None) if run is not None else None
+    n = len(ds.X_train) if ds is not None else None
+    points = f" on {n} points" if n else ""
+    if entry.kind == "kernel":
+        size = f"{n}×{n} " if n else ""
+        return f"{size}kernel matrix computed and {entry.label} fitted"
+    return f"{entry.label} fitted{points}"
+
+
 def _score_name(session) -> str:
     ds = session.dataset
     return "R²" if getattr(ds, "task", "classification") == "regression" else "accuracy"
@@ -119,6 +145,9 @@ class TrainingMonitor(Panel):
                   "test_score": h.get("test_score")} for h in history
                  if h.get("train_score") is not None or h.get("test_score") is not None]
         fig = viz.loss_curve(rows, score_name=_score_name(self.session))
+        if _one_shot(self.session) and len(points) <= 2:
+            # a kernel SVM or a classical model has no curve: say so, not a lone dot
+            fig.layout.title.text = "Fitted in one go: no loss curve"
         sync_figure(self.loss_figure, fig)
 
     def _on_progress(self, points, history, elapsed, final):
@@ -155,7 +184,7 @@ class TrainingMonitor(Panel):
             self.progress.value = self.progress.max
         steps = len(self.session.points)
         # The scores have their own line (self.score): said once, not here again.
-        text = f"{status}: {steps} steps in {elapsed:.1f} s"
+        text = f"{status}: {_what_ran(self.session, run, steps)} in {elapsed:.1f} s"
         if status == "stopped":
             text += " (the model keeps what it learned)"
         text += _path_note(run)

@@ -89,6 +89,9 @@ class Workbench(W.VBox):
         self.results.add_class("qb-results")
         self.header = W.HTML("<h3 style='margin:4px 0'>qmlbench: quantum machine learning "
                              "workbench</h3>")
+        # Where a visitor looks first: what was wrong with the link that opened the page.
+        self.notice = W.HTML()
+        self.notice.add_class("qb-notice")
         self._layout()
         if hide:
             self.hide(hide)
@@ -116,6 +119,8 @@ class Workbench(W.VBox):
             text = error_message(error) if error is not None else \
                 f"link.hide: {', '.join(bad)} not known; ignored"
             wb.experiment.message.value = message_html(f"link: {text}")
+            wb.notice.value = message_html(f"This link could not be opened as it is ({text}); "
+                                           f"showing the default experiment instead.")
         return wb
 
     # --- state ---------------------------------------------------------------
@@ -189,13 +194,23 @@ class Workbench(W.VBox):
         tabs(self.results, self._result_tabs)
         # Three columns (settings, training monitor, decision boundary) in one row on a
         # 1400 px screen; on a narrower one the row wraps, column by column.
+        # On a phone (390 px) the columns stack, each no wider than the screen; what is
+        # wider inside (a plot) scrolls sideways in its column instead of being cut off.
         for panel in (self.training, self.boundary):
             panel.layout.width = PLOT_COLUMN_WIDTH
             panel.layout.margin = COLUMN_MARGIN
-            panel.layout.flex = "0 0 auto"
+            panel.layout.flex = "0 1 auto"
+            panel.layout.max_width = "100%"
+            panel.layout.overflow = "auto"
+        self.settings.layout.max_width = "100%"
+        self.settings.layout.flex = "0 1 auto"
+        self.settings.layout.overflow = "auto"
+        self.results.layout.max_width = "100%"
+        self.results.layout.overflow = "auto"
+        self.layout.max_width = "100%"
         main = W.Box([self.settings, self.training,
                       *([self.boundary] if "boundary" not in self.hidden else [])],
                      layout=W.Layout(display="flex", flex_flow="row wrap",
-                                     align_items="flex-start", width="100%"))
+                                     align_items="flex-start", width="100%", max_width="100%"))
         main.add_class("qb-main-row")
-        self.children = [self.header, main, self.results]
+        self.children = [self.header, self.notice, main, self.results]

@@ -95,11 +95,13 @@ def wait_text(page, selector: str, words, timeout_ms: float = 60_000) -> str:
 
 def select(page, css: str, value: str) -> None:
     """Choose ``value`` in an ipywidgets Dropdown: an option's whole label, or its
-    first word (labels like "circles (classification)" name the value first)."""
+    first word (labels like "circles (classification)" name the value first), or the
+    name in brackets that ends it ("Quantum SVC (qsvc)")."""
     sel = f"{css} select"
     labels = page.eval_on_selector(
         sel, "(s, v) => Array.from(s.options).filter((o) => o.value === v || o.label === v"
-             " || o.label.split(/\\s/)[0] === v).map((o) => o.value)", value)
+             " || o.label.split(/\\s/)[0] === v || o.label.endsWith('(' + v + ')'))"
+             ".map((o) => o.value)", value)
     assert labels, f"{value!r} is not an option of {css}"
     page.select_option(sel, value=labels[0])
 
@@ -122,3 +124,107 @@ def set_textarea(page, css: str, value: str) -> None:
     page.fill(f"{css} textarea", value)
     # ipywidgets syncs a Textarea on change (blur) unless continuous_update
     page.eval_on_selector(f"{css} textarea", "(t) => t.dispatchEvent(new Event('change', {bubbles: true}))")
+
+
+# --- figures that are alive -------------------------------------------------------
+
+def throttle_cpu(page, rate: float) -> None:
+    """Chromium's CPU throttling (a slow laptop, or a page on a loaded machine)."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Emulation.setCPUThrottlingRate", {"rate": rate})
+    page.cdp = cdp
+
+
+_ALL_DRAWN = """() => { const all = Array.from(document.querySelectorAll('.js-plotly-plot'));
+  return all.length > 0 && all.every((e) => !!(e._fullLayout && e.data)); }"""
+
+
+def plot_count(page) -> int:
+    return page.evaluate("() => document.querySelectorAll('.js-plotly-plot').length")
+
+
+def wait_all_drawn(page, timeout_ms: float = 60_000) -> int:
+    """Wait until every plotly plot on the page is drawn; returns how many there are."""
+    page.wait_for_function(_ALL_DRAWN, timeout=timeout_ms)
+    return plot_count(page)
+
+
+_POINTS = """(sel) => { const e = document.querySelector(sel);
+  if (!e || !e.data) return null;
+  const out = [];
+  for (const t of e.data) if (t.name === 'train' || t.name === 'test')
+    for (let i = 0; i < (t.x ? t.x.length : 0); i++) out.push([t.name, +t.x[i], +t.y[i]]);
+  return out; }"""
+
+
+def expected_points(spec) -> list:
+    """The points the data scatter must show for ``spec``: the engine's prepared
+    dataset, first two features (one feature: the target on the y axis)."""
+    import numpy as np
+
+    from qmlbench.widgets.session import Session
+
+    ds = Session(spec).get_dataset()
+    out = []
+    for name, X, y in (("train", ds.X_train, ds.y_train), ("test", ds.X_test, ds.y_test)):
+        X = np.asarray(X).reshape(len(X), -1)
+        ys = X[:, 1] if X.shape[1] > 1 else (np.asarray(y, float) if ds.task != "classification"
+                                             else np.zeros(len(X)))
+        out += [(name, round(float(a), 5), round(float(b), 5)) for a, b in zip(X[:, 0], ys)]
+    return sorted(out)
+
+
+def drawn_points(page, selector: str) -> list:
+    found = page.evaluate(_POINTS, selector) or []
+    return sorted((n, round(a, 5), round(b, 5)) for n, a, b in found)
+
+
+def wait_points(page, selector: str, spec, timeout_ms: float = 60_000) -> None:
+    """Wait until the plot ``selector`` shows exactly the points of ``spec``'s dataset."""
+    want = expected_points(spec)
+    deadline = time.monotonic() + timeout_ms / 1000
+    while True:
+        got = drawn_points(page, selector)
+        if got == want:
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(
+                f"{selector} shows {len(got)} points, not the {len(want)} of {spec.dataset.name}"
+                f" (first drawn {got[:2]}, first expected {want[:2]}): is the figure frozen?")
+        page.wait_for_timeout(200)
+
+
+def wait_heatmap(page, selector: str, timeout_ms: float = 60_000) -> dict:
+    page.wait_for_function(
+        """(sel) => { const e = document.querySelector(sel);
+             return !!e && !!e.data && e.data.some((t) => t.type === 'heatmap' && t.z && t.z.length > 1); }""",
+        arg=selector, timeout=timeout_ms)
+    return [t for t in traces(page, selector) if t["type"] == "heatmap"][0]
+
+
+def anywidget_failures(page) -> int:
+    """How many times anywidget gave up on a model (it says so as an uncaught
+    rejection, or on the console)."""
+    lines = list(getattr(page, "console", [])) + list(getattr(page, "page_errors", []))
+    return sum("Failed to initialize model" in line for line in lines)
+
+
+_WATCH_STATUS = """(sel) => { const el = document.querySelector(sel);
+  window.__qbStatus = [];
+  if (window.__qbObs) window.__qbObs.disconnect();
+  window.__qbObs = new MutationObserver(() => window.__qbStatus.push(el.innerText.trim()));
+  window.__qbObs.observe(el, {subtree: true, childList: true, characterData: true}); }"""
+_RUN_ENDED = """() => { const log = window.__qbStatus || [];
+  const i = log.findIndex((t) => t.startsWith('running'));
+  return i >= 0 && log.slice(i).some((t) => /^(done|error|stopped)/.test(t)); }"""
+
+
+def click_and_wait_run(page, button: str = ".qb-train", status: str = ".qb-status",
+                       timeout_ms: float = 90_000) -> str:
+    """Press ``button`` and wait for *this* run to end (its status said "running"
+    and then done, error or stopped: an old "done" does not count); returns the
+    final status text."""
+    page.evaluate(_WATCH_STATUS, status)
+    page.click(button)
+    page.wait_for_function(_RUN_ENDED, timeout=timeout_ms)
+    return wait_text(page, status, ["done", "error", "stopped"], timeout_ms=timeout_ms)

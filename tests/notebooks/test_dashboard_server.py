@@ -46,6 +46,14 @@ def test_voila_command_serves_the_notebook_warm_with_culling_tracebacks_and_no_c
     assert "--preheat_kernel=True" not in dash.voila_command(preheat=False)
 
 
+def test_a_closed_pages_kernel_is_culled_within_a_couple_of_minutes():
+    # idle and unconnected for CULL_IDLE_TIMEOUT, noticed within CULL_INTERVAL
+    assert dash.CULL_IDLE_TIMEOUT + dash.CULL_INTERVAL <= 180
+    cmd = dash.voila_command(port=9123)
+    assert "--MappingKernelManager.cull_connected=False" in cmd  # open pages keep theirs
+    assert not any("cull_busy=True" in c for c in cmd)         # a training run is never cut
+
+
 @pytest.mark.parametrize("port", [0, 70000, "8866", True])
 def test_voila_command_refuses_a_bad_port(port):
     with pytest.raises(SpecError, match="port"):
@@ -79,6 +87,8 @@ def test_serve_opens_the_browser_once_a_kernel_is_warm_and_stops_on_ctrl_c(tmp_p
             line = proc.stdout.readline()
             assert line, f"serve ended before a kernel was warm: {lines}"
             lines.append(line)
+        ready = proc.stdout.readline()
+        assert ready.strip() == dash.READY_LINE.format(url=f"http://localhost:{port}/"), ready
         deadline = time.monotonic() + 20
         while not (opened.exists() and opened.read_text()):
             assert time.monotonic() < deadline, "the browser was not opened"
@@ -102,17 +112,24 @@ def test_query_string_outside_voila_reads_the_environment(monkeypatch):
     assert dash.query_string() == ""
 
 
-def test_the_carrier_publishes_the_bundles_default_export_once():
-    bundle = "var a=1;function f(){};export{a as A,f as default};\n/*! licence */\n"
-    esm = dash._carrier_esm(bundle)
-    assert f"globalThis.{dash._GLOBAL_NAME}=f;" in esm
-    assert "export{a as A};export default {};" in esm and esm.endswith("/*! licence */\n")
-    assert esm.count("export default") == 1
-    assert dash._carrier_esm("export{a as A};") is None          # no default export
-    assert dash._carrier_esm("export{f as default};f();") is None  # code after the export
+def test_no_figure_module_waits_for_the_shared_code():
+    """anywidget drops every update to a model whose module and initialize take
+    more than 2 s (the frozen plots of issue 15): neither the carrier's module nor a
+    figure's may wait for plotly's 5 MB bundle before returning its widget."""
+    for esm in (dash._LOADER_ESM, dash._CARRIER_ESM):
+        assert "await" not in esm.split("initialize(")[1].split("render(")[0].split(
+            "setTimeout(async")[0], "initialize must not await anything"
+        assert "while (" not in esm and "deadline" not in esm
+        assert len(esm) < 6000
+    # updates that arrive before plotly's code are recorded and replayed, not lost
+    for name in ("_py2js_restyle", "_py2js_relayout", "_py2js_update", "_py2js_addTraces"):
+        assert f'"{name}"' in dash._LOADER_ESM
+    assert "replay(queue)" in dash._LOADER_ESM
+    # a figure that hears nothing back asks to be rebuilt
+    assert '"rebuild"' in dash._LOADER_ESM and str(dash.FIGURE_PING_TIMEOUT_MS) in dash._LOADER_ESM
 
 
-def test_plotlys_real_bundle_has_the_shape_the_carrier_needs():
+def test_the_carrier_holds_plotlys_real_bundle_in_a_plain_trait():
     import plotly.graph_objects as go
 
     import plotly.basewidget as basewidget
@@ -120,12 +137,52 @@ def test_plotlys_real_bundle_has_the_shape_the_carrier_needs():
     before = basewidget.BaseFigureWidget._esm
     try:
         carrier = dash.share_figure_code()
-        assert carrier is not None, "plotly's widget bundle changed shape: update _carrier_esm"
-        assert len(carrier._esm) > 1_000_000 and dash._GLOBAL_NAME in carrier._esm
+        assert carrier is not None, "plotly's widget bundle changed shape"
+        assert carrier._esm == dash._CARRIER_ESM
+        assert len(carrier._code) > 1_000_000 and "as default" in carrier._code
+        assert "_code" in carrier.keys
         small = go.FigureWidget()
-        assert small._esm == dash._LOADER_ESM and len(small._esm) < 1000
+        assert small._esm == dash._LOADER_ESM and len(small._esm) < 6000
     finally:
         basewidget.BaseFigureWidget._esm = before
+
+
+class _Sent(list):
+    """Collects what a widget would send to the page."""
+
+
+def _record_sends(widget):
+    sent = _Sent()
+    widget.send = lambda content, buffers=None: sent.append(content)
+    return sent
+
+
+def test_a_figure_that_pings_gets_an_answer_and_one_that_asks_is_rebuilt():
+    import ipywidgets as W
+    import plotly.graph_objects as go
+
+    fig = go.FigureWidget(go.Figure(go.Scatter(x=[], y=[])))
+    box = W.VBox([W.Label("x"), W.HBox([fig])])
+    assert dash.watch_figures(box) == 1
+    assert dash.watch_figures(box) == 1  # watching twice adds no second handler
+    sent = _record_sends(fig)
+    fig._handle_custom_msg({"qb": "ping"}, [])
+    assert sent == [{"qb": "pong"}]
+
+    old_id = fig.model_id
+    fig.data[0].x, fig.data[0].y = [1, 2], [3, 4]   # drawn while the page had given up
+    inner = box.children[1]
+    resent = []
+    inner.send_state = lambda key=None: resent.append(key)
+    fig._handle_custom_msg({"qb": "rebuild"}, [])
+    assert fig.model_id != old_id, "a rebuilt figure gets a new model on the page"
+    assert fig.comm is not None
+    assert list(fig.get_state()["_widget_data"][0]["x"]) == [1, 2], "with everything drawn so far"
+    assert resent == ["children"], "its container shows the new model"
+    assert inner.children[0] is fig
+    for _ in range(dash.FIGURE_REBUILDS + 2):
+        fig._handle_custom_msg({"qb": "rebuild"}, [])
+    assert fig._qb_rebuilds == dash.FIGURE_REBUILDS  # bounded
 
 
 def test_refresh_figures_makes_later_changes_part_of_the_initial_state():

@@ -101,3 +101,24 @@ def test_dashboard_notebook_displays_the_workbench_in_the_state_of_its_query_str
     # nothing but the app (and the hidden carrier of plotly's code) is shown
     shown = [o for c in nb.cells for o in c.get("outputs", [])]
     assert all("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in shown), shown
+
+
+@pytest.mark.timeout(120)
+def test_training_live_plot_lets_go_of_the_empty_figures_fixed_axes():
+    """The live loss plot of training_live.ipynb started with loss_curve([])'s fixed
+    0-10 x 0-1 axes and kept them: a 104-step run showed as a sliver in a corner."""
+    import json as _json
+
+    nb = _json.loads((ROOT / "notebooks" / "training_live.ipynb").read_text())
+    code = [''.join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"]
+    ns: dict = {}
+    exec(code[0], ns)                                     # the spec
+    ns["spec"] = ns["spec"].replace(optimizer={"maxiter": 15})
+    exec(code[1], ns)                                     # the empty live figure
+    fig = ns["fig"]
+    assert list(fig.layout.xaxis.range) == [0, 10]
+    exec(code[2], ns)                                     # LivePlot, training starts
+    ns["run"].wait()
+    ns["live"].redraw()
+    assert fig.layout.xaxis.autorange is True and fig.layout.yaxis.autorange is True
+    assert len(fig.data[0].y) > 10

@@ -127,7 +127,7 @@ def test_circuit_text_html_and_figure():
     text = viz.circuit_text(qc)
     assert "q_0" in text and "H" in text
     html = viz.circuit_html(qc)
-    assert html.startswith("<pre") and "q_0" in html
+    assert html.startswith("<pre") and "q_0" in html  # narrow: no scroll hint
     # JupyterLab's stylesheet wraps <pre>; the drawing's lines must not wrap
     assert "white-space:pre;" in html and "line-height:1;" in html
     facts = {"num_qubits": 2, "depth": 2, "two_qubit_gates": 1, "num_parameters": 0,
@@ -166,3 +166,42 @@ def test_concentration_figure_from_a_known_result():
     empty = viz.concentration_figure()
     assert len(empty.data) == 2 and len(empty.data[0].x) == 0  # traces exist from the start
     assert empty.layout.xaxis.visible is False and empty.layout.height < 50  # no empty axes
+
+
+def test_a_long_boundary_note_is_a_short_subtitle_not_a_cut_off_title(dataset):
+    note = ("2-D slice through the training mean: sepal length (cm) and sepal width (cm) "
+            "vary, petal length (cm) = 1.48, petal width (cm) = 1.42")
+    fig = viz.decision_boundary(_surface(np.zeros((4, 5)), note=note), dataset)
+    title = fig.layout.title.text
+    first, rest = title.split("<br>")
+    assert first == "Decision boundary"
+    from qmlbench.viz.boundary import SUBTITLE_CHARS
+
+    sub = rest.replace("<sup>", "").replace("</sup>", "")
+    assert len(sub) <= SUBTITLE_CHARS and sub.startswith("2-D slice")
+    assert fig.layout.margin.t >= 60  # room for two lines
+
+
+def test_a_measured_concentration_figure_has_its_legend():
+    empty = viz.concentration_figure()
+    assert empty.layout.showlegend is False
+    res = {"qubits": [2, 3], "variances": [0.1, 0.05], "stderr": [0.01, 0.01],
+           "haar_variances": [0.08, 0.03], "feature_map": "zz", "reps": 1, "decay_rate": -0.7}
+    # explicit: a live figure that was the empty strip keeps showlegend=False otherwise
+    assert viz.concentration_figure(res).layout.showlegend is True
+
+
+def test_a_circuit_wider_than_its_box_says_it_scrolls():
+    from qiskit import QuantumCircuit
+
+    qc = QuantumCircuit(4)
+    for _ in range(12):
+        for q in range(4):
+            qc.rx(0.1, q)
+    html = viz.circuit_html(qc)
+    assert "scroll it sideways" in html and "qb-circuit-scroll-hint" in html
+    assert "overflow-x:auto" in html and "max-width:100%" in html
+    small = QuantumCircuit(1)
+    small.h(0)
+    assert "scroll" not in viz.circuit_html(small)
+

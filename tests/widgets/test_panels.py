@@ -29,7 +29,7 @@ def test_data_controls_change_the_spec_and_redraw_the_scatter():
     assert panel.spec.dataset.n_samples == 40
     assert len(panel.figure.data[0].x) + len(panel.figure.data[1].x) == 40
     panel.noise.value = 0.3
-    panel.seed.value = 7
+    panel.seed.value = "7"
     assert panel.spec.dataset.noise == 0.3 and panel.spec.seed == 7
     ds = panel.session.dataset
     np.testing.assert_allclose(panel.figure.data[0].x, ds.X_train[:, 0])
@@ -149,7 +149,7 @@ def test_workbench_main_row_fits_three_columns_in_1400px():
     from qmlbench.widgets.workbench import COLUMN_MARGIN, PLOT_COLUMN_WIDTH, SETTINGS_WIDTH
 
     wb = Workbench()
-    row = wb.children[1]
+    row = wb.children[2]  # under the title and the link notice
     assert row.layout.flex_flow == "row wrap"  # narrower screens wrap column by column
     assert list(row.children) == [wb.settings, wb.training, wb.boundary]
     px = lambda v: int(v.rstrip("px"))  # noqa: E731
