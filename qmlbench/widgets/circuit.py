@@ -311,7 +311,25 @@ class CircuitComposer(Panel):
         warnings = circuit_warnings(s, facts)
         self.warning.value = "".join(
             f"<div class='qb-warning'>&#9888; {html.escape(w)}</div>" for w in warnings)
-        self.diagram.value = viz.circuit_html(circuit)
+        self.diagram.value = _diagram_html(circuit)
+
+
+#: Past this many instructions the picture would be megabytes of SVG: text only.
+_MAX_PICTURE_INSTRUCTIONS = 800
+
+
+def _diagram_html(circuit) -> str:
+    """The circuit as a picture that fits the panel, with qiskit's text drawing folded
+    underneath (and alone when the picture cannot be drawn or would be too large)."""
+    text = viz.circuit_html(circuit)
+    if len(circuit.data) > _MAX_PICTURE_INSTRUCTIONS:
+        return text
+    try:
+        picture = viz.circuit_svg_html(circuit)
+    except Exception:  # noqa: BLE001 - the text drawing is always there to fall back on
+        return text
+    return (picture + "<details class='qb-circuit-text'><summary>text drawing</summary>"
+            + text + "</details>")
 
 
 def _set_block(kind, block, picker, reps, entanglement, options) -> None:

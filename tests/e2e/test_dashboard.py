@@ -99,13 +99,15 @@ def test_settings_change_redraws_the_scatter_and_the_circuit(page, voila_server)
 
     open_tab(page, ".qb-settings", "Circuit")
     page.wait_for_selector(".qb-circuit", state="visible")
-    diagram = text(page, ".qb-circuit")
+    # the picture on top, qiskit's text drawing folded below it (textContent reads both)
+    page.wait_for_selector(".qb-circuit .qb-circuit-svg svg", state="visible")
+    diagram = page.text_content(".qb-circuit")
     assert "P(2" in diagram and "x[0]" in diagram, diagram[:300]  # the ZZ map's phases
     start = time.perf_counter()
     select(page, ".qb-feature-map", "angle")
     # the angle map rotates each input: the ZZ phases leave the drawing, the inputs stay
     page.wait_for_function(
-        """() => { const t = document.querySelector('.qb-circuit').innerText;
+        """() => { const t = document.querySelector('.qb-circuit').textContent;
                    return t.includes('x[0]') && !t.includes('P(2'); }""",
         timeout=30_000, polling="raf")
     record_timing("settings_change_to_circuit_s", time.perf_counter() - start)

@@ -114,8 +114,10 @@ def test_model_panel_shows_only_settings_that_apply():
     assert not shown("shots")
     panel.model_params.widgets["C"].value = 3.0
     assert panel.spec.model.params == {"C": 3.0}
-    panel.model_params.widgets["gamma"].value = "-2"
-    assert panel.spec.model.params == {"C": 3.0, "gamma": -2}
+    panel.model_params.widgets["gamma"].value = "2"
+    assert panel.spec.model.params == {"C": 3.0, "gamma": 2}
+    panel.model_params.widgets["gamma"].value = "-2"  # gamma must be > 0: refused, kept
+    assert panel.spec.model.params == {"C": 3.0, "gamma": 2}
     panel.model.value = "vqc"
     panel.shots.value = 1024
     assert panel.spec.execution.shots == 1024
@@ -160,3 +162,17 @@ def test_workbench_main_row_fits_three_columns_in_1400px():
     assert wb.training.loss_figure.layout.width <= px(PLOT_COLUMN_WIDTH)
     assert wb.boundary.figure.layout.width <= px(PLOT_COLUMN_WIDTH)
     assert wb.data.figure.layout.width < px(SETTINGS_WIDTH)
+
+
+def test_the_composer_draws_the_circuit_as_a_picture_with_the_text_drawing_folded():
+    import xml.etree.ElementTree as ET
+
+    from qmlbench.widgets.circuit import CircuitComposer
+
+    comp = CircuitComposer()
+    value = comp.diagram.value
+    assert "qb-circuit-svg" in value and "<details" in value
+    svg = value[value.index("<svg"):value.index("</svg>") + len("</svg>")]
+    root = ET.fromstring(svg)
+    assert root.tag.endswith("svg")
+    assert int(root.get("data-columns")) > 0

@@ -65,14 +65,21 @@ def test_kernel_view_measures_concentration_of_the_composers_feature_map():
 
 
 @pytest.mark.timeout(60)
-def test_kernel_view_reports_a_failure():
-    view = KernelView(spec={"circuit": {"feature_map": {"name": "zz", "options": {"alpha": "x"}}}})
+def test_kernel_view_reports_a_failure(monkeypatch):
+    from qmlbench.engine import kernels
+    from qmlbench.engine.errors import CapacityError, SpecError
+
+    # a bad option is refused when the spec is made, naming the field and the value
+    with pytest.raises(SpecError, match="circuit.feature_map.options.alpha: 'x'"):
+        KernelView(spec={"circuit": {"feature_map": {"name": "zz", "options": {"alpha": "x"}}}})
+    view = KernelView(spec={"dataset": {"name": "moons", "n_samples": 20}})
+
+    def too_big(*args, **kwargs):
+        raise CapacityError("num_qubits: 30 is too many for exact simulation here")
+
+    monkeypatch.setattr(kernels, "kernel_matrix", too_big)
     assert view.compute() is None
-    assert "kernel:" in view.note.value
-    # the message names the field and the bad value, and nothing stale is shown
-    assert "circuit.feature_map.options.alpha: &#x27;x&#x27; must be a finite number" in \
-        view.note.value or "circuit.feature_map.options.alpha: 'x' must be a finite number" in \
-        view.note.value
+    assert "kernel:" in view.note.value and "30 is too many" in view.note.value
     assert view.matrix is None and len(np.asarray(view.figure.data[0].z)) == 0
 
 
