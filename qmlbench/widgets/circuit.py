@@ -325,7 +325,7 @@ def _diagram_html(circuit) -> str:
     if len(circuit.data) > _MAX_PICTURE_INSTRUCTIONS:
         return text
     try:
-        picture = viz.circuit_svg_html(circuit)
+        picture = viz.circuit_svg_html(circuit, max_width_px=360)  # the settings column
     except Exception:  # noqa: BLE001 - the text drawing is always there to fall back on
         return text
     return (picture + "<details class='qb-circuit-text'><summary>text drawing</summary>"
