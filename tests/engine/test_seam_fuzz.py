@@ -184,22 +184,13 @@ def reference(qc: QuantumCircuit, values: np.ndarray, op: SparsePauliOp) -> np.n
     return np.array(out)
 
 
-def _quiet():
-    ctx = warnings.catch_warnings()
-    ctx.__enter__()
-    warnings.simplefilter("ignore")
-    return ctx
-
-
 @_FUZZ
 @given(user_circuits())
 def test_the_default_path_matches_qiskit_on_user_circuits(case):
     qc, values, op = case
-    ctx = _quiet()
-    try:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
         got = execution.evaluator_for().expectation_values(qc, op, values)
-    finally:
-        ctx.__exit__(None, None, None)
     np.testing.assert_allclose(got, reference(qc, values, op), atol=1e-8)
 
 
@@ -207,11 +198,9 @@ def test_the_default_path_matches_qiskit_on_user_circuits(case):
 @given(user_circuits())
 def test_the_aer_exact_path_matches_qiskit_on_user_circuits(case):
     qc, values, op = case
-    ctx = _quiet()
-    try:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
         got = execution.Evaluator()._exact_fallback_expectations(qc, [op], values)[:, 0]
-    finally:
-        ctx.__exit__(None, None, None)
     np.testing.assert_allclose(got, reference(qc, values, op), atol=1e-8)
 
 
@@ -223,11 +212,9 @@ def test_gradients_match_finite_differences_of_qiskit(case):
     if qc.num_parameters == 0:
         return
     values = values[:1]
-    ctx = _quiet()
-    try:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
         grads = execution.evaluator_for().gradients(qc, op, values)[0]
-    finally:
-        ctx.__exit__(None, None, None)
     eps = 1e-5
     fd = np.empty(qc.num_parameters)
     for j in range(qc.num_parameters):
@@ -242,12 +229,10 @@ def test_gradients_match_finite_differences_of_qiskit(case):
 def test_the_shots_path_is_within_shot_noise_of_qiskit(case):
     qc, values, op = case
     shots = 8000
-    ctx = _quiet()
-    try:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
         got = execution.evaluator_for({"shots": shots, "seed": 7}).expectation_values(
             qc, op, values)
-    finally:
-        ctx.__exit__(None, None, None)
     # each Pauli term has precision 1/sqrt(shots); the sum's std is at most sum|c|/sqrt(shots)
     sigma = np.sum(np.abs(op.coeffs)) / np.sqrt(shots)
     assert np.all(np.abs(got - reference(qc, values, op)) < 6 * sigma)
