@@ -10,7 +10,6 @@ from __future__ import annotations
 import importlib
 
 from .engine.errors import CapacityError, DataError, QmlbenchError, SpecError
-from .engine.spec import ExperimentSpec
 
 __version__ = "0.1.0"
 
@@ -27,6 +26,8 @@ def __getattr__(name: str):
         return importlib.import_module(f".engine.{name}", __name__)
     if name in ("viz", "widgets", "cli"):
         return importlib.import_module(f".{name}", __name__)
+    if name == "ExperimentSpec":
+        return importlib.import_module(".engine.spec", __name__).ExperimentSpec
     if name == "train":
         return importlib.import_module(".engine.training", __name__).train
     if name == "Run":

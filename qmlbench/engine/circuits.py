@@ -35,9 +35,10 @@ from qiskit.circuit.library import (
     zz_feature_map,
 )
 
-from . import execution
 from .errors import SpecError
-from .spec import ENTANGLEMENTS
+from .limits import check_width
+
+ENTANGLEMENTS = ("full", "linear", "reverse_linear", "pairwise", "circular", "sca")
 
 __all__ = [
     "FEATURE_MAPS", "ANSATZE", "ENTANGLEMENTS", "Block", "feature_map", "ansatz", "compose",
@@ -104,7 +105,7 @@ def _plain(options: dict) -> dict:
 def _check_common(section: str, num_qubits, reps, entanglement) -> None:
     if isinstance(num_qubits, bool) or not isinstance(num_qubits, (int, np.integer)) or num_qubits < 1:
         raise SpecError("circuit.num_qubits", num_qubits, reason="must be an integer >= 1")
-    execution.check_width(int(num_qubits))
+    check_width(int(num_qubits))
     if isinstance(reps, bool) or not isinstance(reps, (int, np.integer)) or reps < 1:
         raise SpecError(f"{section}.reps", reps, reason="must be an integer >= 1")
     if entanglement not in ENTANGLEMENTS:

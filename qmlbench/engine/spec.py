@@ -15,10 +15,10 @@ import math
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from . import circuits, datasets, execution, models, optimizers
+from .circuits import ENTANGLEMENTS  # noqa: F401  (re-exported: the spec's vocabulary)
+from .datasets import SCALINGS  # noqa: F401
 from .errors import SpecError
-
-ENTANGLEMENTS = ("full", "linear", "reverse_linear", "pairwise", "circular", "sca")
-SCALINGS = ("auto", "none", "minmax", "standard")
 
 #: The most samples a spec may ask a dataset for, wherever the spec comes from (a file, an
 #: imported spec, a ``?spec=`` link).  The dashboard's slider stops well below; 5000 points
@@ -77,8 +77,6 @@ class DatasetSpec:
     options: dict = field(default_factory=dict)
 
     def validate(self) -> None:
-        from . import datasets
-
         _check_name("dataset.name", self.name, datasets.DATASETS)
         _check_int("dataset.n_samples", self.n_samples, minimum=4)
         if self.n_samples > MAX_SAMPLES:
@@ -138,8 +136,6 @@ class CircuitSpec:
     ansatz: BlockSpec = field(default_factory=_default_ansatz)
 
     def validate(self) -> None:
-        from . import circuits, execution
-
         _check_int("circuit.num_qubits", self.num_qubits, minimum=1, allow_none=True)
         limit = execution.MAX_EXACT_QUBITS
         if self.num_qubits is not None and self.num_qubits > limit:
@@ -160,8 +156,6 @@ class ModelSpec:
     params: dict = field(default_factory=dict)
 
     def validate(self) -> None:
-        from . import models
-
         _check_name("model.name", self.name, models.MODELS)
         _check_options("model.params", self.params)
         check = getattr(models, "check_params", None)
@@ -177,8 +171,6 @@ class OptimizerSpec:
     options: dict = field(default_factory=dict)
 
     def validate(self) -> None:
-        from . import optimizers
-
         # any case, and qiskit-ml's class names (COBYLA, GradientDescent, L_BFGS_B, ...)
         self.name = optimizers.canonical_name(self.name) or self.name
         _check_name("optimizer.name", self.name, optimizers.OPTIMIZERS)
@@ -268,8 +260,6 @@ class ExperimentSpec:
     def _check_circuit_option_values(self) -> None:
         """Option values of the feature map and ansatz, checked by building each block once at
         the width the run will use (when the registry knows it); names are checked above."""
-        from . import circuits, datasets
-
         entry = datasets.DATASETS.get(self.dataset.name)
         width = self.circuit.num_qubits or getattr(entry, "num_features", None)
         if not width:

@@ -33,6 +33,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import QmlbenchError
+from .spec import ExperimentSpec
 
 __all__ = ["save", "save_run", "load", "check_target", "Experiment", "FORMAT", "FORMAT_VERSION"]
 
@@ -86,8 +87,6 @@ def _spec_dict(spec):
     if hasattr(spec, "to_dict"):
         return spec.to_dict()
     if isinstance(spec, dict):
-        from .spec import ExperimentSpec
-
         return ExperimentSpec.from_dict(spec).to_dict()  # validates before anything is written
     raise QmlbenchError(f"spec: expected an ExperimentSpec or a dict, got {type(spec).__name__}")
 
@@ -307,8 +306,6 @@ def load(path, verify: bool = True) -> Experiment:
     spec_d = _read_json(folder, "spec.json")
     spec = None
     if spec_d is not None:
-        from .spec import ExperimentSpec
-
         spec = ExperimentSpec.from_dict(spec_d)
     model = None
     if (folder / "model.pkl").is_file():

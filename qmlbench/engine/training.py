@@ -25,8 +25,10 @@ import time
 
 import numpy as np
 
-from .errors import QmlbenchError
+from . import datasets, models, optimizers
+from .errors import QmlbenchError, SpecError
 from .models._base import StopTraining, _accepts_phase
+from .spec import ExperimentSpec
 
 STATUSES = ("pending", "running", "done", "stopped", "error")
 
@@ -160,8 +162,6 @@ class Run:
             raise StopTraining(f"stopped at step {step}")
 
     def _note_optimizer(self):
-        from . import optimizers
-
         opt = getattr(self.model, "optimizer", None)
         n = getattr(self.model, "num_weights_", None)
         if n is None and getattr(self.model, "weights_", None) is not None:
@@ -244,16 +244,12 @@ def train(spec, on_step=None, dataset=None, model=None, block: bool = False,
     (``execution.evaluator_for(estimator=..., sampler=...)``) runs a quantum model on
     a user's Qiskit V2 primitives instead of the spec's execution path.
     """
-    from . import datasets, models
-    from .spec import ExperimentSpec
 
     if isinstance(spec, dict):
         spec = ExperimentSpec.from_dict(spec)
     elif isinstance(spec, str):
         spec = ExperimentSpec.from_json(spec)
     elif not isinstance(spec, ExperimentSpec):
-        from .errors import SpecError
-
         raise SpecError("spec", spec if spec is None else type(spec).__name__,
                         reason="must be an ExperimentSpec, a dict of sections or JSON text")
     if dataset is None:

@@ -42,7 +42,7 @@ SUITE = os.environ.get("QMLBENCH_CONFORMANCE_SUITE", "")
 from qiskit_machine_learning.utils import algorithm_globals  # noqa: E402
 
 from qmlbench.engine import execution  # noqa: E402
-from qmlbench.engine.fast_primitives import (  # noqa: E402
+from qmlbench.engine.execution import (  # noqa: E402
     FastEstimator, FastEstimatorGradient, FastSampler)
 from qmlbench.engine.kernels import FastKernel  # noqa: E402
 

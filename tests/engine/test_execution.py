@@ -13,6 +13,7 @@ from qiskit.circuit import Parameter, ParameterVector
 from qiskit.primitives import StatevectorEstimator
 from qiskit.quantum_info import SparsePauliOp, Statevector
 
+from qmlbench.engine import limits
 from qmlbench.engine import circuits, execution
 from qmlbench.engine.errors import CapacityError, DataError, QmlbenchError
 from qmlbench.engine.spec import ExecutionSpec
@@ -210,7 +211,7 @@ def test_batch_splitting_gives_the_same_result(monkeypatch):
     obs = _random_observable(3, rng)
     whole = (execution.statevectors(qc, values), execution.expectation_values(qc, obs, values),
              execution.gradients(qc, [obs, obs], values))
-    monkeypatch.setattr(execution, "MEMORY_BUDGET_BYTES", 16 * 8 * 5)  # a few rows per chunk
+    monkeypatch.setattr(limits, "MEMORY_BUDGET_BYTES", 16 * 8 * 5)  # a few rows per chunk
     split = (execution.statevectors(qc, values), execution.expectation_values(qc, obs, values),
              execution.gradients(qc, [obs, obs], values))
     for a, b in zip(whole, split):
@@ -225,7 +226,7 @@ def test_capacity_error_names_the_limit():
 
 
 def test_capacity_error_when_one_state_does_not_fit_in_free_memory(monkeypatch):
-    monkeypatch.setattr(execution, "available_memory_bytes", lambda: 2 ** 20)
+    monkeypatch.setattr(limits, "available_memory_bytes", lambda: 2 ** 20)
     qc = circuits.ansatz("real_amplitudes", 16, reps=1)  # 3 states of 2**16 amplitudes > 1 MiB
     with pytest.raises(CapacityError, match=r"num_qubits: 16 needs about .* GiB .* free"):
         execution.statevectors(qc, np.zeros((1, qc.num_parameters)))
@@ -285,7 +286,7 @@ def test_unsupported_circuit_falls_back_to_aer_with_one_warning():
     values = np.array([[0.3], [1.9], [-2.2]])
     obs = SparsePauliOp(["ZZ", "XI"], coeffs=[1.0, 0.5])
     ev = execution.evaluator_for()
-    execution._warned.clear()
+    execution.evaluator._warned.clear()
     with pytest.warns(RuntimeWarning, match="reset") as record:
         got = ev.expectation_values(qc, obs, values)
     assert len([w for w in record if "reset" in str(w.message)]) == 1
@@ -427,7 +428,7 @@ def test_estimator_qnn_on_fast_primitives_matches_qiskit(input_gradients):
     from qiskit_machine_learning.gradients import ParamShiftEstimatorGradient
     from qiskit_machine_learning.neural_networks import EstimatorQNN
 
-    from qmlbench.engine.fast_primitives import FastEstimator, FastEstimatorGradient
+    from qmlbench.engine.execution import FastEstimator, FastEstimatorGradient
 
     fm = circuits.feature_map("zz", 3, reps=1)
     an = circuits.ansatz("real_amplitudes", 3, reps=2)
@@ -452,7 +453,7 @@ def test_estimator_qnn_on_fast_primitives_matches_qiskit(input_gradients):
 
 
 def test_fast_estimator_broadcasts_pubs_like_qiskit():
-    from qmlbench.engine.fast_primitives import FastEstimator
+    from qmlbench.engine.execution import FastEstimator
 
     qc = circuits.ansatz("efficient_su2", 2, reps=1)
     rng = np.random.default_rng(9)

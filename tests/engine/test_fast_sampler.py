@@ -12,7 +12,7 @@ from qiskit.primitives.containers.sampler_pub import SamplerPub
 
 from qmlbench.engine import execution
 from qmlbench.engine.errors import QmlbenchError
-from qmlbench.engine.fast_primitives import FastEstimator, FastSampler
+from qmlbench.engine.execution import FastEstimator, FastSampler
 
 
 def _registers_circuit():

@@ -14,6 +14,7 @@ from qiskit_machine_learning.kernels import (FidelityStatevectorKernel,
                                              TrainableFidelityStatevectorKernel)
 from sklearn.base import clone
 
+from qmlbench.engine import limits
 from qmlbench.engine import circuits, execution, kernels
 from qmlbench.engine.errors import CapacityError, DataError, SpecError
 from qmlbench.engine.kernels import FastKernel, kernel_matrix, kernel_stats
@@ -248,7 +249,7 @@ def test_concentration_refuses_widths_beyond_exact_simulation():
 def test_concentration_splits_its_batches_to_the_memory_budget(monkeypatch):
     """Issue 9: `qmlbench concentration --qubits 20` asked numpy for 15.6 GiB in one array:
     the memory check covered one state, not the batch of 2 * samples states."""
-    from qmlbench.engine import kernel_concentration
+    from qmlbench.engine.kernels import concentration_study as kernel_concentration
 
     unbatched = kernels.concentration("zz", qubits=[2, 5], reps=2, samples=300, seed=3)
     rows = []
@@ -260,7 +261,7 @@ def test_concentration_splits_its_batches_to_the_memory_budget(monkeypatch):
 
     monkeypatch.setattr(execution.Evaluator, "statevectors", recording)
     budget = 64 * 2 ** 10                                  # 64 KiB: a few states of 5 qubits
-    monkeypatch.setattr(execution, "MEMORY_BUDGET_BYTES", budget)
+    monkeypatch.setattr(limits, "MEMORY_BUDGET_BYTES", budget)
     batched = kernels.concentration("zz", qubits=[2, 5], reps=2, samples=300, seed=3)
     assert batched.variances == pytest.approx(unbatched.variances, rel=1e-12)
     assert batched.means == pytest.approx(unbatched.means, rel=1e-12)
@@ -273,6 +274,6 @@ def test_concentration_splits_its_batches_to_the_memory_budget(monkeypatch):
 
 
 def test_concentration_refuses_a_pair_that_cannot_fit_and_says_how_much(monkeypatch):
-    monkeypatch.setattr(execution, "available_memory_bytes", lambda: 2 ** 20)   # 1 MiB free
+    monkeypatch.setattr(limits, "available_memory_bytes", lambda: 2 ** 20)   # 1 MiB free
     with pytest.raises(CapacityError, match=r"qubits: 16 needs about 8 MiB for one pair of states but only 1 MiB"):
         kernels.concentration("zz", qubits=[16], samples=4)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import math
 import threading
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -17,7 +18,7 @@ from qiskit import QuantumCircuit
 from qiskit.circuit import ParameterVector
 from qiskit.quantum_info import SparsePauliOp, Statevector
 
-from qmlbench.engine import plateau
+from qmlbench.engine import execution, plateau
 from qmlbench.engine.errors import CapacityError, SpecError
 from qmlbench.engine.plateau import (
     PlateauResult,
@@ -144,7 +145,7 @@ def test_fit_decay_widens_the_interval_of_a_curve_that_is_not_exponential():
 
 def test_reference_formula_matches_haar_monte_carlo():
     """Var[∂C] = d Tr(O₀²) / (2(d²-1)(d+1)) for exp(-iθP/2) between two Haar unitaries
-    (derivation in qmlbench.engine.plateau_observables).  Check it by sampling Haar
+    (derivation in qmlbench.engine.plateau.observables).  Check it by sampling Haar
     U_± directly: ∂C = (i/2) <ψ| [P, U_+† O U_+] |ψ>, ψ = U_-|0>."""
     from scipy.stats import unitary_group
 
@@ -239,7 +240,7 @@ def test_identity_block_samples_start_every_circuit_at_the_identity():
 
 
 def test_identity_block_circuit_starts_as_identity():
-    block = plateau._build("efficient_su2", 3, 1, {})
+    block = plateau.build_ansatz("efficient_su2", 3, 1, {})
     circuit = identity_block_circuit(block, 3)
     assert circuit.num_parameters == 6 * block.num_parameters
     pb = block.num_parameters
@@ -264,7 +265,7 @@ def test_all_is_the_mean_of_the_per_parameter_variances():
     kwargs = dict(samples=50, observable="local", seed=9)
     qubits = [2, 3]
     res_all = gradient_variance("real_amplitudes", qubits, 1, param_index="all", **kwargs)
-    circuits_p = [plateau._build("real_amplitudes", n, 1, {}).num_parameters for n in qubits]
+    circuits_p = [plateau.build_ansatz("real_amplitudes", n, 1, {}).num_parameters for n in qubits]
     for i, (n, p) in enumerate(zip(qubits, circuits_p)):
         each = [gradient_variance("real_amplitudes", n, 1, param_index=k, **kwargs).variances[0]
                 for k in range(p)]
@@ -394,9 +395,11 @@ def test_progress_and_stop():
     assert np.isfinite(res.variances[0]) and np.all(np.isnan(res.variances[1:]))
 
 
-def test_generic_evaluator_fallback_agrees_with_fast_path():
-    """U(θ, 0, 0) = RY(θ): the compiler leaves U gates to the generic evaluator, so the same
-    random angles must give the same variances through both paths."""
+def test_the_lab_runs_through_the_execution_seam_and_reports_its_path():
+    """Every plateau evaluation goes through the execution seam: U(θ, 0, 0) = RY(θ) runs
+    on the exact path like the RY chain and gives the same variances; a circuit the fast
+    path cannot run (a reset on a spectator qubit) falls back to Aer's density matrix, the
+    result says so, and the variances still agree (the reset qubit is never read)."""
     def ry_chain(n, layers):
         th = ParameterVector("θ", n * layers)
         qc = QuantumCircuit(n)
@@ -417,11 +420,29 @@ def test_generic_evaluator_fallback_agrees_with_fast_path():
                 out.append(inst)
         return out
 
+    def with_spectator(n, layers, reset):
+        qc = QuantumCircuit(n)
+        qc.x(n - 1)
+        if reset:
+            qc.reset(n - 1)  # touches nothing the cost reads, but only a density matrix runs it
+        qc.compose(ry_chain(n - 1, layers), range(n - 1), inplace=True)
+        return qc
+
     fast = gradient_variance(ry_chain, [2, 3], 2, samples=20, observable="zz", param_index="all")
-    slow = gradient_variance(u_chain, [2, 3], 2, samples=20, observable="zz", param_index="all")
-    np.testing.assert_allclose(slow.variances, fast.variances, rtol=1e-5)
-    assert fast.path == "batched statevector" and fast.fallback_reason is None
-    assert slow.path == "generic evaluator" and "'u'" in slow.fallback_reason
+    u = gradient_variance(u_chain, [2, 3], 2, samples=20, observable="zz", param_index="all")
+    np.testing.assert_allclose(u.variances, fast.variances, rtol=1e-10)
+    assert fast.path == u.path == execution.PATH_EXACT and fast.fallback_reason is None
+
+    zz_on_first_two = lambda n: SparsePauliOp.from_sparse_list([("ZZ", [0, 1], 1.0)], n)  # noqa: E731
+    ref = gradient_variance(lambda n, L: with_spectator(n, L, False), [3], 2, samples=8,
+                            observable=zz_on_first_two, param_index=0)
+    with warnings.catch_warnings():  # the fallback warns once per process
+        warnings.simplefilter("ignore", RuntimeWarning)
+        mixed = gradient_variance(lambda n, L: with_spectator(n, L, True), [3], 2, samples=8,
+                                  observable=zz_on_first_two, param_index=0)
+    assert ref.path == execution.PATH_EXACT
+    assert mixed.path == execution.PATH_AER_MIXED and "reset" in mixed.fallback_reason
+    np.testing.assert_allclose(mixed.variances, ref.variances, rtol=1e-8)
 
 
 def test_cost_landscape_matches_closed_form():

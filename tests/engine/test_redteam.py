@@ -435,7 +435,7 @@ def test_parameters_whose_sorted_order_differs_from_construction_order():
 
 
 def test_fast_estimator_broadcasts_like_qiskit():
-    from qmlbench.engine.fast_primitives import FastEstimator
+    from qmlbench.engine.execution import FastEstimator
 
     qc = real_amplitudes(3, reps=2)
     vals = np.random.default_rng(3).uniform(-1, 1, (4, 1, qc.num_parameters))
@@ -471,7 +471,7 @@ def test_trainable_fast_kernel_matches_qiskit_ml_when_training_names_sort_first(
 
 
 def test_two_threads_evaluating_different_circuits_agree_with_one():
-    from qmlbench.engine import statevector_sim as sim
+    from qmlbench.engine.sim import compile as sim
 
     rng = np.random.default_rng(0)
     circs = [zz_feature_map(3, reps=2), real_amplitudes(3, reps=3, entanglement="full"),
@@ -502,8 +502,8 @@ def test_two_threads_evaluating_different_circuits_agree_with_one():
 
 def test_plateau_with_a_callable_ansatz_matches_finite_differences():
     from qmlbench.engine import plateau
-    from qmlbench.engine.plateau import _point_seed
-    from qmlbench.engine.plateau_result import variance_with_stderr
+    from qmlbench.engine.plateau import point_seed
+    from qmlbench.engine.stats import variance_with_stderr
 
     def ansatz(n, layers):
         th = ParameterVector("w", 3 * n * layers)
@@ -527,7 +527,7 @@ def test_plateau_with_a_callable_ansatz_matches_finite_differences():
     res = plateau.gradient_variance(ansatz, n, layers, samples=samples, observable=op,
                                     param_index=5, seed=11)
     qc = ansatz(n, layers)
-    rng = np.random.default_rng(_point_seed(11, n, layers))
+    rng = np.random.default_rng(point_seed(11, n, layers))
     values = rng.uniform(0, 2 * np.pi, size=(samples, qc.num_parameters))
     fd = _ref_grad(qc, op, values)[:, [5]]
     _, var, _ = variance_with_stderr(fd)

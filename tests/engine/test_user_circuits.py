@@ -19,7 +19,7 @@ from qiskit.circuit.library import (HamiltonianGate, RealAmplitudes, RYGate, Uni
 from qiskit.quantum_info import DensityMatrix, SparsePauliOp, Statevector, random_unitary
 
 from qmlbench.engine import execution, kernels
-from qmlbench.engine.circuit_key import circuit_key
+from qmlbench.engine.execution import circuit_key
 from qmlbench.engine.errors import QmlbenchError
 
 warnings.filterwarnings("ignore", category=DeprecationWarning)
@@ -330,7 +330,7 @@ def test_a_kernel_too_big_for_memory_is_computed_block_by_block(monkeypatch):
     kernels.clear_cache()
     full, cross = kernels.kernel_matrix(fm, X), kernels.kernel_matrix(fm, Y, X)
     # room for 3 states at a time (128 bytes each): blocks of 1 row against 1 row
-    monkeypatch.setattr(kernels, "KERNEL_MEMORY_BYTES", 3 * 16 * 2 ** 3)
+    monkeypatch.setattr(kernels.matrix, "KERNEL_MEMORY_BYTES", 3 * 16 * 2 ** 3)
     largest = []
     real = execution.Evaluator.statevectors
 

@@ -21,8 +21,15 @@ import hashlib
 
 import numpy as np
 from qiskit import QuantumCircuit
-from qiskit.circuit import (AnnotatedOperation, Barrier, Delay, Measure, Parameter,
-                            ParameterExpression, Reset)
+from qiskit.circuit import (
+    AnnotatedOperation,
+    Barrier,
+    Delay,
+    Measure,
+    Parameter,
+    ParameterExpression,
+    Reset,
+)
 
 _STANDARD_TYPES: dict = {}
 

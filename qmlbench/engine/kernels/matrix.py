@@ -19,9 +19,9 @@ from qiskit import QuantumCircuit
 from qiskit.circuit import Parameter
 from qiskit_machine_learning.kernels import TrainableKernel
 
-from . import execution
-from .circuit_key import circuit_digest
-from .errors import DataError
+from .. import execution
+from ..errors import DataError
+from ..execution import circuit_digest
 
 _CACHE_SIZE = 16
 
@@ -255,11 +255,3 @@ class FastKernel(TrainableKernel):
             # shot noise can make a Gram matrix indefinite; exact fidelities are PSD already
             K = self._make_psd(K)
         return K
-
-
-# Concentration studies live in their own module; they are part of this one's API.
-from .kernel_concentration import ConcentrationResult, concentration, haar_moments  # noqa: E402
-
-__all__ = ["kernel_matrix", "feature_statevectors", "fidelity_matrix", "sampled_fidelities",
-           "kernel_stats", "kernel_target_alignment", "FastKernel", "clear_cache",
-           "concentration", "ConcentrationResult", "haar_moments"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .gate_ops import _AXIS_OF, Op
+from .gates import _AXIS_OF, Op
 
 #: -i/2 times X, Y, Z: dG/dphi = A G for a rotation about each axis.
 _AXIS_A = -0.5j * np.array([[[0, 1], [1, 0]], [[0, -1j], [1j, 0]], [[1, 0], [0, -1]]])

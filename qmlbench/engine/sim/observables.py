@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+
 def _walsh_hadamard(a: np.ndarray, n: int) -> np.ndarray:
     """D[i] = sum_z a[z] (-1)^popcount(i & z), in n passes."""
     a = a.astype(complex, copy=True)
@@ -86,3 +87,39 @@ def compile_observable(op) -> PauliObservable:
         _obs_cache[key] = hit
     return hit
 
+
+
+class DenseObservable:
+    """An observable given by its diagonal (``diag``, length 2**n) or its matrix, for costs
+    whose Pauli expansion is long: the projector on |0…0> has 2**n Pauli terms but one
+    nonzero diagonal entry.  Same interface as :class:`PauliObservable`;
+    :meth:`to_sparse_pauli_op` gives the Pauli form for paths that need one (Aer, a
+    user's estimator)."""
+
+    def __init__(self, num_qubits: int, diag=None, matrix=None):
+        if (diag is None) == (matrix is None):
+            raise ValueError("DenseObservable needs exactly one of diag or matrix")
+        self.num_qubits = int(num_qubits)
+        self.diag = None if diag is None else np.asarray(diag)
+        self.matrix = matrix
+
+    def apply(self, psi):
+        """H psi for a batch laid out (N, ...) (amplitudes first)."""
+        if self.diag is not None:
+            return psi * self.diag.reshape((-1,) + (1,) * (psi.ndim - 1))
+        return np.asarray(self.matrix @ psi.reshape(psi.shape[0], -1)).reshape(psi.shape)
+
+    def expectation_nb(self, psi):
+        """Re <psi|H|psi> for a batch laid out (N, B)."""
+        return np.real(np.einsum("nb,nb->b", psi.conj(), self.apply(psi)))
+
+    def expectation(self, psi):
+        """Re <psi|H|psi> for statevectors (B, N)."""
+        return self.expectation_nb(np.ascontiguousarray(psi.T))
+
+    def to_sparse_pauli_op(self):
+        from qiskit.quantum_info import Operator, SparsePauliOp
+
+        mat = np.diag(self.diag) if self.diag is not None else np.asarray(
+            self.matrix.todense() if hasattr(self.matrix, "todense") else self.matrix)
+        return SparsePauliOp.from_operator(Operator(mat)).simplify()

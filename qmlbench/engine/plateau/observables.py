@@ -26,28 +26,22 @@ from __future__ import annotations
 import numpy as np
 from qiskit.quantum_info import SparsePauliOp
 
-from .errors import SpecError
+from ..errors import SpecError
+from ..execution import DenseObservable
 
 OBSERVABLES = ("global", "local", "zz")
 
 
-class Observable:
-    """A cost operator on ``num_qubits`` qubits: applied to a batch of states, with
-    the squared norm of its traceless part (what the 2-design variance needs)."""
+class Observable(DenseObservable):
+    """A cost operator on ``num_qubits`` qubits, with the squared norm of its traceless
+    part (what the 2-design variance needs).  The execution seam takes it as it is."""
 
     def __init__(self, num_qubits: int, label: str, traceless_sq: float,
                  diag: np.ndarray | None = None, matrix=None):
-        self.num_qubits = num_qubits
+        super().__init__(num_qubits, diag=diag, matrix=matrix)
         self.label = label
         self.traceless_sq = float(traceless_sq)
-        self.diag = diag
-        self.matrix = matrix
         self._op = None
-
-    def apply(self, states: np.ndarray) -> np.ndarray:
-        if self.diag is not None:
-            return states * self.diag
-        return np.asarray((self.matrix @ states.T).T)
 
     def reference(self) -> float:
         d = 2.0 ** self.num_qubits
@@ -63,7 +57,7 @@ class Observable:
             return SparsePauliOp.from_sparse_list(terms, n).simplify()
         if self.label == "zz":
             return SparsePauliOp.from_sparse_list([("ZZ", [0, 1], 1.0)], n)
-        return self._op
+        return self._op if self._op is not None else super().to_sparse_pauli_op()
 
 
 def _subsets(n):

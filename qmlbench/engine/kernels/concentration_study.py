@@ -8,7 +8,7 @@ a 2-design over the data reaches the Haar values: mean ``1/d`` and variance
 ``(d - 1) / (d^2 (d + 1))`` with ``d = 2**n``.
 
 Pairs are simulated in batches that keep their statevectors within
-``execution.MEMORY_BUDGET_BYTES`` (at 20 qubits, 500 pairs would otherwise be
+``limits.MEMORY_BUDGET_BYTES`` (at 20 qubits, 500 pairs would otherwise be
 one 15.6 GiB array); one pair that cannot fit in free memory is refused with a
 :class:`~qmlbench.engine.errors.CapacityError` that says how much it needs.
 
@@ -26,9 +26,9 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from . import circuits, execution
-from .errors import CapacityError, SpecError
-from .plateau_result import fit_decay
+from .. import circuits, execution, limits
+from ..errors import CapacityError, SpecError
+from ..stats import fit_decay, variance_stderr
 
 
 def haar_moments(num_qubits: int) -> tuple[float, float]:
@@ -77,15 +77,6 @@ class ConcentrationResult:
                                               self.stderr, self.haar_means, self.haar_variances)]
 
 
-def _variance_stderr(values: np.ndarray) -> float:
-    # Var of the sample variance of i.i.d. draws: (mu4 - (m-3)/(m-1) sigma^4) / m
-    m = values.size
-    centred = values - values.mean()
-    sigma2 = float(np.mean(centred ** 2))
-    mu4 = float(np.mean(centred ** 4))
-    return math.sqrt(max(mu4 - (m - 3) / (m - 1) * sigma2 ** 2, 0.0) / m)
-
-
 #: Statevector copies alive per simulated state while a batch runs (the batch itself, and
 #: the simulator's working arrays); batches are sized so all of them fit the budget.
 _COPIES_PER_STATE = 4
@@ -93,7 +84,7 @@ _COPIES_PER_STATE = 4
 
 def pairs_per_batch(num_qubits: int, budget_bytes: int | None = None) -> int:
     """Input pairs per batch so their states (two per pair) stay within the memory budget."""
-    budget = execution.MEMORY_BUDGET_BYTES if budget_bytes is None else budget_bytes
+    budget = limits.MEMORY_BUDGET_BYTES if budget_bytes is None else budget_bytes
     per_pair = 2 * _COPIES_PER_STATE * 16 * 2 ** num_qubits
     return max(1, int(budget // per_pair))
 
@@ -105,7 +96,7 @@ def _size(nbytes: float) -> str:
 def _pair_fidelities(ev, circuit, xa, xb) -> np.ndarray:
     n = circuit.num_qubits
     need = 2 * _COPIES_PER_STATE * 16 * 2 ** n
-    free = execution.available_memory_bytes()
+    free = limits.available_memory_bytes()
     if free is not None and need > free:
         raise CapacityError(
             f"qubits: {n} needs about {_size(need)} for one pair of states but only "
@@ -154,7 +145,7 @@ def concentration(feature_map: str = "zz", qubits=(2, 4, 6, 8), reps: int = 2,
         k = _pair_fidelities(ev, circuit, x[:samples], x[samples:])
         means.append(float(k.mean()))
         variances.append(float(k.var(ddof=1)))
-        stderr.append(_variance_stderr(k))
+        stderr.append(variance_stderr(k))
         hm, hv = haar_moments(n)
         haar_m.append(hm)
         haar_v.append(hv)

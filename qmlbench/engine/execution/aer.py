@@ -14,8 +14,8 @@ import numpy as np
 from qiskit import QuantumCircuit
 from qiskit.circuit import Barrier, Delay, Measure, ParameterExpression, Reset
 
-from .circuit_key import is_standard
-from .errors import QmlbenchError
+from ..errors import QmlbenchError
+from ..sim import is_standard
 
 #: Gates Aer binds parameters of correctly (checked against qiskit's Statevector).
 AER_BASIS = ["rx", "ry", "rz", "p", "u", "rxx", "ryy", "rzz", "rzx", "cx", "cy", "cz", "ch",

@@ -32,17 +32,27 @@ import warnings
 from collections import defaultdict
 
 import numpy as np
-from qiskit.primitives import (BaseEstimatorV2, BaseSamplerV2, BitArray, DataBin, PrimitiveJob,
-                               PrimitiveResult, PubResult, SamplerPubResult)
+from qiskit.primitives import (
+    BaseEstimatorV2,
+    BaseSamplerV2,
+    BitArray,
+    DataBin,
+    PrimitiveJob,
+    PrimitiveResult,
+    PubResult,
+    SamplerPubResult,
+)
 from qiskit.primitives.containers.estimator_pub import EstimatorPub
 from qiskit.primitives.containers.sampler_pub import SamplerPub
 from qiskit.providers import Options
 from qiskit.quantum_info import SparsePauliOp
 from qiskit_machine_learning.gradients import BaseEstimatorGradient
-from qiskit_machine_learning.gradients.base.estimator_gradient_result import EstimatorGradientResult
+from qiskit_machine_learning.gradients.base.estimator_gradient_result import (
+    EstimatorGradientResult,
+)
 
-from . import execution
-from .errors import QmlbenchError
+from ..errors import QmlbenchError
+from . import evaluator as execution
 
 
 def _pauli_op(observable) -> SparsePauliOp:
@@ -307,7 +317,10 @@ class FastSampler(BaseSamplerV2):
     def _exact_result(self, pub, layout, probs, pshape):
         # qiskit-ml's own exact containers: its SamplerQNN, gradients and fidelities read them
         from qiskit_machine_learning.primitives.sampler import (
-            ExactProbArray, ExactProbNDArray, _ExactSamplerPubResult)
+            ExactProbArray,
+            ExactProbNDArray,
+            _ExactSamplerPubResult,
+        )
 
         m = len(layout.qargs)
         # joint bitstrings carry one extra, always-0 top bit: unmeasured register bits read it

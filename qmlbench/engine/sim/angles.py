@@ -18,7 +18,7 @@ import keyword
 import numpy as np
 from qiskit.circuit import Parameter, ParameterExpression
 
-from .errors import QmlbenchError
+from ..errors import QmlbenchError
 
 
 class AngleFn:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .param_eval import AngleFn
+from .angles import AngleFn
 
 _X = np.array([[0, 1], [1, 0]], dtype=complex)
 _Y = np.array([[0, -1j], [1j, 0]], dtype=complex)

@@ -1,0 +1,13 @@
+"""Datasets by name, from arrays and from CSV, split and scaled for a quantum encoding.
+
+``registry`` maps names to entries and loads them; ``generators`` draws the built-in
+data; ``prepare`` splits, reduces and scales it (fitted on the training part only);
+``dataset`` is the :class:`Dataset` every loader returns.
+"""
+
+from .dataset import AUTO_RANGE, MAX_AUTO_FEATURES, SCALINGS, TASKS, Dataset
+from .prepare import check_feature_range
+from .registry import DATASETS, DatasetEntry, from_arrays, from_csv, from_spec, load
+
+__all__ = ["AUTO_RANGE", "DATASETS", "Dataset", "DatasetEntry", "MAX_AUTO_FEATURES", "SCALINGS",
+           "TASKS", "check_feature_range", "from_arrays", "from_csv", "from_spec", "load"]

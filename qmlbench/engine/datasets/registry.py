@@ -1,0 +1,235 @@
+"""Datasets by name, from arrays and from CSV, split and scaled for a quantum encoding.
+
+Every loader returns a :class:`Dataset`.  The order of work is always: draw or
+read the data, split it (stratified for classification, seeded), then fit any
+reduction (PCA) and the scaler on the training part only and apply them to
+both parts, so no information from the test set leaks into training.
+
+``scaling="auto"`` maps features into the range the angle encodings expect,
+``[0, π]`` (a rotation by more than π starts to undo itself); Havlíček's
+``ad_hoc`` data already lives in its native ``[0, 2π)`` and is left alone.
+``"minmax"`` maps to ``[0, 1]``, ``"standard"`` to zero mean and unit
+variance, ``"none"`` leaves the values as they are.  Regression targets are
+never rescaled: ``sine`` and ``surface`` already lie in [-1, 1], the range of
+an expectation value.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from ..errors import DataError, SpecError
+from . import generators as gen
+from .dataset import AD_HOC_RANGE, MAX_AUTO_FEATURES, TASKS, Dataset
+from .prepare import (
+    check_finite,
+    check_num_features,
+    check_range,
+    check_scaling,
+    check_test_size,
+    encode_labels,
+    finish,
+    infer_task,
+    scale,
+)
+
+
+@dataclass(frozen=True)
+class DatasetEntry:
+    """A registry entry; calling it is ``load(name, ...)``.
+
+    ``num_features`` is how many features ``load`` returns by default (one qubit each);
+    ``raw_features`` how many the source has (more means a PCA reduction by default).
+    """
+
+    name: str
+    task: str
+    generate: Callable | None
+    options: dict = field(default_factory=dict)
+    num_features: int = 2
+    description: str = ""
+    raw_features: int | None = None
+
+    def __call__(self, **kwargs) -> Dataset:
+        return load(self.name, **kwargs)
+
+
+DATASETS: dict[str, DatasetEntry] = {
+    e.name: e for e in [
+        DatasetEntry("ad_hoc", "classification", None, {"gap": 0.3}, 2,
+                     "Havlíček et al. 2019: separable by the ZZ feature map, hard for RBF kernels"),
+        DatasetEntry("moons", "classification", gen.moons, {}, 2, "two interleaving half circles"),
+        DatasetEntry("circles", "classification", gen.circles, {"factor": 0.5}, 2,
+                     "a small circle inside a large one"),
+        DatasetEntry("xor", "classification", gen.xor, {}, 2, "label = whether x0 and x1 differ in sign"),
+        DatasetEntry("gaussians", "classification", gen.gaussians, {"separation": 2.0}, 2,
+                     "two Gaussian blobs"),
+        DatasetEntry("spiral", "classification", gen.spiral, {"turns": 1.5}, 2, "two interleaved spirals"),
+        DatasetEntry("iris", "classification", gen.iris, {}, 4, "Fisher's iris, 3 classes, 4 features"),
+        DatasetEntry("breast_cancer", "classification", gen.breast_cancer, {}, 2,
+                     "Wisconsin breast cancer, 30 features reduced with PCA (default 2)", raw_features=30),
+        DatasetEntry("sine", "regression", gen.sine, {}, 1, "y = sin(x) + noise on [0, 2π]"),
+        DatasetEntry("surface", "regression", gen.surface, {}, 2, "y = sin(x0) cos(x1) + noise"),
+    ]
+}
+
+# --- loaders ----------------------------------------------------------------------
+
+def load(name: str, n_samples: int = 100, noise: float = 0.1, test_size: float = 0.25, seed: int = 0,
+         scaling: str = "auto", num_features: int | None = None, **options) -> Dataset:
+    """Draw a registered dataset, split it (seeded, stratified) and scale it."""
+    if not isinstance(name, str) or name not in DATASETS:
+        raise SpecError("dataset.name", name, sorted(DATASETS), reason="is not a known dataset")
+    entry = DATASETS[name]
+    if isinstance(n_samples, bool) or not isinstance(n_samples, (int, np.integer)) or n_samples < 4:
+        raise SpecError("dataset.n_samples", n_samples, reason="must be an integer >= 4")
+    if isinstance(noise, bool) or not isinstance(noise, (int, float)) or not np.isfinite(noise) or noise < 0:
+        raise SpecError("dataset.noise", noise, reason="must be a finite number >= 0")
+    check_test_size(test_size)
+    check_scaling(scaling)
+    check_num_features(num_features)
+    feature_range = options.pop("feature_range", None)
+    if feature_range is not None:
+        feature_range = check_range(feature_range)
+    for key in options:
+        if key not in entry.options:
+            raise SpecError(f"dataset.options.{key}", options[key],
+                            sorted(entry.options) + ["feature_range"],
+                            reason=f"is not an option of {name}")
+    opts = {**entry.options, **options}
+    if name == "ad_hoc":
+        X_tr, X_te, y_tr, y_te, fnames, cnames, notes = gen.ad_hoc_split(
+            n_samples, test_size, seed, num_features, opts["gap"])
+        if noise:
+            notes.append("noise does not apply to ad_hoc (its labels are defined by the gap)")
+        if scaling == "auto" and feature_range is None:
+            frange, used = AD_HOC_RANGE, "none"
+            notes.append("kept the native feature range [0, 2π) the ZZ feature map expects")
+        else:
+            X_tr, X_te, frange, used = scale(X_tr, X_te, scaling, notes, feature_range=feature_range)
+        return Dataset(X_tr, X_te, y_tr, y_te, "classification", fnames, cnames, name, notes, frange, used)
+
+    rng = np.random.default_rng(seed)
+    X, y, fnames, cnames, notes = entry.generate(n_samples, float(noise), rng, **opts)
+    if num_features is None and entry.raw_features and entry.num_features < entry.raw_features:
+        num_features = entry.num_features
+    return finish(np.asarray(X, float), y, entry.task, fnames, cnames, name, list(notes), test_size,
+                   seed, scaling, num_features, feature_range)
+
+
+def from_spec(dataset_spec, seed: int = 0, num_features: int | None = None) -> Dataset:
+    """A :class:`Dataset` for a :class:`~qmlbench.engine.spec.DatasetSpec`."""
+    s = dataset_spec
+    try:
+        return load(s.name, n_samples=s.n_samples, noise=s.noise, test_size=s.test_size, seed=seed,
+                    scaling=s.scaling, num_features=num_features, **dict(s.options))
+    except SpecError as exc:
+        if exc.field != "dataset.num_features":
+            raise
+        # In a spec the feature count is the circuit's width: name the field a user can change.
+        raise SpecError("circuit.num_qubits", exc.value, exc.allowed,
+                        reason=f"{exc.reason}; leave num_qubits null for one qubit per feature") from None
+
+
+def from_arrays(X, y, task: str | None = None, test_size: float = 0.25, seed: int = 0,
+                scaling: str = "auto", num_features: int | None = None, feature_names=None,
+                class_names=None, name: str = "arrays", feature_range=None) -> Dataset:
+    """User data as a :class:`Dataset`; ``task`` is inferred from ``y`` when not given.
+
+    More than :data:`MAX_AUTO_FEATURES` features are reduced to that many with PCA (fitted
+    on the training part) unless ``num_features`` says how many to keep; the notes say so."""
+    try:
+        X = np.asarray(X, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise DataError(f"X: features must be numbers ({exc})") from None
+    if X.ndim == 1:
+        X = X[:, None]
+    if X.ndim != 2 or X.shape[0] == 0 or X.shape[1] == 0:
+        raise DataError(f"X: expected a 2-D array (samples × features), got shape {X.shape}")
+    y = np.asarray(y)
+    if y.ndim != 1 or len(y) != len(X):
+        raise DataError(f"y: expected {len(X)} labels (one per row of X), got shape {y.shape}")
+    if feature_names is not None and len(feature_names) != X.shape[1]:
+        raise DataError(f"feature_names: {len(feature_names)} names for {X.shape[1]} features")
+    feature_names = list(feature_names) if feature_names is not None else [f"x{i}" for i in range(X.shape[1])]
+    check_finite(X, feature_names)
+    if task is None:
+        task = infer_task(y)
+    if task not in TASKS:
+        raise SpecError("task", task, TASKS)
+    check_test_size(test_size)
+    check_scaling(scaling)
+    check_num_features(num_features)
+    if feature_range is not None:
+        feature_range = check_range(feature_range)
+    notes = []
+    if num_features is None and X.shape[1] > MAX_AUTO_FEATURES:
+        num_features = MAX_AUTO_FEATURES
+        notes.append(f"{X.shape[1]} features is one qubit each, too many to train quickly: reduced "
+                     f"to {MAX_AUTO_FEATURES} by default; pass num_features to choose how many "
+                     f"(num_features={X.shape[1]} keeps them all)")
+    if task == "classification":
+        y, class_names = encode_labels(y, class_names)
+    else:
+        try:
+            y = y.astype(float)
+        except (TypeError, ValueError):
+            raise DataError("y: regression targets must be numbers") from None
+        check_finite(y[:, None], ["target"], what="y")
+        class_names = None
+    return finish(X, y, task, feature_names, class_names, name, notes, test_size, seed, scaling,
+                   num_features, feature_range)
+
+
+def from_csv(path, target: str, features=None, task: str | None = None, delimiter: str = ",",
+             **kwargs) -> Dataset:
+    """Load a CSV with a header row; ``target`` names the label column, ``features`` the inputs
+    (default: every other column).  Wide tables are reduced as :func:`from_arrays` says;
+    ``num_features`` (passed through) chooses how many features to keep."""
+    p = Path(path)
+    if not p.is_file():
+        raise DataError(f"path: {str(path)!r} is not a file")
+    with p.open(newline="") as fh:
+        rows = list(csv.reader(fh, delimiter=delimiter))
+    if not rows:
+        raise DataError(f"{p.name}: the file is empty; expected a header row and data")
+    header = [h.strip() for h in rows[0]]
+    data = [r for r in rows[1:] if any(cell.strip() for cell in r)]
+    if features is None:
+        features = [h for h in header if h != target]
+    elif isinstance(features, str):
+        features = [features]
+    wanted = list(features) + [target]
+    missing = [c for c in wanted if c not in header]
+    if missing:
+        raise DataError(f"{p.name}: missing column{'s' if len(missing) > 1 else ''} "
+                        f"{', '.join(repr(m) for m in missing)}; available columns: {', '.join(header)}")
+    if not data:
+        raise DataError(f"{p.name}: no data rows under the header")
+    for i, r in enumerate(data):
+        if len(r) != len(header):
+            raise DataError(f"{p.name}: row {i + 2} has {len(r)} fields, the header has {len(header)}")
+    col = {h: i for i, h in enumerate(header)}
+    X = np.empty((len(data), len(features)))
+    for j, f in enumerate(features):
+        for i, r in enumerate(data):
+            cell = r[col[f]].strip()
+            try:
+                X[i, j] = float(cell) if cell else np.nan
+            except ValueError:
+                raise DataError(f"{p.name}: column '{f}' has a non-numeric value {cell!r} "
+                                f"in row {i + 2}; features must be numbers") from None
+    raw_y = [r[col[target]].strip() for r in data]
+    try:
+        y = np.array([float(v) for v in raw_y])
+    except ValueError:
+        y = np.array(raw_y, dtype=object).astype(str)
+        if "" in set(y):
+            raise DataError(f"{p.name}: column '{target}' has {int((y == '').sum())} empty labels") from None
+    kwargs.setdefault("name", p.stem)
+    return from_arrays(X, y, task=task, feature_names=list(features), **kwargs)

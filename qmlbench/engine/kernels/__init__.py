@@ -1,0 +1,25 @@
+"""Quantum kernels: fidelity kernel matrices on the exact path (``matrix``), their
+statistics, and concentration studies against Haar values (``concentration_study``)."""
+
+from .concentration_study import (
+                     ConcentrationResult,
+                     concentration,
+                     haar_moments,
+                     pairs_per_batch,
+)
+from .matrix import (
+                     KERNEL_MEMORY_BYTES,
+                     FastKernel,
+                     clear_cache,
+                     feature_statevectors,
+                     fidelity_matrix,
+                     kernel_matrix,
+                     kernel_stats,
+                     kernel_target_alignment,
+                     sampled_fidelities,
+)
+
+__all__ = ["ConcentrationResult", "FastKernel", "KERNEL_MEMORY_BYTES", "clear_cache",
+           "concentration", "feature_statevectors", "fidelity_matrix", "haar_moments",
+           "kernel_matrix", "kernel_stats", "kernel_target_alignment", "pairs_per_batch",
+           "sampled_fidelities"]
