@@ -10,15 +10,8 @@ from __future__ import annotations
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.utils.metaestimators import available_if
 
-from ._base import (
-    StopTraining,
-    call_monitor,
-    check_classes,
-    check_fitted,
-    check_targets,
-    check_width_matches,
-    check_X,
-)
+from ._base import (StopTraining, call_monitor, check_classes, check_fitted, check_targets,
+                    check_width_matches, check_X)
 
 
 class _Baseline(BaseEstimator):

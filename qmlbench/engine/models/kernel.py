@@ -18,19 +18,9 @@ from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.svm import SVC, SVR
 from sklearn.utils.metaestimators import available_if
 
-from ._base import (
-    DeclaredTags,
-    EvaluatorMixin,
-    ObjectiveTracker,
-    StopTraining,
-    build_feature_map,
-    call_monitor,
-    check_classes,
-    check_fitted,
-    check_targets,
-    check_width_matches,
-    check_X,
-)
+from ._base import (DeclaredTags, EvaluatorMixin, ObjectiveTracker, StopTraining,
+                    build_feature_map, call_monitor, check_classes, check_fitted,
+                    check_targets, check_width_matches, check_X)
 
 #: why quantum kernel models declare ``poor_score`` to scikit-learn's check_estimator
 #: (measured: 0.5-0.8 training accuracy; qmlbench's datasets scale features into the map's range)

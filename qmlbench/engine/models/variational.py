@@ -32,20 +32,9 @@ from qiskit.quantum_info import SparsePauliOp
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 
 from ..errors import DataError, SpecError
-from ._base import (
-    DeclaredTags,
-    EvaluatorMixin,
-    ObjectiveTracker,
-    build_ansatz,
-    build_feature_map,
-    check_classes,
-    check_fitted,
-    check_targets,
-    check_width_matches,
-    check_X,
-    compose,
-    minimize,
-)
+from ._base import (DeclaredTags, EvaluatorMixin, ObjectiveTracker, build_ansatz,
+                    build_feature_map, check_classes, check_fitted, check_targets,
+                    check_width_matches, check_X, compose, minimize)
 
 _CLIP = 1e-10
 
