@@ -27,7 +27,7 @@ _CACHE_SIZE = 16
 
 #: Statevectors one kernel matrix may hold at once (and cache); past it the matrix is
 #: computed block by block.  400 points at 20 qubits would otherwise be 6.25 GiB.
-KERNEL_MEMORY_BYTES = 4 * execution.MEMORY_BUDGET_BYTES
+KERNEL_MEMORY_BYTES = 2 ** 30
 _cache: OrderedDict = OrderedDict()
 _cache_lock = threading.Lock()
 

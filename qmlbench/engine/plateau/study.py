@@ -48,7 +48,6 @@ from .circuits import (
 from .observables import Observable, label_of, resolve
 from .result import PlateauResult, fit_decay, variance_with_stderr
 
-
 @dataclass
 class _Point:
     """Everything one (qubits, layers) point needs; picklable for process pools (the
@@ -130,7 +129,8 @@ def _run_point(point: _Point, samples: int, param_index, init: Init, seed: int,
     values, axes = _draw(point, samples, init, rng)
     cols = list(range(point.num_params)) if param_index == "all" else [int(param_index)]
     evaluator = execution.evaluator_for()
-    # Forward mode carries 2 states, the adjoint 2 states plus temporaries.
+    # Chunks of the seam's size: a Stop lands between them.  Forward mode carries 2
+    # states, the adjoint 2 plus temporaries.
     size = max(1, int(limits.MEMORY_BUDGET_BYTES // (4 * limits.bytes_per_state(point.num_qubits))))
     out = np.empty((samples, len(cols)))
     for start in range(0, samples, size):
