@@ -237,6 +237,15 @@ def check_fitted(est, attr: str = "n_features_in_") -> None:
         raise NotFittedError(f"This {type(est).__name__} is not fitted yet; call fit(X, y) first")
 
 
+def check_fitted_X(est, X, fitted_attr: str) -> np.ndarray:
+    """``X`` checked for predicting: ``est`` is fitted (has ``fitted_attr``), X is a finite
+    2-D array as wide as the data ``est`` was fitted on."""
+    check_fitted(est, fitted_attr)
+    X = check_X(X, est._model_name)
+    check_width_matches(est, X)
+    return X
+
+
 def check_width_matches(est, X: np.ndarray) -> None:
     if X.shape[1] != est.n_features_in_:
         raise DataError(f"X has {X.shape[1]} features, but {type(est).__name__} is expecting "

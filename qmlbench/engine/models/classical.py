@@ -11,8 +11,8 @@ from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.svm import SVR
 from sklearn.utils.metaestimators import available_if
 
-from ._base import (Hyperparameters, StopTraining, call_monitor, check_classes, check_fitted,
-                    check_targets, check_width_matches, check_X)
+from ._base import (Hyperparameters, StopTraining, call_monitor, check_classes,
+                    check_fitted_X, check_targets, check_X)
 from .kernel import _svc
 
 # sklearn.linear_model and sklearn.neural_network are imported where a model is made:
@@ -49,10 +49,7 @@ class _Baseline(Hyperparameters, BaseEstimator):
         return self
 
     def _X(self, X):
-        check_fitted(self, "model_")
-        X = check_X(X, self._model_name)
-        check_width_matches(self, X)
-        return X
+        return check_fitted_X(self, X, "model_")
 
     def predict(self, X):
         X = self._X(X)

@@ -26,7 +26,7 @@ from .. import kernels
 from ..errors import DataError
 from ._base import (DeclaredTags, EvaluatorMixin, FeatureMapParams, OptimizedParams,
                     build_feature_map, call_monitor, check_classes, check_fitted,
-                    check_targets, check_width_matches, check_X)
+                    check_fitted_X, check_targets, check_X)
 
 #: why quantum kernel models declare ``poor_score`` to scikit-learn's check_estimator
 #: (measured: 0.5-0.8 training accuracy; qmlbench's datasets scale features into the map's range)
@@ -109,9 +109,7 @@ class _KernelModel(EvaluatorMixin, FeatureMapParams, BaseEstimator):
         return K
 
     def _test_kernel(self, X):
-        check_fitted(self, "X_train_")
-        X = check_X(X, self._model_name)
-        check_width_matches(self, X)
+        X = check_fitted_X(self, X, "X_train_")
         return self._kernel(X, self.X_train_)
 
     @property
@@ -275,9 +273,7 @@ class QKTQSVCModel(OptimizedParams, _KernelClassifier):
         return self.kernel_at(self.weights_, X)
 
     def _test_kernel(self, X):
-        check_fitted(self, "svm_")
-        X = check_X(X, self._model_name)
-        check_width_matches(self, X)
+        X = check_fitted_X(self, X, "svm_")
         return self.kernel_at(self.weights_, X, self.X_train_)
 
     @property

@@ -34,7 +34,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from ..errors import DataError, SpecError
 from ._base import (AnsatzParams, DeclaredTags, EvaluatorMixin, FeatureMapParams,
                     OptimizedParams, build_ansatz, build_feature_map, check_classes,
-                    check_fitted, check_targets, check_width_matches, check_X, compose)
+                    check_fitted_X, check_targets, check_X, compose)
 
 _CLIP = 1e-10
 
@@ -164,9 +164,7 @@ class _Variational(EvaluatorMixin, OptimizedParams, AnsatzParams, FeatureMapPara
         return self
 
     def _raw(self, X):
-        check_fitted(self, "weights_")
-        X = check_X(X, self._model_name)
-        check_width_matches(self, X)
+        X = check_fitted_X(self, X, "weights_")
         return self._forward(X, self.weights_)
 
 
