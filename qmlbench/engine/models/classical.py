@@ -11,8 +11,8 @@ from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.svm import SVR
 from sklearn.utils.metaestimators import available_if
 
-from ._base import (Hyperparameters, StopTraining, call_monitor, check_classes,
-                    check_fitted_X, check_targets, check_X)
+from ._base import Hyperparameters, StopTraining, call_monitor
+from ._checks import check_classes, check_fitted_X, check_targets, check_X
 from .kernel import _svc
 
 # sklearn.linear_model and sklearn.neural_network are imported where a model is made:

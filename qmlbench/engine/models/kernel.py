@@ -25,8 +25,8 @@ from sklearn.utils.metaestimators import available_if
 from .. import kernels
 from ..errors import DataError
 from ._base import (DeclaredTags, EvaluatorMixin, FeatureMapParams, OptimizedParams,
-                    build_feature_map, call_monitor, check_classes, check_fitted,
-                    check_fitted_X, check_targets, check_X)
+                    build_feature_map, call_monitor)
+from ._checks import check_classes, check_fitted, check_fitted_X, check_targets, check_X
 
 #: why quantum kernel models declare ``poor_score`` to scikit-learn's check_estimator
 #: (measured: 0.5-0.8 training accuracy; qmlbench's datasets scale features into the map's range)

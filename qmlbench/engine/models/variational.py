@@ -33,8 +33,8 @@ from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 
 from ..errors import DataError, SpecError
 from ._base import (AnsatzParams, DeclaredTags, EvaluatorMixin, FeatureMapParams,
-                    OptimizedParams, build_ansatz, build_feature_map, check_classes,
-                    check_fitted_X, check_targets, check_X, compose)
+                    OptimizedParams, build_ansatz, build_feature_map, compose)
+from ._checks import check_classes, check_fitted_X, check_targets, check_X
 
 _CLIP = 1e-10
 
