@@ -1,4 +1,5 @@
-"""Optimizers by name: a registry over ``qiskit_machine_learning.optimizers``.
+"""Optimizers by name: a registry over ``qiskit_machine_learning.optimizers``, and the
+optimization loop every trained model runs (:class:`ObjectiveTracker`, :func:`minimize`).
 
 Every optimizer is used through the same call, ``opt.minimize(fun, x0, jac=None)``,
 so a model can wrap ``fun`` (live loss, stop) without depending on the
@@ -22,13 +23,16 @@ minimum, so a run never does more evaluations than it was asked for.
 
 from __future__ import annotations
 
+import inspect
 import math
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import numpy as np
 
-from .errors import SpecError
+from .errors import QmlbenchError, SpecError
 
 #: What an option's value may be: "positive" / "nonneg" (finite numbers), "fraction"
 #: (strictly between 0 and 1), "int>=1", "bool"; a trailing "?" also allows null.
@@ -291,3 +295,149 @@ def build_optimizer(spec=None, *, name: str | None = None, maxiter: int | None =
     options = dict(options or {})
     check_options(name, learning_rate, options, maxiter)
     return get(name).factory(maxiter, learning_rate, options)
+
+
+# ---------------------------------------------------------------------------
+# the optimization loop: every objective evaluation is a step; Stop ends within one
+#
+# Models train through this loop alone (variational models on their loss, the
+# trainable kernel on its SVC loss), so live loss, Stop and seeding work the same
+# for all of them.  It sits here, below the models, because it needs only the
+# registry above; models import it, it imports no model.
+
+
+class StopTraining(QmlbenchError):
+    """Raised by a monitor (or ``Run.stop``) to end ``fit`` early; the model keeps its weights."""
+
+
+def _accepts_phase(fn) -> bool:
+    try:
+        sig = inspect.signature(fn)
+    except (TypeError, ValueError):
+        return False
+    return any(p.kind is p.VAR_KEYWORD or p.name == "phase" for p in sig.parameters.values())
+
+
+def call_monitor(monitor, step, loss, weights, phase: str = "train") -> None:
+    """Call ``monitor(step, loss, weights)`` (plus ``phase=`` when it takes one).
+
+    A monitor that returns True stops training, as in scikit-learn's
+    GradientBoosting; one that raises stops it too (StopTraining keeps the model).
+    """
+    if monitor is None:
+        return
+    if _accepts_phase(monitor):
+        stop = monitor(step, loss, weights, phase=phase)
+    else:
+        stop = monitor(step, loss, weights)
+    if stop is True:
+        raise StopTraining(f"stopped by the monitor at step {step}")
+
+
+class ObjectiveTracker:
+    """Wraps ``loss(w)`` and ``loss_and_grad(w)`` so every evaluation at new weights
+    is reported to the monitor, recorded, and can be stopped by raising."""
+
+    def __init__(self, loss, loss_and_grad=None, monitor=None, phase="train"):
+        self._loss = loss
+        self._loss_and_grad = loss_and_grad
+        self.monitor = monitor
+        self.phase = phase
+        self.step = 0
+        self.losses: list[float] = []
+        self.last_weights = None
+        self.best_weights = None
+        self.best_loss = np.inf
+        self._reported = None
+
+    @property
+    def has_gradient(self) -> bool:
+        return self._loss_and_grad is not None
+
+    def _report(self, w, loss):
+        if self._reported is not None and np.array_equal(w, self._reported):
+            return
+        self._reported = np.array(w, dtype=float, copy=True)
+        self.step += 1
+        self.losses.append(float(loss))
+        self.last_weights = self._reported
+        if loss < self.best_loss:
+            self.best_loss = float(loss)
+            self.best_weights = self._reported
+        call_monitor(self.monitor, self.step, float(loss), self._reported.copy(), self.phase)
+
+    def fun(self, w):
+        w = np.asarray(w, dtype=float)
+        loss = float(self._loss(w))
+        self._report(w, loss)
+        return loss
+
+    def jac(self, w):
+        w = np.asarray(w, dtype=float)
+        loss, grad = self._loss_and_grad(w)
+        self._report(w, float(loss))
+        return np.asarray(grad, dtype=float)
+
+
+class _ThreadSeededGlobals:
+    """Stands in for ``algorithm_globals`` inside qiskit-ml's SPSA module.
+
+    SPSA draws its random directions from ``algorithm_globals``, one process-wide
+    generator.  Seeding that would let concurrent runs disturb each other (and a lock
+    around a whole fit would keep a waiting run from seeing Stop).  Here a thread
+    inside :func:`seeded_spsa` gets its own seeded generator; every other caller
+    sees the real global unchanged.
+    """
+
+    def __init__(self, real):
+        self._real = real
+        self._local = threading.local()
+
+    @property
+    def random(self):
+        rng = getattr(self._local, "rng", None)
+        return rng if rng is not None else self._real.random
+
+    def __getattr__(self, name):
+        return getattr(self._real, name)
+
+
+_INSTALL_LOCK = threading.Lock()
+
+
+@contextmanager
+def seeded_spsa(seed):
+    """SPSA's random perturbations in this thread come from ``default_rng(seed)``
+    (what ``algorithm_globals.random_seed = seed`` would give, without the global)."""
+    # qiskit-ml's optimizers load lazily, as the factories above do (about 0.6 s at import)
+    import qiskit_machine_learning.optimizers.spsa as spsa_module
+
+    with _INSTALL_LOCK:
+        if not isinstance(spsa_module.algorithm_globals, _ThreadSeededGlobals):
+            spsa_module.algorithm_globals = _ThreadSeededGlobals(spsa_module.algorithm_globals)
+    proxy = spsa_module.algorithm_globals
+    previous = getattr(proxy._local, "rng", None)
+    proxy._local.rng = np.random.default_rng(seed)
+    try:
+        yield
+    finally:
+        proxy._local.rng = previous
+
+
+def minimize(tracker: ObjectiveTracker, x0, optimizer, maxiter, learning_rate, options, seed):
+    """Run the registry optimizer on the tracked objective. Returns ``(weights, stopped)``.
+
+    Gradient optimizers get ``tracker.jac`` when the tracker has a gradient (otherwise
+    qiskit-ml's finite differences).  On StopTraining the best weights seen so far are
+    returned; any other error propagates after the tracker has recorded what it saw.
+    """
+    opt = build_optimizer(name=optimizer, maxiter=maxiter, learning_rate=learning_rate,
+                          options=options)
+    jac = tracker.jac if uses_gradient(optimizer) and tracker.has_gradient else None
+    try:
+        with seeded_spsa(seed):
+            result = opt.minimize(tracker.fun, np.asarray(x0, dtype=float), jac=jac)
+    except StopTraining:
+        w = tracker.best_weights if tracker.best_weights is not None else np.asarray(x0, float)
+        return np.array(w, dtype=float), True
+    return np.asarray(result.x, dtype=float), False

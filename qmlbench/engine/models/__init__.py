@@ -13,6 +13,7 @@ import importlib
 import math
 from dataclasses import dataclass, field
 
+from .. import datasets
 from ..errors import DataError, SpecError
 from ._base import StopTraining, call_monitor  # noqa: F401  (public)
 
@@ -181,12 +182,8 @@ def check_params(name: str, params: dict) -> None:
 def _task_of(spec, dataset) -> str:
     if dataset is not None:
         return dataset.task
-    try:
-        from .. import datasets
-
-        task = getattr(datasets.DATASETS.get(spec.dataset.name), "task", None)
-    except ImportError:
-        task = None
+    entry = datasets.DATASETS.get(spec.dataset.name)    # None for a name it does not know
+    task = entry.task if entry is not None else None
     return task if task in (CLASSIFICATION, REGRESSION) else CLASSIFICATION
 
 

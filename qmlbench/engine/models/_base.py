@@ -1,180 +1,70 @@
-"""What every model shares: input checks, circuits from plain hyper-parameters,
-the execution seam, and the objective tracker that gives live loss and Stop."""
+"""What every model shares: hyper-parameters declared once per family, the tags it
+declares to scikit-learn, circuits from plain hyper-parameters, the execution seam, and
+training through the one optimization loop (``optimizers.minimize``).  Input checks are
+in ``_checks``."""
 
 from __future__ import annotations
 
-import inspect
-import numbers
-import threading
-from contextlib import contextmanager
+import keyword
+from types import MappingProxyType
 
 import numpy as np
 
-from ..errors import DataError, DataTypeError, QmlbenchError
+from .. import circuits, execution, optimizers
+from ..errors import DataError, QmlbenchError, SpecError
+# The Stop signal and the monitor call belong to the optimization loop; training.py and
+# the models import them from here too.  seeded_spsa: tests/engine/test_optimizers.py
+# still imports it from here.
+from ..optimizers import StopTraining, _accepts_phase, call_monitor, seeded_spsa  # noqa: F401
+
+# ---------------------------------------------------------------------------
+# hyper-parameters, declared once
 
 
-class StopTraining(QmlbenchError):
-    """Raised by a monitor (or ``Run.stop``) to end ``fit`` early; the model keeps its weights."""
+class Hyperparameters:
+    """Hyper-parameters declared once, as class data; ``__init__`` is written from them.
 
-
-def _accepts_phase(fn) -> bool:
-    try:
-        sig = inspect.signature(fn)
-    except (TypeError, ValueError):
-        return False
-    return any(p.kind is p.VAR_KEYWORD or p.name == "phase" for p in sig.parameters.values())
-
-
-def call_monitor(monitor, step, loss, weights, phase: str = "train") -> None:
-    """Call ``monitor(step, loss, weights)`` (plus ``phase=`` when it takes one).
-
-    A monitor that returns True stops training, as in scikit-learn's
-    GradientBoosting; one that raises stops it too (StopTraining keeps the model).
+    A class lists in ``_params`` (name -> default) the hyper-parameters it adds, or those
+    whose default it changes; its whole set, ``param_defaults``, is the union along the
+    MRO (a subclass's default wins).  Every class that does not write its own ``__init__``
+    gets one generated (as ``dataclasses`` does) whose signature names each parameter,
+    keyword-only, with its default, and whose body only stores them: scikit-learn's
+    contract, since ``get_params`` reads that signature and ``clone`` calls it.
     """
-    if monitor is None:
-        return
-    if _accepts_phase(monitor):
-        stop = monitor(step, loss, weights, phase=phase)
-    else:
-        stop = monitor(step, loss, weights)
-    if stop is True:
-        raise StopTraining(f"stopped by the monitor at step {step}")
+
+    _params: dict = {}
+    #: the whole declared set, name -> default (filled per class)
+    param_defaults: MappingProxyType = MappingProxyType({})
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        declared: dict = {}
+        for base in reversed(cls.__mro__):
+            declared.update(vars(base).get("_params", {}))
+        cls.param_defaults = MappingProxyType(declared)
+        if declared and "__init__" not in vars(cls):
+            cls.__init__ = _storing_init(cls, declared)
+
+
+def _storing_init(cls, declared: dict):
+    """``def __init__(self, *, a=<default>, ...): self.a = a; ...`` for ``declared``."""
+    for name in declared:
+        if not name.isidentifier() or keyword.iskeyword(name) or name.startswith("_"):
+            raise QmlbenchError(f"internal: {cls.__name__}: {name!r} cannot be a parameter")
+    signature = "".join(f", {name}=_defaults[{name!r}]" for name in declared)
+    body = "".join(f"\n    self.{name} = {name}" for name in declared)
+    namespace = {"_defaults": dict(declared)}
+    exec(f"def __init__(self, *{signature}):{body}", namespace)
+    init = namespace["__init__"]
+    init.__qualname__ = f"{cls.__qualname__}.__init__"
+    init.__module__ = cls.__module__
+    init.__doc__ = (f"Store the hyper-parameters of {cls.__name__} (generated from its "
+                    f"declared ``param_defaults``; nothing is checked before ``fit``).")
+    return init
 
 
 # ---------------------------------------------------------------------------
-# input checks
-
-
-def _refuse_sparse(value, what: str, model: str) -> None:
-    if hasattr(value, "toarray") or type(value).__module__.startswith("scipy.sparse"):
-        raise DataError(f"{what}: model {model!r} does not support sparse input; pass a dense "
-                        f"array (e.g. X.toarray())")
-
-
-def check_X(X, model: str) -> np.ndarray:
-    _refuse_sparse(X, "X", model)
-    raw = np.asarray(X)
-    if raw.dtype.kind == "c":
-        raise DataError(f"X: model {model!r} got complex data: Complex data not supported; "
-                        f"features must be real numbers")
-    try:
-        arr = np.asarray(X, dtype=float)
-    except (TypeError, ValueError) as exc:
-        # a TypeError as well (scikit-learn's contract), naming the first value that is not a number
-        raise DataTypeError(f"X: model {model!r} needs numeric features; got values that are not "
-                            f"numbers{_first_non_number(raw)} ({exc})") from None
-    if arr.ndim == 1:
-        raise DataError(f"X: model {model!r} needs a 2-D array (samples, features); got a 1-D "
-                        f"array of {arr.shape[0]} values. Reshape your data: X.reshape(-1, 1) "
-                        f"for one feature, X.reshape(1, -1) for one sample")
-    if arr.ndim != 2:
-        raise DataError(f"X: model {model!r} needs a 2-D array (samples, features); got shape "
-                        f"{arr.shape}")
-    if arr.shape[1] == 0:
-        raise DataError(f"X: 0 feature(s) (shape={arr.shape}) while a minimum of 1 is required "
-                        f"by model {model!r}")
-    if arr.shape[0] == 0:
-        raise DataError(f"X: 0 sample(s) (shape={arr.shape}) while a minimum of 1 is required "
-                        f"by model {model!r}")
-    if not np.all(np.isfinite(arr)):
-        bad = int(np.sum(~np.isfinite(arr)))
-        raise DataError(f"X: {bad} NaN or infinite feature value(s); model {model!r} needs "
-                        f"finite features (drop or impute them first)")
-    return arr
-
-
-def _first_non_number(raw) -> str:
-    """``", e.g. 'abc' (str) at [0, 1]"`` for the first entry ``float()`` refuses, or ``""``."""
-    if raw.dtype.kind not in "OUSV" or raw.ndim == 0:
-        return ""
-    for index in np.ndindex(raw.shape):
-        value = raw[index]
-        if isinstance(value, np.generic):
-            value = value.item()
-        try:
-            float(value)
-        except (TypeError, ValueError):
-            text = repr(value)
-            text = text if len(text) <= 40 else text[:37] + "..."
-            return f", e.g. {text} ({type(value).__name__}) at {list(index)}"
-    return ""
-
-
-def _distinct(arr) -> list:
-    """Distinct values, sorted where they can be (``np.unique`` fails on mixed objects)."""
-    values = list(dict.fromkeys(v.item() if isinstance(v, np.generic) else v
-                                for v in arr.ravel()))
-    try:
-        return sorted(values)
-    except TypeError:
-        return values
-
-
-def _check_y_present(y, model: str):
-    if y is None:
-        raise DataError(f"y: model {model!r} requires y to be passed, but the target y is None")
-    _refuse_sparse(y, "y", model)
-    arr = np.asarray(y)
-    if arr.ndim == 2 and arr.shape[1] == 1:     # a column vector, as scikit-learn accepts
-        import warnings
-
-        from sklearn.exceptions import DataConversionWarning
-
-        warnings.warn(DataConversionWarning(
-            "A column-vector y was passed when a 1d array was expected; using y.ravel()"),
-            stacklevel=3)
-        arr = arr[:, 0]
-    return arr
-
-
-def check_classes(y, model: str, n_samples: int, max_classes: int | None = None,
-                  what_allowed: str = "") -> tuple[np.ndarray, np.ndarray]:
-    """``(classes_, y_index)``; refuses continuous targets and too many classes."""
-    arr = _check_y_present(y, model)
-    if arr.ndim != 1 or arr.shape[0] != n_samples:
-        raise DataError(f"y: model {model!r} needs one label per sample ({n_samples}); got shape "
-                        f"{arr.shape}")
-    if arr.dtype.kind == "f":
-        if not np.all(np.isfinite(arr)):
-            raise DataError(f"y: model {model!r} got NaN or infinite labels")
-        if not np.all(arr == np.round(arr)) or len(np.unique(arr)) > max(20, n_samples // 2):
-            raise DataError(
-                f"y: model {model!r} is a classifier but the labels look continuous "
-                f"({len(np.unique(arr))} distinct real values, e.g. {arr[:3].tolist()}); "
-                f"use a regressor (vqr, qsvr, estimator_qnn, svr, mlp) or class labels")
-    classes, idx = np.unique(arr, return_inverse=True)
-    if len(classes) < 2:
-        raise DataError(f"y: model {model!r} needs at least 2 classes; got one class "
-                        f"{classes.tolist()} in {n_samples} sample(s)")
-    if max_classes is not None and len(classes) > max_classes:
-        # scikit-learn's words for a binary-only classifier, which its checks look for
-        binary = " Only binary classification is supported." if max_classes == 2 else ""
-        raise DataError(
-            f"y: model {model!r} takes at most {max_classes} classes; got {len(classes)} "
-            f"({classes.tolist()}).{binary} {what_allowed}".rstrip())
-    return classes, idx
-
-
-def check_targets(y, model: str, n_samples: int) -> np.ndarray:
-    arr = _check_y_present(y, model)
-    if arr.ndim != 1 or arr.shape[0] != n_samples:
-        raise DataError(f"y: model {model!r} needs one target per sample ({n_samples}); got shape "
-                        f"{arr.shape}")
-    # integer targets are numbers (scikit-learn regressors take them); text and booleans
-    # are class labels.  A classification *dataset* is refused earlier, by models.build.
-    if arr.dtype.kind == "O" and all(isinstance(v, numbers.Real)
-                                     and not isinstance(v, (bool, np.bool_)) for v in arr):
-        arr = arr.astype(float)     # numbers held as objects (e.g. a pandas object column)
-    if arr.dtype.kind not in "fciu":
-        kind = "boolean" if arr.dtype.kind == "b" else "text"
-        raise DataError(
-            f"y: model {model!r} is a regressor but got class labels ({kind}, values "
-            f"{_distinct(arr)[:6]}); regressors need real-valued targets, classifiers "
-            f"take labels (qsvc, vqc, estimator_qnn, sampler_qnn, svc, ...)")
-    arr = arr.astype(float)
-    if not np.all(np.isfinite(arr)):
-        raise DataError(f"y: model {model!r} got NaN or infinite targets")
-    return arr
+# what models declare to scikit-learn
 
 
 class DeclaredTags:
@@ -212,26 +102,11 @@ class DeclaredTags:
         return tags
 
 
-def check_fitted(est, attr: str = "n_features_in_") -> None:
-    from sklearn.exceptions import NotFittedError
-
-    if not hasattr(est, attr):
-        raise NotFittedError(f"This {type(est).__name__} is not fitted yet; call fit(X, y) first")
-
-
-def check_width_matches(est, X: np.ndarray) -> None:
-    if X.shape[1] != est.n_features_in_:
-        raise DataError(f"X has {X.shape[1]} features, but {type(est).__name__} is expecting "
-                        f"{est.n_features_in_} features as input (the width it was fitted with)")
-
-
 # ---------------------------------------------------------------------------
 # circuits and the execution seam
 
 
 def build_feature_map(est, n_features: int):
-    from .. import circuits
-
     width = est.num_qubits or n_features
     fm = circuits.feature_map(est.feature_map, width, est.feature_map_reps,
                               est.feature_map_entanglement, **(est.feature_map_options or {}))
@@ -244,15 +119,11 @@ def build_feature_map(est, n_features: int):
 
 
 def build_ansatz(est, num_qubits: int):
-    from .. import circuits
-
     return circuits.ansatz(est.ansatz, num_qubits, est.ansatz_reps, est.ansatz_entanglement,
                            **(est.ansatz_options or {}))
 
 
 def compose(fm, an):
-    from .. import circuits
-
     circuit = circuits.compose(fm, an)
     # columns of `values` follow circuit.parameters: the x's must come first, then the θ's
     names = [p.name for p in circuit.parameters]
@@ -264,14 +135,32 @@ def compose(fm, an):
 
 
 def evaluator(shots, seed):
-    from .. import execution
-    from ..spec import ExecutionSpec
-
-    return execution.evaluator_for(ExecutionSpec(shots=shots, seed=seed))
+    return execution.evaluator_for({"shots": shots, "seed": seed})
 
 
-class EvaluatorMixin:
-    """Keeps the evaluator out of pickles (store saves the estimator's learned state)."""
+# ---------------------------------------------------------------------------
+# the families' hyper-parameters, each declared here once
+
+
+class FeatureMapParams(Hyperparameters):
+    """The feature map every quantum model encodes with (``circuits.feature_map``)."""
+
+    _params = {"num_qubits": None, "feature_map": "zz", "feature_map_reps": 2,
+               "feature_map_entanglement": "linear", "feature_map_options": None}
+
+
+class AnsatzParams(Hyperparameters):
+    """The trainable circuit of variational models (``circuits.ansatz``)."""
+
+    _params = {"ansatz": "real_amplitudes", "ansatz_reps": 3, "ansatz_entanglement": "linear",
+               "ansatz_options": None}
+
+
+class EvaluatorMixin(Hyperparameters):
+    """``shots``/``seed`` choose the evaluator; it stays out of pickles (store saves the
+    estimator's learned state)."""
+
+    _params = {"shots": None, "seed": None}
 
     def _get_evaluator(self):
         ev = getattr(self, "_evaluator", None)
@@ -318,109 +207,47 @@ class EvaluatorMixin:
 
 
 # ---------------------------------------------------------------------------
-# objective tracking: every evaluation is a step; Stop ends within one
+# training: every model that learns weights runs the one optimization loop
 
 
-class ObjectiveTracker:
-    """Wraps ``loss(w)`` and ``loss_and_grad(w)`` so every evaluation at new weights
-    is reported to the monitor, recorded, and can be stopped by raising."""
+class OptimizedParams(Hyperparameters):
+    """Weights trained by the registry optimizer through ``optimizers.minimize``: every
+    evaluation is a monitored step (live loss; Stop keeps the best weights)."""
 
-    def __init__(self, loss, loss_and_grad=None, monitor=None, phase="train"):
-        self._loss = loss
-        self._loss_and_grad = loss_and_grad
-        self.monitor = monitor
-        self.phase = phase
-        self.step = 0
-        self.losses: list[float] = []
-        self.last_weights = None
-        self.best_weights = None
-        self.best_loss = np.inf
-        self._reported = None
+    _params = {"optimizer": "cobyla", "maxiter": 100, "learning_rate": None,
+               "optimizer_options": None, "initial_point": None}
 
-    def _report(self, w, loss):
-        if self._reported is not None and np.array_equal(w, self._reported):
-            return
-        self._reported = np.array(w, dtype=float, copy=True)
-        self.step += 1
-        self.losses.append(float(loss))
-        self.last_weights = self._reported
-        if loss < self.best_loss:
-            self.best_loss = float(loss)
-            self.best_weights = self._reported
-        call_monitor(self.monitor, self.step, float(loss), self._reported.copy(), self.phase)
+    def _initial_point(self, num_weights: int) -> np.ndarray:
+        if self.initial_point is not None:
+            x0 = np.asarray(self.initial_point, dtype=float).ravel()
+            if x0.shape[0] != num_weights:
+                raise SpecError("model.initial_point", list(x0)[:5], reason=(
+                    f"has {x0.shape[0]} values; the model has {num_weights} trainable weights"))
+            return x0
+        # qiskit-ml's default (VQC, VQR, QuantumKernelTrainer): uniform in [0, 1)
+        return np.random.default_rng(self.seed).random(num_weights)
 
-    def fun(self, w):
-        w = np.asarray(w, dtype=float)
-        loss = float(self._loss(w))
-        self._report(w, loss)
-        return loss
+    def _optimize(self, loss, loss_and_grad, monitor, num_weights: int):
+        """Minimise ``loss(w)`` (``loss_and_grad(w) -> (loss, grad)`` for gradient optimizers;
+        None: finite differences).  Returns the tracker.
 
-    def jac(self, w):
-        w = np.asarray(w, dtype=float)
-        loss, grad = self._loss_and_grad(w)
-        self._report(w, float(loss))
-        return np.asarray(grad, dtype=float)
-
-
-class _ThreadSeededGlobals:
-    """Stands in for ``algorithm_globals`` inside qiskit-ml's SPSA module.
-
-    SPSA draws its random directions from ``algorithm_globals``, one process-wide
-    generator.  Seeding that would let concurrent runs disturb each other (and a lock
-    around a whole fit would keep a waiting run from seeing Stop).  Here a thread
-    inside :func:`seeded_spsa` gets its own seeded generator; every other caller
-    sees the real global unchanged.
-    """
-
-    def __init__(self, real):
-        self._real = real
-        self._local = threading.local()
-
-    @property
-    def random(self):
-        rng = getattr(self._local, "rng", None)
-        return rng if rng is not None else self._real.random
-
-    def __getattr__(self, name):
-        return getattr(self._real, name)
-
-
-_INSTALL_LOCK = threading.Lock()
-
-
-@contextmanager
-def seeded_spsa(seed):
-    """SPSA's random perturbations in this thread come from ``default_rng(seed)``
-    (what ``algorithm_globals.random_seed = seed`` would give, without the global)."""
-    import qiskit_machine_learning.optimizers.spsa as spsa_module
-
-    with _INSTALL_LOCK:
-        if not isinstance(spsa_module.algorithm_globals, _ThreadSeededGlobals):
-            spsa_module.algorithm_globals = _ThreadSeededGlobals(spsa_module.algorithm_globals)
-    proxy = spsa_module.algorithm_globals
-    previous = getattr(proxy._local, "rng", None)
-    proxy._local.rng = np.random.default_rng(seed)
-    try:
-        yield
-    finally:
-        proxy._local.rng = previous
-
-
-def minimize(tracker: ObjectiveTracker, x0, optimizer, maxiter, learning_rate, options, seed):
-    """Run the registry optimizer on the tracked objective. Returns ``(weights, stopped)``.
-
-    On StopTraining the best weights seen so far are returned; any other error
-    propagates after the tracker has recorded what it saw.
-    """
-    from .. import optimizers
-
-    opt = optimizers.build_optimizer(name=optimizer, maxiter=maxiter,
-                                     learning_rate=learning_rate, options=options)
-    jac = tracker.jac if optimizers.uses_gradient(optimizer) and tracker._loss_and_grad else None
-    try:
-        with seeded_spsa(seed):
-            result = opt.minimize(tracker.fun, np.asarray(x0, dtype=float), jac=jac)
-    except StopTraining:
-        w = tracker.best_weights if tracker.best_weights is not None else np.asarray(x0, float)
-        return np.array(w, dtype=float), True
-    return np.asarray(result.x, dtype=float), False
+        Learned state exists from the start (``initial_point_``, ``weights_``, ``stopped_``)
+        and ``loss_history_``/``n_evaluations_`` are set however it ends, so an error or a
+        stop leaves a usable model holding the best weights seen.
+        """
+        tracker = optimizers.ObjectiveTracker(loss, loss_and_grad, monitor)
+        self.initial_point_ = self._initial_point(num_weights)
+        self.weights_ = self.initial_point_.copy()
+        self.stopped_ = False
+        try:
+            self.weights_, self.stopped_ = optimizers.minimize(
+                tracker, self.initial_point_, self.optimizer, self.maxiter, self.learning_rate,
+                self.optimizer_options, self.seed)
+        except BaseException:
+            if tracker.best_weights is not None:
+                self.weights_ = np.array(tracker.best_weights)
+            raise
+        finally:
+            self.loss_history_ = list(tracker.losses)
+            self.n_evaluations_ = tracker.step
+        return tracker

@@ -8,15 +8,23 @@ They report the phase "fit" to the monitor; the MLP also reports its loss per ep
 from __future__ import annotations
 
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.svm import SVR
 from sklearn.utils.metaestimators import available_if
 
-from ._base import (StopTraining, call_monitor, check_classes, check_fitted, check_targets,
-                    check_width_matches, check_X)
+from ._base import Hyperparameters, StopTraining, call_monitor
+from ._checks import check_classes, check_fitted_X, check_targets, check_X
+from .kernel import _svc
+
+# sklearn.linear_model and sklearn.neural_network are imported where a model is made:
+# about 1 s each at import, paid only by those who fit these baselines.
 
 
-class _Baseline(BaseEstimator):
+class _Baseline(Hyperparameters, BaseEstimator):
+    """Each baseline declares its hyper-parameters in ``_params``; ``seed`` is everyone's."""
+
     _model_name = "classical"
     _is_classifier = True
+    _params = {"seed": None}
 
     def _make(self):
         raise NotImplementedError
@@ -41,10 +49,7 @@ class _Baseline(BaseEstimator):
         return self
 
     def _X(self, X):
-        check_fitted(self, "model_")
-        X = check_X(X, self._model_name)
-        check_width_matches(self, X)
-        return X
+        return check_fitted_X(self, X, "model_")
 
     def predict(self, X):
         X = self._X(X)
@@ -65,16 +70,9 @@ class SVCBaseline(_ClassifierBaseline):
     """RBF-kernel SVC."""
 
     _model_name = "svc"
-
-    def __init__(self, C=1.0, gamma="scale", probability=False, seed=None):
-        self.C = C
-        self.gamma = gamma
-        self.probability = probability
-        self.seed = seed
+    _params = {"C": 1.0, "gamma": "scale", "probability": False}
 
     def _make(self):
-        from .kernel import _svc
-
         svc = _svc(self.C, self.probability, self.seed, kernel="rbf")
         svc.gamma = self.gamma
         return svc
@@ -89,26 +87,15 @@ class SVRBaseline(RegressorMixin, _Baseline):
 
     _model_name = "svr"
     _is_classifier = False
-
-    def __init__(self, C=1.0, epsilon=0.1, gamma="scale", seed=None):
-        self.C = C
-        self.epsilon = epsilon
-        self.gamma = gamma
-        self.seed = seed
+    _params = {"C": 1.0, "epsilon": 0.1, "gamma": "scale"}
 
     def _make(self):
-        from sklearn.svm import SVR
-
         return SVR(kernel="rbf", C=self.C, epsilon=self.epsilon, gamma=self.gamma)
 
 
 class LogisticBaseline(_ClassifierBaseline):
     _model_name = "logistic"
-
-    def __init__(self, C=1.0, max_iter=1000, seed=None):
-        self.C = C
-        self.max_iter = max_iter
-        self.seed = seed
+    _params = {"C": 1.0, "max_iter": 1000}
 
     def _make(self):
         from sklearn.linear_model import LogisticRegression
@@ -116,7 +103,9 @@ class LogisticBaseline(_ClassifierBaseline):
         return LogisticRegression(C=self.C, max_iter=self.max_iter, random_state=self.seed)
 
 
-class _MLP:
+class _MLP(Hyperparameters):
+    _params = {"hidden_layer_sizes": (16, 16), "alpha": 1e-4, "max_iter": 2000}
+
     def _kwargs(self):
         return dict(hidden_layer_sizes=tuple(self.hidden_layer_sizes), alpha=self.alpha,
                     max_iter=self.max_iter, random_state=self.seed)
@@ -124,12 +113,6 @@ class _MLP:
 
 class MLPClassifierBaseline(_MLP, _ClassifierBaseline):
     _model_name = "mlp"
-
-    def __init__(self, hidden_layer_sizes=(16, 16), alpha=1e-4, max_iter=2000, seed=None):
-        self.hidden_layer_sizes = hidden_layer_sizes
-        self.alpha = alpha
-        self.max_iter = max_iter
-        self.seed = seed
 
     def _make(self):
         from sklearn.neural_network import MLPClassifier
@@ -144,12 +127,6 @@ class MLPClassifierBaseline(_MLP, _ClassifierBaseline):
 class MLPRegressorBaseline(_MLP, RegressorMixin, _Baseline):
     _model_name = "mlp"
     _is_classifier = False
-
-    def __init__(self, hidden_layer_sizes=(16, 16), alpha=1e-4, max_iter=2000, seed=None):
-        self.hidden_layer_sizes = hidden_layer_sizes
-        self.alpha = alpha
-        self.max_iter = max_iter
-        self.seed = seed
 
     def _make(self):
         from sklearn.neural_network import MLPRegressor

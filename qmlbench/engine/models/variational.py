@@ -32,9 +32,9 @@ from qiskit.quantum_info import SparsePauliOp
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 
 from ..errors import DataError, SpecError
-from ._base import (DeclaredTags, EvaluatorMixin, ObjectiveTracker, build_ansatz,
-                    build_feature_map, check_classes, check_fitted, check_targets,
-                    check_width_matches, check_X, compose, minimize)
+from ._base import (AnsatzParams, DeclaredTags, EvaluatorMixin, FeatureMapParams,
+                    OptimizedParams, build_ansatz, build_feature_map, compose)
+from ._checks import check_classes, check_fitted_X, check_targets, check_X
 
 _CLIP = 1e-10
 
@@ -102,8 +102,10 @@ def resolve_observable(observable, num_qubits: int) -> SparsePauliOp:
         f"Pauli string of length {num_qubits} over I, X, Y, Z"))
 
 
-class _Variational(EvaluatorMixin, BaseEstimator):
-    """Shared fit machinery. Subclasses define the network output, the loss and the targets."""
+class _Variational(EvaluatorMixin, OptimizedParams, AnsatzParams, FeatureMapParams,
+                  BaseEstimator):
+    """Shared fit machinery. Subclasses define the network output, the loss and the targets,
+    and declare their own hyper-parameters (``interpretation`` or ``observable``, ``loss``)."""
 
     _model_name = "variational"
 
@@ -118,16 +120,6 @@ class _Variational(EvaluatorMixin, BaseEstimator):
 
     def _values(self, X, w):
         return np.hstack([X, np.broadcast_to(np.asarray(w, float), (X.shape[0], len(w)))])
-
-    def _initial_point(self):
-        if self.initial_point is not None:
-            x0 = np.asarray(self.initial_point, dtype=float).ravel()
-            if x0.shape[0] != self.num_weights_:
-                raise SpecError("model.initial_point", list(x0)[:5], reason=(
-                    f"has {x0.shape[0]} values; the ansatz has {self.num_weights_} weights"))
-            return x0
-        # qiskit-ml's default: uniform in [0, 1)
-        return np.random.default_rng(self.seed).random(self.num_weights_)
 
     # -- the part subclasses provide --------------------------------------
     def _prepare_targets(self, y, n):  # -> target array used by _loss_terms
@@ -167,30 +159,12 @@ class _Variational(EvaluatorMixin, BaseEstimator):
                 grad = np.einsum("nk,nkp->p", dldout, dout)
             return np.sum(per) / n, grad / n
 
-        tracker = ObjectiveTracker(loss, loss_and_grad, monitor)
-        self.initial_point_ = self._initial_point()
-        # learned state exists from the start, so an error or a stop leaves a usable model
-        self.weights_ = self.initial_point_.copy()
-        try:
-            w, stopped = minimize(tracker, self.initial_point_, self.optimizer, self.maxiter,
-                                  self.learning_rate, self.optimizer_options, self.seed)
-        except BaseException:
-            if tracker.best_weights is not None:
-                self.weights_ = np.array(tracker.best_weights)
-            self.loss_history_ = list(tracker.losses)
-            self.stopped_ = False
-            raise
-        self.weights_ = w
-        self.loss_history_ = list(tracker.losses)
-        self.n_evaluations_ = tracker.step
-        self.stopped_ = stopped
-        self.loss_ = float(loss(w)) if not stopped else float(tracker.best_loss)
+        tracker = self._optimize(loss, loss_and_grad, monitor, self.num_weights_)
+        self.loss_ = float(loss(self.weights_)) if not self.stopped_ else float(tracker.best_loss)
         return self
 
     def _raw(self, X):
-        check_fitted(self, "weights_")
-        X = check_X(X, self._model_name)
-        check_width_matches(self, X)
+        X = check_fitted_X(self, X, "weights_")
         return self._forward(X, self.weights_)
 
 
@@ -269,48 +243,14 @@ class VQCModel(_SamplerClassifier):
     __doc__ = "qiskit-ml's VQC (bitstring mod k, one-hot cross-entropy) as a sklearn classifier." \
         + _COMMON_DOC
     _model_name = "vqc"
-
-    def __init__(self, num_qubits=None, feature_map="zz", feature_map_reps=2,
-                 feature_map_entanglement="linear", feature_map_options=None,
-                 ansatz="real_amplitudes", ansatz_reps=3, ansatz_entanglement="linear",
-                 ansatz_options=None, optimizer="cobyla", maxiter=100, learning_rate=None,
-                 optimizer_options=None, initial_point=None, interpretation="modulo",
-                 loss="cross_entropy", shots=None, seed=None):
-        self.num_qubits = num_qubits
-        self.feature_map = feature_map
-        self.feature_map_reps = feature_map_reps
-        self.feature_map_entanglement = feature_map_entanglement
-        self.feature_map_options = feature_map_options
-        self.ansatz = ansatz
-        self.ansatz_reps = ansatz_reps
-        self.ansatz_entanglement = ansatz_entanglement
-        self.ansatz_options = ansatz_options
-        self.optimizer = optimizer
-        self.maxiter = maxiter
-        self.learning_rate = learning_rate
-        self.optimizer_options = optimizer_options
-        self.initial_point = initial_point
-        self.interpretation = interpretation
-        self.loss = loss
-        self.shots = shots
-        self.seed = seed
+    _params = {"interpretation": "modulo", "loss": "cross_entropy"}
 
 
 class SamplerQNNClassifier(VQCModel):
     __doc__ = "A SamplerQNN classifier: class = parity of the measured bitstring (mod k)." \
         + _COMMON_DOC
     _model_name = "sampler_qnn"
-
-    def __init__(self, num_qubits=None, feature_map="zz", feature_map_reps=2,
-                 feature_map_entanglement="linear", feature_map_options=None,
-                 ansatz="real_amplitudes", ansatz_reps=3, ansatz_entanglement="linear",
-                 ansatz_options=None, optimizer="cobyla", maxiter=100, learning_rate=None,
-                 optimizer_options=None, initial_point=None, interpretation="parity",
-                 loss="cross_entropy", shots=None, seed=None):
-        super().__init__(num_qubits, feature_map, feature_map_reps, feature_map_entanglement,
-                         feature_map_options, ansatz, ansatz_reps, ansatz_entanglement,
-                         ansatz_options, optimizer, maxiter, learning_rate, optimizer_options,
-                         initial_point, interpretation, loss, shots, seed)
+    _params = {"interpretation": "parity"}
 
 
 # ---------------------------------------------------------------------------
@@ -318,6 +258,8 @@ class SamplerQNNClassifier(VQCModel):
 
 
 class _EstimatorModel(_Variational):
+    _params = {"observable": None, "loss": "squared_error"}
+
     def _build(self, X):
         super()._build(X)
         self.observable_ = resolve_observable(self.observable, self.circuit_.num_qubits)
@@ -343,47 +285,12 @@ class _EstimatorModel(_Variational):
         raise SpecError("model.params.loss", self.loss, allowed)
 
 
-def _estimator_init(self, num_qubits, feature_map, feature_map_reps, feature_map_entanglement,
-                    feature_map_options, ansatz, ansatz_reps, ansatz_entanglement,
-                    ansatz_options, optimizer, maxiter, learning_rate, optimizer_options,
-                    initial_point, observable, loss, shots, seed):
-    self.num_qubits = num_qubits
-    self.feature_map = feature_map
-    self.feature_map_reps = feature_map_reps
-    self.feature_map_entanglement = feature_map_entanglement
-    self.feature_map_options = feature_map_options
-    self.ansatz = ansatz
-    self.ansatz_reps = ansatz_reps
-    self.ansatz_entanglement = ansatz_entanglement
-    self.ansatz_options = ansatz_options
-    self.optimizer = optimizer
-    self.maxiter = maxiter
-    self.learning_rate = learning_rate
-    self.optimizer_options = optimizer_options
-    self.initial_point = initial_point
-    self.observable = observable
-    self.loss = loss
-    self.shots = shots
-    self.seed = seed
-
-
 class EstimatorQNNClassifier(DeclaredTags, ClassifierMixin, _EstimatorModel):
     __doc__ = ("Binary classifier on <O> (qiskit-ml NeuralNetworkClassifier + EstimatorQNN): "
                "classes_[0] -> -1, classes_[1] -> +1, predict sign(<O>).") + _COMMON_DOC
     _model_name = "estimator_qnn"
     _declared_tags = {"binary_only": "one output <O> in [-1, 1], its sign the class: two classes",
                       "poor_score": CLASSIFIER_POOR_SCORE}
-
-    def __init__(self, num_qubits=None, feature_map="zz", feature_map_reps=2,
-                 feature_map_entanglement="linear", feature_map_options=None,
-                 ansatz="real_amplitudes", ansatz_reps=3, ansatz_entanglement="linear",
-                 ansatz_options=None, optimizer="cobyla", maxiter=100, learning_rate=None,
-                 optimizer_options=None, initial_point=None, observable=None,
-                 loss="squared_error", shots=None, seed=None):
-        _estimator_init(self, num_qubits, feature_map, feature_map_reps,
-                        feature_map_entanglement, feature_map_options, ansatz, ansatz_reps,
-                        ansatz_entanglement, ansatz_options, optimizer, maxiter, learning_rate,
-                        optimizer_options, initial_point, observable, loss, shots, seed)
 
     def _prepare_targets(self, y, n):
         self.classes_, idx = check_classes(
@@ -410,17 +317,6 @@ class EstimatorQNNRegressor(DeclaredTags, RegressorMixin, _EstimatorModel):
     _model_name = "estimator_qnn"
     _declared_tags = {"poor_score": REGRESSOR_POOR_SCORE}
 
-    def __init__(self, num_qubits=None, feature_map="zz", feature_map_reps=2,
-                 feature_map_entanglement="linear", feature_map_options=None,
-                 ansatz="real_amplitudes", ansatz_reps=3, ansatz_entanglement="linear",
-                 ansatz_options=None, optimizer="cobyla", maxiter=100, learning_rate=None,
-                 optimizer_options=None, initial_point=None, observable=None,
-                 loss="squared_error", shots=None, seed=None):
-        _estimator_init(self, num_qubits, feature_map, feature_map_reps,
-                        feature_map_entanglement, feature_map_options, ansatz, ansatz_reps,
-                        ansatz_entanglement, ansatz_options, optimizer, maxiter, learning_rate,
-                        optimizer_options, initial_point, observable, loss, shots, seed)
-
     def _prepare_targets(self, y, n):
         return check_targets(y, self._model_name, n)
 
@@ -432,14 +328,3 @@ class VQRModel(EstimatorQNNRegressor):
     __doc__ = "qiskit-ml's VQR (EstimatorQNN <Z...Z>, squared error) as a sklearn regressor." \
         + _COMMON_DOC
     _model_name = "vqr"
-
-    def __init__(self, num_qubits=None, feature_map="zz", feature_map_reps=2,
-                 feature_map_entanglement="linear", feature_map_options=None,
-                 ansatz="real_amplitudes", ansatz_reps=3, ansatz_entanglement="linear",
-                 ansatz_options=None, optimizer="cobyla", maxiter=100, learning_rate=None,
-                 optimizer_options=None, initial_point=None, observable=None,
-                 loss="squared_error", shots=None, seed=None):
-        _estimator_init(self, num_qubits, feature_map, feature_map_reps,
-                        feature_map_entanglement, feature_map_options, ansatz, ansatz_reps,
-                        ansatz_entanglement, ansatz_options, optimizer, maxiter, learning_rate,
-                        optimizer_options, initial_point, observable, loss, shots, seed)

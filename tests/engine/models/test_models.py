@@ -517,6 +517,6 @@ def test_the_trainable_kernel_layer_changes_the_kernel_for_every_angle_map(rotat
     X = np.random.default_rng(1).uniform(0, np.pi, (8, 2))
     est._prepare(X, np.array([0, 1] * 4))
     est._build_trainable()
-    K1 = est._kernel_at(np.array([0.1, 0.2]), X)
-    K2 = est._kernel_at(np.array([1.1, 2.2]), X)
+    K1 = est.kernel_at(np.array([0.1, 0.2]), X)
+    K2 = est.kernel_at(np.array([1.1, 2.2]), X)
     assert np.abs(K1 - K2).max() > 1e-3
