@@ -310,7 +310,7 @@ class StopTraining(QmlbenchError):
     """Raised by a monitor (or ``Run.stop``) to end ``fit`` early; the model keeps its weights."""
 
 
-def _accepts_phase(fn) -> bool:
+def accepts_phase(fn) -> bool:
     try:
         sig = inspect.signature(fn)
     except (TypeError, ValueError):
@@ -326,7 +326,7 @@ def call_monitor(monitor, step, loss, weights, phase: str = "train") -> None:
     """
     if monitor is None:
         return
-    if _accepts_phase(monitor):
+    if accepts_phase(monitor):
         stop = monitor(step, loss, weights, phase=phase)
     else:
         stop = monitor(step, loss, weights)

@@ -27,7 +27,7 @@ import numpy as np
 
 from . import datasets, models, optimizers
 from .errors import QmlbenchError, SpecError
-from .models._base import StopTraining, _accepts_phase
+from .optimizers import StopTraining, accepts_phase
 from .spec import ExperimentSpec
 
 STATUSES = ("pending", "running", "done", "stopped", "error")
@@ -66,7 +66,7 @@ class Run:
         self._thread: threading.Thread | None = None
         self._t0: float | None = None
         self._t1: float | None = None
-        self._on_step_phase = on_step is not None and _accepts_phase(on_step)
+        self._on_step_phase = on_step is not None and accepts_phase(on_step)
 
     # --- control ----------------------------------------------------------
     def start(self) -> "Run":

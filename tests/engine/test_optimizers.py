@@ -37,7 +37,7 @@ def test_registry_names_and_gradient_use():
 
 @pytest.mark.parametrize("name", sorted(optimizers.OPTIMIZERS))
 def test_every_optimizer_minimises_a_quadratic(name):
-    from qmlbench.engine.models._base import seeded_spsa
+    from qmlbench.engine.optimizers import seeded_spsa
 
     opt = optimizers.build_optimizer(OptimizerSpec(name=name, maxiter=150))
     assert isinstance(opt, Optimizer)

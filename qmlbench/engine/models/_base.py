@@ -12,10 +12,9 @@ import numpy as np
 
 from .. import circuits, execution, optimizers
 from ..errors import DataError, QmlbenchError, SpecError
-# The Stop signal and the monitor call belong to the optimization loop; training.py and
-# the models import them from here too.  seeded_spsa: tests/engine/test_optimizers.py
-# still imports it from here.
-from ..optimizers import StopTraining, _accepts_phase, call_monitor, seeded_spsa  # noqa: F401
+# The Stop signal and the monitor call belong to the optimization loop; the models'
+# modules take them from here with the rest of their base.
+from ..optimizers import StopTraining, call_monitor  # noqa: F401
 
 # ---------------------------------------------------------------------------
 # hyper-parameters, declared once
