@@ -314,19 +314,15 @@ def _cmd_list(args) -> int:
 # --- dashboard -------------------------------------------------------------------
 
 def _cmd_dashboard(args) -> int:
-    try:
-        dashboard = importlib.import_module("qmlbench.dashboard")
-    except ModuleNotFoundError as exc:
-        if exc.name not in ("qmlbench.dashboard",):
-            raise _Fail(f"the dashboard needs {exc.name!r}, which is not installed; "
-                        "install it with: pip install 'qmlbench[dashboard]'", EXIT_FAILED) from None
-        raise _Fail("the dashboard is not part of this installation (module qmlbench.dashboard "
-                    "is missing)", EXIT_FAILED) from None
-    serve = getattr(dashboard, "serve", None)
-    if serve is None:
-        raise _Fail("qmlbench.dashboard has no serve() function", EXIT_FAILED)
+    # the server's modules load for this command only
+    serve = importlib.import_module("qmlbench.dashboard").serve
     # Voila's own exit status (a port it could not bind, say) is the command's.
-    code = serve(port=args.port, open_browser=not args.no_browser)
+    from .engine.errors import QmlbenchError
+
+    try:
+        code = serve(port=args.port, open_browser=not args.no_browser)
+    except QmlbenchError as exc:  # Voila missing, say: the server did not start
+        raise _Fail(str(exc), EXIT_FAILED) from None
     return code if isinstance(code, int) else EXIT_OK
 
 

@@ -169,19 +169,14 @@ def test_dashboard_delegates_to_serve(capsys, monkeypatch):
     assert calls == [(9123, False), (8866, True)]
 
 
-def test_dashboard_missing_says_so(capsys, monkeypatch):
-    import importlib
+def test_dashboard_without_voila_says_how_to_install_it(capsys, monkeypatch):
+    from qmlbench import dashboard
 
-    real = importlib.import_module
-
-    def missing(name, *a, **k):
-        if name == "qmlbench.dashboard":
-            raise ModuleNotFoundError("No module named 'qmlbench.dashboard'", name="qmlbench.dashboard")
-        return real(name, *a, **k)
-
-    monkeypatch.setattr(cli.importlib, "import_module", missing)
+    real = dashboard.importlib.util.find_spec
+    monkeypatch.setattr(dashboard.importlib.util, "find_spec",
+                        lambda name, *a: None if name == "voila" else real(name, *a))
     status, out, err = run_cli(capsys, "dashboard", "--no-browser")
-    assert status == 1 and "the dashboard is not part of this installation" in err
+    assert status == 1 and "needs Voila: pip install 'qmlbench[dashboard]'" in err
 
 
 @pytest.mark.timeout(120)
