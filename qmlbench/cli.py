@@ -301,12 +301,28 @@ def _registry_rows():
     return rows
 
 
+def _registry_schemas() -> dict:
+    """Section title -> name -> the entry's option Schema (what ``list --options`` prints)."""
+    from .engine import circuits, datasets, models, optimizers
+
+    return {"Datasets": {n: e.schema for n, e in datasets.DATASETS.items()},
+            "Feature maps": {n: e.schema for n, e in circuits.FEATURE_MAPS.items()},
+            "Ansätze": {n: e.schema for n, e in circuits.ANSATZE.items()},
+            "Models": {n: e.schema for n, e in models.MODELS.items()},
+            "Optimizers": {n: e.schema for n, e in optimizers.OPTIMIZERS.items()}}
+
+
 def _cmd_list(args) -> int:
+    import json as _json
+
+    schemas = _registry_schemas() if getattr(args, "options", False) else {}
     for title, items in _registry_rows():
         print(f"{title}:")
         width = max(len(n) for n, _ in items)
         for name, desc in items:
             print(f"  {name:<{width}}  {desc}".rstrip())
+            for opt in schemas.get(title, {}).get(name) or ():
+                print(f"      {opt.name} = {_json.dumps(opt.default)}: {opt.describe()}")
         print()
     return EXIT_OK
 
@@ -498,6 +514,8 @@ def build_parser() -> argparse.ArgumentParser:
     lst = sub.add_parser("list", help="list datasets, feature maps, ansätze, models and optimizers",
                          description="List every registry: datasets, feature maps, ansätze, "
                                      "entanglements, models and optimizers.")
+    lst.add_argument("--options", action="store_true",
+                     help="under each entry, the options it takes: default and allowed values")
     lst.set_defaults(func=_cmd_list)
 
     pl = sub.add_parser("plateau", help="measure gradient variance against qubits (barren plateaus)",

@@ -36,14 +36,16 @@ from qiskit.circuit.library import (
 )
 
 from .errors import SpecError
+from .jsonable import plain
 from .limits import check_width
+from .options import Option, Schema
 
 ENTANGLEMENTS = ("full", "linear", "reverse_linear", "pairwise", "circular", "sca")
 
 __all__ = [
     "FEATURE_MAPS", "ANSATZE", "ENTANGLEMENTS", "Block", "feature_map", "ansatz", "compose",
     "from_spec", "circuit_facts", "check_options", "random_pauli_axes", "ROTATION_GATES",
-    "ENTANGLING_GATES",
+    "ENTANGLING_GATES", "NUM_QUBITS", "REPS", "ENTANGLEMENT",
 ]
 
 INPUT_PREFIX = "x"
@@ -53,6 +55,54 @@ WEIGHT_PREFIX = "θ"
 ROTATION_GATES = ("rx", "ry", "rz", "p", "u", "h", "x", "y", "z", "s", "sdg", "t", "tdg", "sx")
 ENTANGLING_GATES = ("cx", "cy", "cz", "ch", "swap", "iswap", "ecr", "crx", "cry", "crz", "cp",
                     "rxx", "ryy", "rzz", "rzx")
+_AXES = {"x": "rx", "y": "ry", "z": "rz"}
+
+# --- the settings every block has ------------------------------------------------------
+#: Width of the circuit; None in a spec means one qubit per feature.  The exact-simulation
+#: limit (``limits.check_width``) is checked besides.
+NUM_QUBITS = Option("num_qubits", "int", None, low=1, allow_none=True,
+                    help="width of the circuit; null: one qubit per feature")
+REPS = Option("reps", "int", 1, low=1, ui_range=(1, 10), help="how many times the block repeats")
+ENTANGLEMENT = Option("entanglement", "choice", "linear", choices=ENTANGLEMENTS,
+                      invalid="is not a known entanglement",
+                      help="which qubit pairs the two-qubit layers couple")
+
+
+# --- option vocabulary of the builders -------------------------------------------------
+
+def _pauli_string(value, fld):
+    if not isinstance(value, str) or not value or set(value.upper()) - set("IXYZ"):
+        raise SpecError(fld, value, reason="must be a string of Pauli letters I, X, Y, Z such as 'ZZ'")
+    return value
+
+
+def _axes_value(value, fld):
+    if value is None:
+        return None
+    if (not isinstance(value, (list, tuple)) or not value
+            or any(not isinstance(layer, (list, tuple)) for layer in value)):
+        raise SpecError(fld, value, reason="must be lists of axes from x, y, z (one list per "
+                                           "layer, one axis per qubit) or null")
+    return [list(layer) for layer in value]
+
+
+_ALPHA = Option("alpha", "float", 2.0, help="scale of the encoding angles", ui_range=(0.1, 4.0),
+                step=0.1)
+_SKIP = Option("skip_final_rotation_layer", "bool", False, label="skip the final rotation layer",
+               help="leave out the rotation layer after the last entangler")
+_SEED = Option("seed", "int", 0, low=0, allow_none=True, help="seed of the random rotations")
+_PAULIS = Option("paulis", "list", ["Z", "ZZ"], label="Pauli terms",
+                 item=Option("pauli", "any", validator=_pauli_string),
+                 noun="a non-empty list of Pauli strings such as ['Z', 'ZZ']",
+                 help="Pauli strings over I, X, Y, Z, separated by commas (Z, ZZ)")
+
+
+def _gates(name, default, allowed, label):
+    return Option(name, "list", default, label=label, single=True,
+                  noun="a gate name or a non-empty list of them",
+                  item=Option("gate", "choice", choices=allowed, invalid="is not a supported gate"),
+                  help="gates from " + ", ".join(allowed))
+
 
 _MISSING = object()
 
@@ -61,73 +111,74 @@ _MISSING = object()
 class Block:
     """A registry entry: callable like the builder it wraps, plus what it accepts.
 
-    ``options`` maps each accepted option to its default; ``uses_entanglement``
-    says whether the entanglement strategy changes the circuit.
+    ``schema`` declares the options (an :class:`~qmlbench.engine.options.Schema`; a plain
+    ``{name: default}`` dict is read as one); ``options`` is their defaults.
+    ``uses_entanglement`` says whether the entanglement strategy changes the circuit;
+    ``check_width(num_qubits, reps, entanglement, options, section)`` refuses option values
+    that do not fit a width, without building anything.
     """
 
     name: str
     kind: str  # "feature_map" | "ansatz"
     build: Callable[..., QuantumCircuit]
-    options: dict = field(default_factory=dict)
+    schema: Schema = field(default_factory=Schema)
     uses_entanglement: bool = True
     description: str = ""
     min_qubits: int = 1
+    check_width: Callable | None = field(default=None, compare=False, repr=False)
 
-    def __call__(self, num_qubits: int, reps: int = 1, entanglement: str = "linear",
-                 **options) -> QuantumCircuit:
-        section = f"circuit.{self.kind}"
-        _check_common(section, num_qubits, reps, entanglement)
+    def __post_init__(self):
+        if not isinstance(self.schema, Schema):
+            object.__setattr__(self, "schema", Schema.infer(self.schema))
+
+    @property
+    def options(self) -> dict:
+        """Each option's default."""
+        return self.schema.defaults()
+
+    @property
+    def section(self) -> str:
+        return f"circuit.{self.kind}"
+
+    def validate(self, reps, entanglement, options, section: str | None = None) -> dict:
+        """Check reps, entanglement and option values (not the width); the options normalised."""
+        section = section or self.section
+        REPS.check(reps, f"{section}.reps")
+        ENTANGLEMENT.check(entanglement, f"{section}.entanglement")
+        return self.schema.validate(options, f"{section}.options", owner=self.name)
+
+    def check_at(self, num_qubits: int, reps, entanglement, options: dict,
+                 section: str | None = None) -> None:
+        """Refuse what does not fit ``num_qubits`` qubits (validated settings assumed)."""
+        section = section or self.section
         if num_qubits < self.min_qubits:
             raise SpecError(f"{section}.name", self.name,
                             reason=f"needs at least {self.min_qubits} qubits, got {num_qubits}")
-        for key in options:
-            if key not in self.options:
-                allowed = sorted(self.options) or ["(no options)"]
-                raise SpecError(f"{section}.options.{key}", options[key], allowed,
-                                reason=f"is not an option of {self.name}")
-        merged = {**self.options, **options}
-        circuit = self.build(num_qubits, reps, entanglement, section=section, **merged)
+        if self.check_width is not None:
+            self.check_width(num_qubits, reps, entanglement, self.schema.merged(options), section)
+
+    def __call__(self, num_qubits: int, reps: int = 1, entanglement: str = "linear",
+                 **options) -> QuantumCircuit:
+        NUM_QUBITS.with_(allow_none=False).check(num_qubits, "circuit.num_qubits")
+        check_width(int(num_qubits))
+        options = self.validate(reps, entanglement, options)
+        return self.build_validated(int(num_qubits), int(reps), entanglement, options)
+
+    def build_validated(self, num_qubits: int, reps: int, entanglement: str,
+                        options: dict) -> QuantumCircuit:
+        """Build from settings already validated (a spec's): only the width is checked."""
+        self.check_at(num_qubits, reps, entanglement, options)
+        merged = self.schema.merged(options)
+        circuit = self.build(num_qubits, reps, entanglement, section=self.section, **merged)
         circuit.name = self.name
         circuit.metadata = {
             **(circuit.metadata or {}),
             "block": self.kind, "name": self.name, "reps": reps,
             "entanglement": entanglement if self.uses_entanglement else None,
             "entanglement_applies": self.uses_entanglement,
-            "options": _plain(merged),
+            "options": plain(merged),
         }
         return circuit
-
-
-def _plain(options: dict) -> dict:
-    return {k: (list(v) if isinstance(v, tuple) else v) for k, v in options.items()}
-
-
-def _check_common(section: str, num_qubits, reps, entanglement) -> None:
-    if isinstance(num_qubits, bool) or not isinstance(num_qubits, (int, np.integer)) or num_qubits < 1:
-        raise SpecError("circuit.num_qubits", num_qubits, reason="must be an integer >= 1")
-    check_width(int(num_qubits))
-    if isinstance(reps, bool) or not isinstance(reps, (int, np.integer)) or reps < 1:
-        raise SpecError(f"{section}.reps", reps, reason="must be an integer >= 1")
-    if entanglement not in ENTANGLEMENTS:
-        raise SpecError(f"{section}.entanglement", entanglement, ENTANGLEMENTS,
-                        reason="is not a known entanglement")
-
-
-def _gate_list(fld: str, value, allowed) -> list[str]:
-    names = [value] if isinstance(value, str) else value
-    if not isinstance(names, (list, tuple)) or not names:
-        raise SpecError(fld, value, allowed, reason="must be a gate name or a non-empty list of them")
-    for name in names:
-        if name not in allowed:
-            raise SpecError(fld, name, allowed, reason="is not a supported gate")
-    return list(names)
-
-
-def _number(fld: str, value) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
-            or not np.isfinite(value):
-        raise SpecError(fld, value, reason="must be a finite number")
-    return float(value)
 
 
 def _rename_weights(circuit: QuantumCircuit) -> QuantumCircuit:
@@ -140,25 +191,33 @@ def _rename_weights(circuit: QuantumCircuit) -> QuantumCircuit:
 
 
 # --- feature maps ---------------------------------------------------------------
+# Builders receive validated options (the schema's kinds and ranges); what depends on the
+# width is checked by each block's ``check_width`` before it builds.
 
-def _pauli_like(num_qubits, reps, entanglement, section, paulis, alpha, data_map_func=None):
+def _fit_paulis(num_qubits, paulis):
+    """The Pauli terms used on ``num_qubits`` qubits, and the first that does not fit."""
     paulis = list(paulis)
-    for p in paulis:
-        if not isinstance(p, str) or not p or set(p.upper()) - set("IXYZ"):
-            raise SpecError(f"{section}.options.paulis", p,
-                            reason="must be a string of Pauli letters I, X, Y, Z such as 'ZZ'")
     too_long = [p for p in paulis if len(p) > num_qubits]
     if too_long and num_qubits == 1:
         # The one-qubit limit of a ZZ-type map has no pairs to entangle; keep the single-qubit terms.
-        paulis = [p for p in paulis if len(p) == 1] or ["Z"]
-    elif too_long:
-        raise SpecError(f"{section}.options.paulis", too_long[0],
+        return [p for p in paulis if len(p) == 1] or ["Z"], None
+    return paulis, (too_long[0] if too_long else None)
+
+
+def _check_paulis(num_qubits, reps, entanglement, options, section):
+    paulis, bad = _fit_paulis(num_qubits, options.get("paulis", ["Z", "ZZ"]))
+    if bad is not None:
+        raise SpecError(f"{section}.options.paulis", bad,
                         reason=f"acts on more qubits than the circuit has ({num_qubits})")
     if entanglement == "pairwise" and any(len(p) > 2 for p in paulis):
         raise SpecError(f"{section}.entanglement", entanglement, [e for e in ENTANGLEMENTS if e != "pairwise"],
                         reason="applies only to 1- and 2-qubit Pauli terms")
+
+
+def _pauli_like(num_qubits, reps, entanglement, section, paulis, alpha, data_map_func=None):
+    paulis, _ = _fit_paulis(num_qubits, paulis)
     kwargs = dict(reps=reps, entanglement=entanglement, paulis=paulis, parameter_prefix=INPUT_PREFIX,
-                  alpha=_number(f"{section}.options.alpha", alpha))
+                  alpha=float(alpha))
     if data_map_func is not None:
         kwargs["data_map_func"] = data_map_func
     return pauli_feature_map(num_qubits, **kwargs)
@@ -168,19 +227,14 @@ def _zz(num_qubits, reps, entanglement, section, alpha):
     if num_qubits == 1:
         return _pauli_like(num_qubits, reps, entanglement, section, ["Z", "ZZ"], alpha)
     return zz_feature_map(num_qubits, reps=reps, entanglement=entanglement,
-                          alpha=_number(f"{section}.options.alpha", alpha),
-                          parameter_prefix=INPUT_PREFIX)
+                          alpha=float(alpha), parameter_prefix=INPUT_PREFIX)
 
 
 def _z(num_qubits, reps, entanglement, section, alpha):
-    return z_feature_map(num_qubits, reps=reps, alpha=_number(f"{section}.options.alpha", alpha),
-                         parameter_prefix=INPUT_PREFIX)
+    return z_feature_map(num_qubits, reps=reps, alpha=float(alpha), parameter_prefix=INPUT_PREFIX)
 
 
 def _pauli(num_qubits, reps, entanglement, section, paulis, alpha):
-    if isinstance(paulis, str) or not isinstance(paulis, (list, tuple)) or not paulis:
-        raise SpecError(f"{section}.options.paulis", paulis,
-                        reason="must be a non-empty list of Pauli strings such as ['Z', 'ZZ']")
     return _pauli_like(num_qubits, reps, entanglement, section, paulis, alpha)
 
 
@@ -196,13 +250,7 @@ def _iqp(num_qubits, reps, entanglement, section, alpha):
                        data_map_func=_iqp_product)
 
 
-_AXES = {"x": "rx", "y": "ry", "z": "rz"}
-
-
 def _angle(num_qubits, reps, entanglement, section, rotation):
-    if rotation not in _AXES:
-        raise SpecError(f"{section}.options.rotation", rotation, sorted(_AXES),
-                        reason="is not a rotation axis")
     x = ParameterVector(INPUT_PREFIX, num_qubits)
     qc = QuantumCircuit(num_qubits)
     for _ in range(reps):
@@ -216,56 +264,40 @@ def _angle(num_qubits, reps, entanglement, section, rotation):
 
 # --- ansätze --------------------------------------------------------------------
 
-def _flag(section, key, value) -> bool:
-    if not isinstance(value, bool):
-        raise SpecError(f"{section}.options.{key}", value, [True, False], reason="must be true or false")
-    return value
+def _as_list(value) -> list:
+    return [value] if isinstance(value, str) else list(value)
 
 
 def _real_amplitudes(num_qubits, reps, entanglement, section, skip_final_rotation_layer):
     return real_amplitudes(num_qubits, entanglement=entanglement, reps=reps,
-                           skip_final_rotation_layer=_flag(section, "skip_final_rotation_layer",
-                                                           skip_final_rotation_layer),
+                           skip_final_rotation_layer=skip_final_rotation_layer,
                            parameter_prefix=WEIGHT_PREFIX)
 
 
 def _efficient_su2(num_qubits, reps, entanglement, section, su2_gates, skip_final_rotation_layer):
-    gates = _gate_list(f"{section}.options.su2_gates", su2_gates, ROTATION_GATES)
-    return efficient_su2(num_qubits, su2_gates=gates, entanglement=entanglement, reps=reps,
-                         skip_final_rotation_layer=_flag(section, "skip_final_rotation_layer",
-                                                         skip_final_rotation_layer),
+    return efficient_su2(num_qubits, su2_gates=_as_list(su2_gates), entanglement=entanglement,
+                         reps=reps, skip_final_rotation_layer=skip_final_rotation_layer,
                          parameter_prefix=WEIGHT_PREFIX)
 
 
 def _two_local(num_qubits, reps, entanglement, section, rotation_blocks, entanglement_blocks,
                skip_final_rotation_layer):
-    rot = _gate_list(f"{section}.options.rotation_blocks", rotation_blocks, ROTATION_GATES)
-    ent = _gate_list(f"{section}.options.entanglement_blocks", entanglement_blocks, ENTANGLING_GATES)
+    rot, ent = _as_list(rotation_blocks), _as_list(entanglement_blocks)
     if num_qubits == 1:
         ent = []  # one qubit has no pairs; keep the rotation layers, as real_amplitudes does
     qc = n_local(num_qubits, rot, ent, entanglement=entanglement, reps=reps,
-                 skip_final_rotation_layer=_flag(section, "skip_final_rotation_layer",
-                                                 skip_final_rotation_layer),
+                 skip_final_rotation_layer=skip_final_rotation_layer,
                  parameter_prefix=WEIGHT_PREFIX, name="two_local")
     return _rename_weights(qc) if qc.num_parameters else qc
 
 
 def _excitation_preserving(num_qubits, reps, entanglement, section, mode, skip_final_rotation_layer):
-    if mode not in ("iswap", "fsim"):
-        raise SpecError(f"{section}.options.mode", mode, ["iswap", "fsim"], reason="is not a mode")
     return excitation_preserving(num_qubits, mode=mode, entanglement=entanglement, reps=reps,
-                                 skip_final_rotation_layer=_flag(section, "skip_final_rotation_layer",
-                                                                 skip_final_rotation_layer),
+                                 skip_final_rotation_layer=skip_final_rotation_layer,
                                  parameter_prefix=WEIGHT_PREFIX)
 
 
-def _check_seed(section, seed):
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0):
-        raise SpecError(f"{section}.options.seed", seed, reason="must be a non-negative integer or null")
-
-
 def _pauli_two_design(num_qubits, reps, entanglement, section, seed):
-    _check_seed(section, seed)
     return pauli_two_design(num_qubits, reps=reps, seed=seed, parameter_prefix=WEIGHT_PREFIX)
 
 
@@ -275,16 +307,19 @@ def random_pauli_axes(num_qubits: int, layers: int, seed=None) -> list[list[str]
     return [[str(a) for a in rng.choice(["x", "y", "z"], size=num_qubits)] for _ in range(layers)]
 
 
+def _check_axes(num_qubits, reps, entanglement, options, section):
+    axes = options.get("axes")
+    if axes is not None and (len(axes) != reps or any(len(layer) != num_qubits or set(layer) - set(_AXES)
+                                                      for layer in axes)):
+        raise SpecError(f"{section}.options.axes", axes,
+                        reason=f"must be {reps} lists of {num_qubits} axes from x, y, z")
+
+
 def _random_pauli(num_qubits, reps, entanglement, section, seed, axes=None):
     """McClean et al. 2018, Fig. 2: RY(π/4) on every qubit, then per layer one rotation per
     qubit about a random axis followed by a CZ ladder (the entanglement pattern)."""
-    _check_seed(section, seed)
     if axes is None:
         axes = random_pauli_axes(num_qubits, reps, seed)
-    elif (not isinstance(axes, (list, tuple)) or len(axes) != reps
-          or any(len(layer) != num_qubits or set(layer) - set(_AXES) for layer in axes)):
-        raise SpecError(f"{section}.options.axes", axes,
-                        reason=f"must be {reps} lists of {num_qubits} axes from x, y, z")
     from qiskit.circuit.library.n_local.n_local import get_entangler_map
 
     theta = ParameterVector(WEIGHT_PREFIX, num_qubits * reps)
@@ -303,38 +338,49 @@ def _random_pauli(num_qubits, reps, entanglement, section, seed, axes=None):
 
 FEATURE_MAPS: dict[str, Block] = {
     b.name: b for b in [
-        Block("zz", "feature_map", _zz, {"alpha": 2.0},
+        Block("zz", "feature_map", _zz, Schema.of(_ALPHA),
               description="Havlíček ZZ feature map: H, P(2x_i), CX-P(2(π-x_i)(π-x_j))-CX"),
-        Block("z", "feature_map", _z, {"alpha": 2.0}, uses_entanglement=False,
+        Block("z", "feature_map", _z, Schema.of(_ALPHA), uses_entanglement=False,
               description="first-order Pauli-Z evolution: H, P(2x_i); no entanglement"),
-        Block("pauli", "feature_map", _pauli, {"paulis": ["Z", "ZZ"], "alpha": 2.0},
-              description="Pauli feature map over a list of Pauli strings"),
-        Block("angle", "feature_map", _angle, {"rotation": "y"}, uses_entanglement=False,
+        Block("pauli", "feature_map", _pauli, Schema.of(_PAULIS, _ALPHA),
+              description="Pauli feature map over a list of Pauli strings",
+              check_width=_check_paulis),
+        Block("angle", "feature_map", _angle,
+              Schema.of(Option("rotation", "choice", "y", choices=tuple(_AXES),
+                               label="rotation axis", invalid="is not a rotation axis",
+                               help="each feature x_i rotates its qubit by x_i about this axis")),
+              uses_entanglement=False,
               description="one rotation per feature about x, y or z; no entanglement"),
-        Block("iqp", "feature_map", _iqp, {"alpha": 2.0},
-              description="IQP embedding: H, Z(x_i), ZZ(x_i x_j)"),
+        Block("iqp", "feature_map", _iqp, Schema.of(_ALPHA),
+              description="IQP embedding: H, Z(x_i), ZZ(x_i x_j)", check_width=_check_paulis),
     ]
 }
 
 ANSATZE: dict[str, Block] = {
     b.name: b for b in [
-        Block("real_amplitudes", "ansatz", _real_amplitudes, {"skip_final_rotation_layer": False},
+        Block("real_amplitudes", "ansatz", _real_amplitudes, Schema.of(_SKIP),
               description="RY layers with CX entanglers"),
         Block("efficient_su2", "ansatz", _efficient_su2,
-              {"su2_gates": ["ry", "rz"], "skip_final_rotation_layer": False},
+              Schema.of(_gates("su2_gates", ["ry", "rz"], ROTATION_GATES, "SU(2) gates"), _SKIP),
               description="RY, RZ layers with CX entanglers"),
         Block("two_local", "ansatz", _two_local,
-              {"rotation_blocks": ["ry"], "entanglement_blocks": "cz",
-               "skip_final_rotation_layer": False},
+              Schema.of(_gates("rotation_blocks", ["ry"], ROTATION_GATES, "rotations"),
+                        _gates("entanglement_blocks", "cz", ENTANGLING_GATES, "entanglers"),
+                        _SKIP),
               description="rotation and entangling blocks chosen by gate name"),
         Block("excitation_preserving", "ansatz", _excitation_preserving,
-              {"mode": "iswap", "skip_final_rotation_layer": False},
+              Schema.of(Option("mode", "choice", "iswap", choices=("iswap", "fsim"),
+                               invalid="is not a mode", help="iswap or fsim interactions"), _SKIP),
               description="RZ layers with excitation-preserving XX+YY interactions"),
-        Block("pauli_two_design", "ansatz", _pauli_two_design, {"seed": 0},
+        Block("pauli_two_design", "ansatz", _pauli_two_design, Schema.of(_SEED),
               uses_entanglement=False,
               description="Pauli two-design (random RX/RY/RZ, fixed pairwise CZ)"),
-        Block("random_pauli", "ansatz", _random_pauli, {"seed": 0, "axes": None},
-              description="McClean et al. 2018: RY(π/4), then random-axis rotations and CZs"),
+        Block("random_pauli", "ansatz", _random_pauli,
+              Schema.of(_SEED, Option("axes", "any", None, allow_none=True, validator=_axes_value,
+                                      help="per layer, one axis (x, y, z) per qubit, as a list "
+                                           "of lists; empty: drawn from the seed")),
+              description="McClean et al. 2018: RY(π/4), then random-axis rotations and CZs",
+              check_width=_check_axes),
     ]
 }
 
@@ -346,14 +392,11 @@ def _lookup(kind: str, registry: dict, name) -> Block:
     return registry[name]
 
 
-def check_options(kind: str, name: str, options: dict) -> None:
-    """Refuse option names a block does not take (``kind``: "feature_map" or "ansatz"), without
-    building it: lets spec validation catch typos before any width is known."""
+def check_options(kind: str, name: str, options: dict) -> dict:
+    """Check a block's option names and values against its schema without building it
+    (``kind``: "feature_map" or "ansatz"); returns the options normalised."""
     block = _lookup(kind, FEATURE_MAPS if kind == "feature_map" else ANSATZE, name)
-    for key in options or {}:
-        if key not in block.options:
-            raise SpecError(f"circuit.{kind}.options.{key}", options[key], sorted(block.options) or
-                            ["(no options)"], reason=f"is not an option of {name}")
+    return block.schema.validate(options or {}, f"circuit.{kind}.options", owner=name)
 
 
 def feature_map(name: str, num_qubits: int, reps: int = 1, entanglement: str = "linear",
@@ -384,11 +427,15 @@ def from_spec(circuit_spec, num_features: int) -> tuple[QuantumCircuit, QuantumC
     """``(feature_map, ansatz)`` for a :class:`~qmlbench.engine.spec.CircuitSpec`.
 
     The width is ``circuit_spec.num_qubits`` or, when that is None, one qubit per feature.
+    The spec was validated when it was built, so only the width is checked here.
     """
-    width = circuit_spec.num_qubits or num_features
+    width = int(circuit_spec.num_qubits or num_features)
+    check_width(width)
     fm_spec, an_spec = circuit_spec.feature_map, circuit_spec.ansatz
-    fm = feature_map(fm_spec.name, width, fm_spec.reps, fm_spec.entanglement, **fm_spec.options)
-    an = ansatz(an_spec.name, width, an_spec.reps, an_spec.entanglement, **an_spec.options)
+    fm = _lookup("feature_map", FEATURE_MAPS, fm_spec.name).build_validated(
+        width, fm_spec.reps, fm_spec.entanglement, fm_spec.options)
+    an = _lookup("ansatz", ANSATZE, an_spec.name).build_validated(
+        width, an_spec.reps, an_spec.entanglement, an_spec.options)
     return fm, an
 
 

@@ -8,7 +8,7 @@ per optimizer (FIELD-NOTES).
 
 ``OPTIMIZERS[name]`` is an :class:`OptimizerEntry` that says whether the
 optimizer uses gradients, whether a learning rate applies, and which extra
-options it accepts (with the type and range of each, ``option_kinds``);
+options it accepts (an :class:`~qmlbench.engine.options.Schema`: type and range of each);
 :func:`build_optimizer` turns an :class:`~qmlbench.engine.spec.OptimizerSpec`
 (or plain values) into a ready qiskit-ml optimizer, refusing options that do
 not apply or values they cannot take.  Names are case-insensitive and
@@ -24,7 +24,6 @@ minimum, so a run never does more evaluations than it was asked for.
 from __future__ import annotations
 
 import inspect
-import math
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -33,33 +32,48 @@ from typing import Any, Callable
 import numpy as np
 
 from .errors import QmlbenchError, SpecError
+from .options import Option, Schema
 
-#: What an option's value may be: "positive" / "nonneg" (finite numbers), "fraction"
+#: The old kind words of optimizer options, still read by :func:`check_value` and listed by
+#: ``OptimizerEntry.option_kinds``: "positive" / "nonneg" (finite numbers), "fraction"
 #: (strictly between 0 and 1), "int>=1", "bool"; a trailing "?" also allows null.
 KINDS = ("positive", "nonneg", "fraction", "int>=1", "bool")
+
+_KIND_OPTIONS = {
+    "positive": dict(kind="float", low=0.0, low_open=True),
+    "nonneg": dict(kind="float", low=0.0),
+    "fraction": dict(kind="float", low=0.0, high=1.0, low_open=True, high_open=True),
+    "int>=1": dict(kind="int", low=1),
+    "bool": dict(kind="bool"),
+}
+
+
+def option_of(name: str, kind: str, default=None, help: str = "") -> Option:
+    """The :class:`~qmlbench.engine.options.Option` for an old kind word (see KINDS)."""
+    null = kind.endswith("?")
+    return Option(name, default=default, help=help, allow_none=null,
+                  **_KIND_OPTIONS[kind.rstrip("?")])
 
 
 def check_value(fld: str, value, kind: str) -> None:
     """Raise :class:`SpecError` naming ``fld`` when ``value`` is not of ``kind`` (see KINDS)."""
-    null = ""
-    if kind.endswith("?"):
-        if value is None:
-            return
-        kind, null = kind[:-1], " (or null)"
-    if kind == "bool":
-        if not isinstance(value, bool):
-            raise SpecError(fld, value, reason="must be true or false" + null)
-        return
-    if kind == "int>=1":
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise SpecError(fld, value, reason="must be an integer >= 1" + null)
-        return
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
-            or not {"positive": value > 0, "nonneg": value >= 0, "fraction": 0 < value < 1}[kind]:
-        raise SpecError(fld, value, reason=f"must be a number {_RANGES[kind]}{null}")
+    option_of(fld, kind).check(value, fld)
 
 
-_RANGES = {"positive": "> 0", "nonneg": ">= 0", "fraction": "between 0 and 1, exclusive"}
+def _kind_word(opt: Option) -> str:
+    word = {"int": "int>=1", "bool": "bool"}.get(opt.kind)
+    if word is None:
+        word = ("fraction" if opt.high is not None else
+                "positive" if opt.low_open else "nonneg")
+    return word + ("?" if opt.allow_none else "")
+
+
+#: The settings every optimizer has (``optimizer.maxiter``, ``optimizer.learning_rate``).
+MAXITER = Option("maxiter", "int", 100, low=1, ui_range=(1, 500), label="iterations",
+                 help="iterations (COBYLA and Nelder-Mead: objective evaluations)")
+LEARNING_RATE = Option("learning_rate", "float", None, low=0.0, low_open=True, allow_none=True,
+                       scale="log", ui_range=(1e-3, 1.0), label="learning rate",
+                       help="step size of spsa, adam and gradient_descent; null: their default")
 
 
 @dataclass(frozen=True)
@@ -70,13 +84,21 @@ class OptimizerEntry:
     uses_gradient: bool
     #: keyword of the qiskit-ml constructor that takes ``learning_rate``; None: does not apply.
     learning_rate_arg: str | None
-    #: extra keyword options accepted from ``OptimizerSpec.options``
-    options: tuple[str, ...]
+    #: the extra keyword options accepted from ``OptimizerSpec.options``
+    schema: Schema
     #: ``(maxiter, learning_rate, options) -> qiskit-ml optimizer``
     factory: Callable[..., Any] = field(repr=False, compare=False)
     description: str = ""
-    #: option name -> kind of value (see KINDS); every name in ``options`` has one
-    option_kinds: dict = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def options(self) -> tuple[str, ...]:
+        """The names of the extra options."""
+        return tuple(self.schema.names)
+
+    @property
+    def option_kinds(self) -> dict:
+        """option name -> old kind word (see KINDS)."""
+        return {o.name: _kind_word(o) for o in self.schema}
 
 
 class _EvaluationBudget(Exception):
@@ -187,8 +209,9 @@ def _slsqp(maxiter, learning_rate, options):
 
 
 def _entry(name, label, uses_gradient, learning_rate_arg, kinds: dict, factory, description):
-    return OptimizerEntry(name, label, uses_gradient, learning_rate_arg, tuple(kinds), factory,
-                          description, dict(kinds))
+    schema = Schema(option_of(k, kind) for k, kind in kinds.items())
+    return OptimizerEntry(name, label, uses_gradient, learning_rate_arg, schema, factory,
+                          description)
 
 
 OPTIMIZERS: dict[str, OptimizerEntry] = {
@@ -250,31 +273,28 @@ def uses_gradient(name: str) -> bool:
     return get(name).uses_gradient
 
 
-def check_options(name: str, learning_rate=None, options=None, maxiter=None) -> None:
-    """Raise :class:`SpecError` naming the first setting that does not apply to ``name``."""
+def check_options(name: str, learning_rate=None, options=None, maxiter=None) -> dict:
+    """Raise :class:`SpecError` naming the first setting that does not apply to ``name``;
+    returns ``options`` normalised."""
     entry = get(name)
-    if maxiter is not None and (isinstance(maxiter, bool) or not isinstance(maxiter, int)
-                                or maxiter < 1):
-        raise SpecError("optimizer.maxiter", maxiter, reason="must be an integer >= 1")
+    if maxiter is not None:
+        MAXITER.check(maxiter, "optimizer.maxiter")
     if learning_rate is not None:
         if entry.learning_rate_arg is None:
             takers = sorted(n for n, e in OPTIMIZERS.items() if e.learning_rate_arg)
             raise SpecError("optimizer.learning_rate", learning_rate,
                             reason=(f"does not apply to {entry.name}; leave it empty, or pick an "
                                     f"optimizer that takes one: {', '.join(takers)}"))
-        if isinstance(learning_rate, bool) or not isinstance(learning_rate, (int, float)) \
-                or not learning_rate > 0:
-            raise SpecError("optimizer.learning_rate", learning_rate,
-                            reason="must be a number > 0")
+        LEARNING_RATE.check(learning_rate, "optimizer.learning_rate")
     options = options or {}
     if not isinstance(options, dict):
         raise SpecError("optimizer.options", options,
                         reason="must be a mapping of option names to values")
     for key, value in options.items():
-        if key not in entry.options:
+        if key not in entry.schema:
             raise SpecError(f"optimizer.options.{key}", value, list(entry.options),
                             reason=f"does not apply to {entry.name}")
-        check_value(f"optimizer.options.{key}", value, entry.option_kinds.get(key, "positive"))
+    return entry.schema.validate(options, "optimizer.options", owner=entry.name)
 
 
 def build_optimizer(spec=None, *, name: str | None = None, maxiter: int | None = None,

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import copy
 import json
-import math
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -19,11 +18,24 @@ from . import circuits, datasets, execution, models, optimizers
 from .circuits import ENTANGLEMENTS  # noqa: F401  (re-exported: the spec's vocabulary)
 from .datasets import SCALINGS  # noqa: F401
 from .errors import SpecError
+from .jsonable import plain
+from .options import Option
 
 #: The most samples a spec may ask a dataset for, wherever the spec comes from (a file, an
 #: imported spec, a ``?spec=`` link).  The dashboard's slider stops well below; 5000 points
 #: keep a kernel model's Gram matrix (and the kernel's memory) within seconds and megabytes.
 MAX_SAMPLES = 5000
+
+SEED = Option("seed", "int", 0, low=0, help="seed of the data split, the initial weights and "
+                                               "the random circuits")
+SHOTS = Option("shots", "int", None, low=1, allow_none=True,
+               help="measurements per circuit (Aer); null: exact statevectors")
+EXECUTION_SEED = Option("seed", "int", None, low=0, allow_none=True,
+                        help="seed of the shot sampler; null: the spec's seed")
+
+#: How many times a spec has been validated (a whole ExperimentSpec, once per construction):
+#: tests count it to make sure a change validates once.
+validations = 0
 
 
 def _check_unknown(section: str, data: dict, cls) -> None:
@@ -34,37 +46,11 @@ def _check_unknown(section: str, data: dict, cls) -> None:
                             allowed, reason="is not a known field")
 
 
-def _check_int(fld: str, value, minimum: int | None = None, allow_none: bool = False) -> None:
-    if value is None and allow_none:
-        return
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise SpecError(fld, value, reason="must be an integer")
-    if minimum is not None and value < minimum:
-        raise SpecError(fld, value, reason=f"must be >= {minimum}")
-
-
-def _check_number(fld: str, value, low=None, high=None, allow_none=False,
-                  low_open=False, high_open=False) -> None:
-    if value is None and allow_none:
-        return
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise SpecError(fld, value, reason="must be a finite number")
-    if low is not None and (value <= low if low_open else value < low):
-        raise SpecError(fld, value, reason=f"must be {'>' if low_open else '>='} {low}")
-    if high is not None and (value >= high if high_open else value > high):
-        raise SpecError(fld, value, reason=f"must be {'<' if high_open else '<='} {high}")
-
-
 def _check_name(fld: str, value, registry) -> None:
     if not isinstance(value, str) or value not in registry:
         kind = fld.split(".")[-2] if "." in fld else fld
         raise SpecError(fld, value, sorted(registry),
                         reason=f"is not a known {kind.replace('_', ' ')}")
-
-
-def _check_options(fld: str, value) -> None:
-    if not isinstance(value, dict):
-        raise SpecError(fld, value, reason="must be a mapping of option names to values")
 
 
 @dataclass
@@ -78,27 +64,15 @@ class DatasetSpec:
 
     def validate(self) -> None:
         _check_name("dataset.name", self.name, datasets.DATASETS)
-        _check_int("dataset.n_samples", self.n_samples, minimum=4)
-        if self.n_samples > MAX_SAMPLES:
+        common = datasets.COMMON.validate(
+            {"n_samples": self.n_samples, "noise": self.noise, "test_size": self.test_size,
+             "scaling": self.scaling}, "dataset")
+        if common["n_samples"] > MAX_SAMPLES:
             raise SpecError("dataset.n_samples", self.n_samples,
                             reason=f"is more than the engine takes: at most {MAX_SAMPLES} samples")
-        _check_number("dataset.noise", self.noise, low=0.0)
-        _check_number("dataset.test_size", self.test_size, low=0.0, high=1.0,
-                      low_open=True, high_open=True)
-        if self.scaling not in SCALINGS:
-            raise SpecError("dataset.scaling", self.scaling, SCALINGS)
-        _check_options("dataset.options", self.options)
-        entry = datasets.DATASETS[self.name]
-        for key, value in self.options.items():
-            fld = f"dataset.options.{key}"
-            if key == "feature_range":
-                datasets.check_feature_range(value)
-            elif key not in entry.options:
-                raise SpecError(fld, value, sorted(entry.options) + ["feature_range"],
-                                reason=f"is not an option of {self.name}")
-            elif isinstance(entry.options[key], (int, float)) \
-                    and not isinstance(entry.options[key], bool):
-                _check_number(fld, value)
+        for key, value in common.items():
+            setattr(self, key, value)
+        self.options = datasets.DATASETS[self.name].validate_options(self.options)
 
 
 @dataclass
@@ -112,11 +86,8 @@ class BlockSpec:
 
     def validate(self, section: str, registry) -> None:
         _check_name(f"{section}.name", self.name, registry)
-        _check_int(f"{section}.reps", self.reps, minimum=1)
-        if self.entanglement not in ENTANGLEMENTS:
-            raise SpecError(f"{section}.entanglement", self.entanglement, ENTANGLEMENTS,
-                            reason="is not a known entanglement")
-        _check_options(f"{section}.options", self.options)
+        self.options = registry[self.name].validate(self.reps, self.entanglement, self.options,
+                                                    section)
 
 
 def _default_feature_map() -> BlockSpec:
@@ -136,7 +107,7 @@ class CircuitSpec:
     ansatz: BlockSpec = field(default_factory=_default_ansatz)
 
     def validate(self) -> None:
-        _check_int("circuit.num_qubits", self.num_qubits, minimum=1, allow_none=True)
+        circuits.NUM_QUBITS.check(self.num_qubits, "circuit.num_qubits")
         limit = execution.MAX_EXACT_QUBITS
         if self.num_qubits is not None and self.num_qubits > limit:
             raise SpecError(
@@ -145,9 +116,6 @@ class CircuitSpec:
                         f"qubits (one statevector of 2**n complex amplitudes must fit in memory)"))
         self.feature_map.validate("circuit.feature_map", circuits.FEATURE_MAPS)
         self.ansatz.validate("circuit.ansatz", circuits.ANSATZE)
-        # Option typos fail when the spec is built, not when training starts.
-        circuits.check_options("feature_map", self.feature_map.name, self.feature_map.options)
-        circuits.check_options("ansatz", self.ansatz.name, self.ansatz.options)
 
 
 @dataclass
@@ -157,10 +125,7 @@ class ModelSpec:
 
     def validate(self) -> None:
         _check_name("model.name", self.name, models.MODELS)
-        _check_options("model.params", self.params)
-        check = getattr(models, "check_params", None)
-        if check is not None:
-            check(self.name, self.params)
+        self.params = models.check_params(self.name, self.params)
 
 
 @dataclass
@@ -174,13 +139,8 @@ class OptimizerSpec:
         # any case, and qiskit-ml's class names (COBYLA, GradientDescent, L_BFGS_B, ...)
         self.name = optimizers.canonical_name(self.name) or self.name
         _check_name("optimizer.name", self.name, optimizers.OPTIMIZERS)
-        _check_int("optimizer.maxiter", self.maxiter, minimum=1)
-        _check_number("optimizer.learning_rate", self.learning_rate, low=0.0,
-                      low_open=True, allow_none=True)
-        _check_options("optimizer.options", self.options)
-        check = getattr(optimizers, "check_options", None)
-        if check is not None:  # learning_rate / options that do not apply to this optimizer
-            check(self.name, self.learning_rate, self.options)
+        self.options = optimizers.check_options(self.name, self.learning_rate, self.options,
+                                                self.maxiter)
 
 
 @dataclass
@@ -191,8 +151,8 @@ class ExecutionSpec:
     seed: int | None = None
 
     def validate(self) -> None:
-        _check_int("execution.shots", self.shots, minimum=1, allow_none=True)
-        _check_int("execution.seed", self.seed, minimum=0, allow_none=True)
+        self.shots = SHOTS.check(self.shots, "execution.shots")
+        self.seed = EXECUTION_SEED.check(self.seed, "execution.seed")
 
 
 _SECTIONS = {
@@ -249,45 +209,37 @@ class ExperimentSpec:
         self.validate()
 
     def validate(self) -> None:
-        _check_int("seed", self.seed, minimum=0)
+        """Check every section against its registry entry's schema (once per spec: engine
+        functions that take a spec trust it)."""
+        global validations
+        validations += 1
+        self.seed = SEED.check(self.seed, "seed")
         self.dataset.validate()
         self.circuit.validate()
         self.model.validate()
         self.optimizer.validate()
         self.execution.validate()
-        self._check_circuit_option_values()
+        self._check_circuit_width()
 
-    def _check_circuit_option_values(self) -> None:
-        """Option values of the feature map and ansatz, checked by building each block once at
-        the width the run will use (when the registry knows it); names are checked above."""
+    def _check_circuit_width(self) -> None:
+        """What depends on the width (a Pauli term longer than the register, random_pauli's
+        axes), checked without building, when the width is known from the spec or the
+        dataset registry."""
         entry = datasets.DATASETS.get(self.dataset.name)
         width = self.circuit.num_qubits or getattr(entry, "num_features", None)
         if not width:
             return
-        for block, registry in ((self.circuit.feature_map, circuits.FEATURE_MAPS),
-                                (self.circuit.ansatz, circuits.ANSATZE)):
+        for section, block, registry in (
+                ("circuit.feature_map", self.circuit.feature_map, circuits.FEATURE_MAPS),
+                ("circuit.ansatz", self.circuit.ansatz, circuits.ANSATZE)):
             builder = registry.get(block.name)
-            if not block.options or builder is None or width < getattr(builder, "min_qubits", 1):
+            if builder is None or width < getattr(builder, "min_qubits", 1):
                 continue
-            try:
-                builder(width, block.reps, block.entanglement, **block.options)
-            except SpecError:
-                raise
-            except Exception:  # noqa: BLE001 - not a value error of ours; building will say
-                pass
+            builder.check_at(width, block.reps, block.entanglement, block.options, section)
 
     # --- round trip -------------------------------------------------------
     def to_dict(self) -> dict:
-        def plain(obj):
-            if hasattr(obj, "__dataclass_fields__"):
-                return {f.name: plain(getattr(obj, f.name)) for f in fields(obj)}
-            if isinstance(obj, dict):
-                return {k: plain(v) for k, v in obj.items()}
-            if isinstance(obj, (list, tuple)):
-                return [plain(v) for v in obj]
-            return obj
-
-        return plain(self)
+        return plain({f.name: getattr(self, f.name) for f in fields(self)})
 
     @classmethod
     def from_dict(cls, data: dict) -> "ExperimentSpec":

@@ -22,7 +22,6 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import json
-import math
 import os
 import pickle
 import shutil
@@ -30,9 +29,8 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
-
 from .errors import QmlbenchError
+from .jsonable import plain as _plain
 from .spec import ExperimentSpec
 
 __all__ = ["save", "save_run", "load", "check_target", "Experiment", "FORMAT", "FORMAT_VERSION"]
@@ -56,29 +54,6 @@ class Experiment:
     @property
     def status(self) -> str | None:
         return self.metadata.get("status")
-
-
-def _plain(obj):
-    """JSON-safe copy: numpy arrays and scalars become lists and numbers, NaN/inf become null."""
-    if isinstance(obj, dict):
-        return {str(k): _plain(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_plain(v) for v in obj]
-    if isinstance(obj, np.ndarray):
-        return _plain(obj.tolist())
-    if isinstance(obj, np.generic):
-        return _plain(obj.item())
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return None
-    if isinstance(obj, complex):
-        return [obj.real, obj.imag]
-    if obj is None or isinstance(obj, (str, int, float, bool)):
-        return obj
-    if hasattr(obj, "to_dict"):
-        return _plain(obj.to_dict())
-    if hasattr(obj, "__dataclass_fields__"):
-        return _plain({k: getattr(obj, k) for k in obj.__dataclass_fields__})
-    return repr(obj)
 
 
 def _spec_dict(spec):

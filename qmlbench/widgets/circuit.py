@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import html
-import json
 
 import ipywidgets as W
 
 from .. import viz
-from ..engine.spec import ENTANGLEMENTS
-from ._common import (OptionField, OptionsForm, Panel, apply_or_report, message_html,
-                      updated_options)
+from ..engine import circuits as _circuits
+from ._common import Panel, apply_or_report, message_html, updated_options
+from .schema_form import SchemaForm, fields_for
 from .session import error_message
 
 #: Above this width the composer warns that simulation and training get slow.
@@ -54,82 +53,13 @@ def circuit_warnings(spec, facts: dict) -> list[str]:
     return out
 
 
-def _options_text(options: dict) -> str:
-    return json.dumps(options) if options else ""
-
-
-def _parse_options(field: str, text: str) -> dict:
-    from ..engine.errors import SpecError
-
-    text = (text or "").strip()
-    if not text:
-        return {}
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise SpecError(field, text, reason=f"is not valid JSON ({exc.msg})") from None
-    if not isinstance(value, dict):
-        raise SpecError(field, value, reason='must be a JSON object such as {"alpha": 1.0}')
-    return value
-
-
-def _gate_choices():
-    from ..engine import circuits
-
-    return {"su2_gates": circuits.ROTATION_GATES, "rotation_blocks": circuits.ROTATION_GATES,
-            "entanglement_blocks": circuits.ENTANGLING_GATES}
-
-
-#: Options whose value is one of a few names (the engine checks them when building).
-OPTION_CHOICES = {"rotation": ("x", "y", "z"), "mode": ("iswap", "fsim")}
-OPTION_LABELS = {"rotation": "rotation axis", "rotation_blocks": "rotations",
-                 "entanglement_blocks": "entanglers", "su2_gates": "SU(2) gates",
-                 "skip_final_rotation_layer": "skip the final rotation layer",
-                 "paulis": "Pauli terms"}
-OPTION_HELP = {
-    "alpha": "scale of the encoding angles",
-    "paulis": "Pauli strings over I, X, Y, Z, separated by commas (Z, ZZ)",
-    "rotation": "each feature x_i rotates its qubit by x_i about this axis",
-    "mode": "iswap or fsim interactions",
-    "seed": "seed of the random rotations",
-    "axes": "per layer, one axis (x, y, z) per qubit, as a list of lists; empty: drawn from "
-            "the seed",
-}
-
-
-def option_field(key: str, default) -> OptionField:
-    """The typed control for a circuit block's option, from its default value."""
-    gates = _gate_choices().get(key)
-    label = OPTION_LABELS.get(key, "")
-    helptext = OPTION_HELP.get(key, "")
-    if gates is not None:
-        return OptionField(key, default, "list", choices=tuple(gates), label=label,
-                           single=isinstance(default, str),
-                           help=helptext or "gates from " + ", ".join(gates),
-                           placeholder="gate names, separated by commas")
-    if key in OPTION_CHOICES:
-        return OptionField(key, default, "choice", choices=OPTION_CHOICES[key], label=label,
-                           help=helptext)
-    if isinstance(default, bool):
-        return OptionField(key, default, "bool", label=label, help=helptext)
-    if isinstance(default, int):
-        return OptionField(key, default, "int", label=label, help=helptext)
-    if isinstance(default, float):
-        return OptionField(key, default, "float", label=label, help=helptext)
-    if isinstance(default, (list, tuple)) and all(isinstance(v, str) for v in default):
-        return OptionField(key, default, "list", label=label, help=helptext,
-                           placeholder="values, separated by commas")
-    return OptionField(key, default, "json", label=label, help=helptext,
-                       placeholder="default" if default is None else "")
-
-
-def block_fields(kind: str, name: str) -> list[OptionField]:
-    """Typed controls for the options of feature map or ansatz ``name``."""
+def block_fields(kind: str, name: str):
+    """Typed controls for the options of feature map or ansatz ``name``, from its schema."""
     from ..engine import circuits
 
     registry = circuits.FEATURE_MAPS if kind == "feature_map" else circuits.ANSATZE
     block = registry.get(name)
-    return [option_field(k, d) for k, d in (block.options if block else {}).items()]
+    return fields_for(block.schema if block is not None else None)
 
 
 class CircuitComposer(Panel):
@@ -191,16 +121,20 @@ class CircuitComposer(Panel):
         picker = W.Dropdown(options=list(registry), value=block.name, description=label,
                             style=style)
         picker.add_class(f"qb-{css}")
-        reps = W.IntSlider(value=block.reps, min=1, max=max(max_reps, block.reps),
-                           description="reps", continuous_update=False, style=style)
+        # reps and entanglement: the engine's own Options say the span and the choices
+        reps_opt, ent_opt = _circuits.REPS, _circuits.ENTANGLEMENT
+        reps = W.IntSlider(value=block.reps, min=reps_opt.low,
+                           max=max(max_reps, block.reps),
+                           description="reps", continuous_update=False, style=style,
+                           tooltip=reps_opt.help)
         reps.add_class(f"qb-{css}-reps")
-        entanglement = W.Dropdown(options=ENTANGLEMENTS, value=block.entanglement,
-                                  description="entanglement", style=style)
-        # One typed control per option of the selected block (no JSON to type).
-        options = OptionsForm(f"circuit.{kind}.options",
-                              lambda k, v: self._on_option(kind, k, v),
-                              self._on_option_error, style=style,
-                              css_class=f"qb-{css}-options")
+        entanglement = W.Dropdown(options=list(ent_opt.choices), value=block.entanglement,
+                                  description="entanglement", style=style, tooltip=ent_opt.help)
+        # One typed control per option of the selected block, generated from its schema.
+        options = SchemaForm(f"circuit.{kind}.options",
+                             lambda k, v: self._on_option(kind, k, v),
+                             self._on_option_error, style=style,
+                             css_class=f"qb-{css}-options")
         options.set_fields(block_fields(kind, block.name))
         options.set_values(block.options)
         return picker, reps, entanglement, options
@@ -233,19 +167,15 @@ class CircuitComposer(Panel):
         self.error.value = message_html(error_message(exc))
 
     def _apply(self, fm_options, an_options):
-        apply_or_report(self, self.error, check=self._check_builds, circuit={
+        # The spec's validation says what is wrong (names, values, what does not fit the
+        # width); nothing is built to find out.
+        apply_or_report(self, self.error, circuit={
             "num_qubits": self.num_qubits.value or None,
             "feature_map": {"name": self.feature_map.value, "reps": int(self.fm_reps.value),
                             "entanglement": self.fm_entanglement.value, "options": fm_options},
             "ansatz": {"name": self.ansatz.value, "reps": int(self.an_reps.value),
                        "entanglement": self.an_entanglement.value, "options": an_options},
         })
-
-    def _check_builds(self, spec) -> None:
-        # The spec checks names and types; options are checked by building the circuit.
-        from ..engine import circuits
-
-        circuits.from_spec(spec.circuit, self._num_features())
 
     def refresh_controls(self):
         c = self.spec.circuit

@@ -8,7 +8,9 @@ import ipywidgets as W
 
 from .. import viz
 from ..engine.errors import SpecError
-from ._common import Panel, apply_or_report, figure_widget, message_html, sync_figure
+from ._common import (Panel, apply_or_report, figure_widget, message_html, sync_figure,
+                      updated_options)
+from .schema_form import SchemaForm, fields_for
 
 #: The scatter sits inside the settings tab (see ``workbench.SETTINGS_WIDTH``).
 SCATTER_WIDTH = 390
@@ -26,6 +28,24 @@ def _dataset_options():
     return [(f"{name} ({entry.task})", name) for name, entry in datasets.DATASETS.items()]
 
 
+def dataset_fields(name: str):
+    """Typed controls for the options of dataset ``name`` (gap, factor, ...), from its schema."""
+    from ..engine import datasets
+
+    entry = datasets.DATASETS.get(name)
+    return fields_for(entry.schema if entry is not None else None)
+
+
+def _slider(cls, opt, value, css, style, **kwargs):
+    """A slider over an engine Option's usual span (widened to hold ``value``)."""
+    lo, hi = opt.ui_range
+    w = cls(value=value, min=min(lo, value), max=max(hi, value), step=opt.step,
+            description=opt.label or opt.name, continuous_update=False, style=style,
+            tooltip=opt.help, **kwargs)
+    w.add_class(css)
+    return w
+
+
 class DataPanel(Panel):
     """Pick and shape the data; the scatter redraws on every change.
 
@@ -41,18 +61,20 @@ class DataPanel(Panel):
         self.dataset_picker = W.Dropdown(options=_dataset_options(), value=s.dataset.name,
                                          description="dataset", style=style)
         self.dataset_picker.add_class("qb-dataset")
-        self.n_samples = W.IntSlider(value=s.dataset.n_samples, min=min(10, s.dataset.n_samples),
-                                     max=max(400, s.dataset.n_samples), step=10,
-                                     description="samples", continuous_update=False, style=style)
-        self.n_samples.add_class("qb-n-samples")
-        self.noise = W.FloatSlider(value=s.dataset.noise, min=0.0, max=max(1.0, s.dataset.noise),
-                                   step=0.05,
-                                   description="noise", continuous_update=False, style=style)
-        self.noise.add_class("qb-noise")
-        self.test_size = W.FloatSlider(value=s.dataset.test_size, min=0.1, max=0.5, step=0.05,
-                                       description="test fraction", continuous_update=False,
-                                       style=style)
-        self.test_size.add_class("qb-test-size")
+        from ..engine import datasets
+
+        # size, noise, test fraction: span, label and help from the engine's Options
+        self.n_samples = _slider(W.IntSlider, datasets.N_SAMPLES, s.dataset.n_samples,
+                                 "qb-n-samples", style)
+        self.noise = _slider(W.FloatSlider, datasets.NOISE, s.dataset.noise, "qb-noise", style)
+        self.test_size = _slider(W.FloatSlider, datasets.TEST_SIZE, s.dataset.test_size,
+                                 "qb-test-size", style)
+        # One typed control per option of the selected dataset, generated from its schema.
+        self.dataset_options = SchemaForm("dataset.options", self._on_option,
+                                          self._on_option_error, style=style,
+                                          css_class="qb-dataset-options")
+        self.dataset_options.set_fields(dataset_fields(s.dataset.name))
+        self.dataset_options.set_values(s.dataset.options)
         # Text, not IntText: ipywidgets' IntText showed "3.7" as 37 and stored 3.
         self.seed = W.Text(value=str(s.seed), description="seed", continuous_update=False,
                            style=style, layout=W.Layout(width="180px"))
@@ -63,18 +85,38 @@ class DataPanel(Panel):
         self.error.add_class("qb-data-error")
         self.figure = figure_widget(_scatter(_EmptyData()), "qb-scatter")
         self.controls = {"dataset": self.dataset_picker, "n_samples": self.n_samples,
-                         "noise": self.noise, "test_size": self.test_size, "seed": self.seed}
-        for w in self.controls.values():
-            w.observe(self._on_control, names="value")
+                         "noise": self.noise, "test_size": self.test_size, "seed": self.seed,
+                         "dataset_options": self.dataset_options}
+        for name, w in self.controls.items():
+            if name != "dataset_options":  # the form reports its own changes
+                w.observe(self._on_control, names="value")
         self.session.listen("spec", self._on_spec)
         self.children = [self.dataset_picker, self.n_samples, self.noise, self.test_size,
-                         self.seed, self.error, self.info, self.figure]
+                         self.dataset_options, self.seed, self.error, self.info, self.figure]
         self.redraw()
 
     # controls -> spec
     def _on_control(self, change):
         if self._syncing:
             return
+        # A new dataset starts from its own defaults, not the old dataset's options.
+        options = (dict(self.spec.dataset.options)
+                   if self.dataset_picker.value == self.spec.dataset.name else {})
+        self._apply(options)
+
+    def _on_option(self, key, value):
+        """A dataset option changed: store it (only when it differs from its default)."""
+        if self._syncing:
+            return
+        field = self.dataset_options.fields[key]
+        self._apply(updated_options(self.spec.dataset.options, field, value))
+
+    def _on_option_error(self, exc):
+        from .session import error_message
+
+        self.error.value = message_html(error_message(exc))
+
+    def _apply(self, options):
         try:
             seed = parse_seed(self.seed.value)
         except SpecError as exc:
@@ -85,9 +127,7 @@ class DataPanel(Panel):
                                  "n_samples": int(self.n_samples.value),
                                  "noise": float(self.noise.value),
                                  "test_size": float(self.test_size.value),
-                                 "options": (dict(self.spec.dataset.options)
-                                             if self.dataset_picker.value == self.spec.dataset.name
-                                             else {})},
+                                 "options": options},
                         seed=seed)
 
     # spec -> controls and scatter
@@ -99,7 +139,10 @@ class DataPanel(Panel):
             self.n_samples.value = s.dataset.n_samples
             _fit_range(self.noise, s.dataset.noise)
             self.noise.value = s.dataset.noise
+            _fit_range(self.test_size, s.dataset.test_size)
             self.test_size.value = s.dataset.test_size
+            self.dataset_options.set_fields(dataset_fields(s.dataset.name))
+            self.dataset_options.set_values(s.dataset.options)
             self.seed.value = str(s.seed)
 
     def _on_spec(self, old, new):

@@ -8,11 +8,12 @@ models.
 from __future__ import annotations
 
 import html
+import math
 
 import ipywidgets as W
 
-from ._common import (OptionField, OptionsForm, Panel, apply_or_report, message_html,
-                      updated_options)
+from ._common import Panel, apply_or_report, message_html, updated_options
+from .schema_form import SchemaForm, field_for
 from .session import dataset_task, error_message
 
 SHOTS = [("exact", 0), ("128", 128), ("256", 256), ("1024", 1024), ("4096", 4096),
@@ -28,37 +29,22 @@ def _model_options(task):
     return [(f"{models.MODELS[n].label} ({n})", n) for n in quantum + classical]
 
 
-#: Shorter labels for hyper-parameters whose names do not fit the label column.
-PARAM_LABELS = {"hidden_layer_sizes": "hidden layers", "max_iter": "iterations",
-                "num_steps": "steps", "interpretation": "classes by"}
-#: Suggestions for free-form hyper-parameters (the engine types them "any").
-PARAM_SUGGESTIONS = {"gamma": ("scale", "auto")}
+#: Shorter labels for hyper-parameters whose names do not fit the label column (the
+#: engine's Option ``label`` wins when it declares one).
+PARAM_LABELS = {"max_iter": "iterations", "num_steps": "steps", "interpretation": "classes by"}
 
 
-def param_field(key: str, param) -> OptionField:
-    """The typed control for one :class:`~qmlbench.engine.models.Param`."""
-    kind, default = param.kind, param.default
-    common = dict(key=key, default=default, help=param.help, label=PARAM_LABELS.get(key, ""))
-    if isinstance(kind, tuple):
-        return OptionField(kind="choice", choices=tuple(kind), **common)
-    if kind == "positive":
-        return OptionField(kind="log", **common)
-    if kind == "nonneg":
-        return OptionField(kind="float", **common)
-    if kind == "int>=1":
-        return OptionField(kind="int", **common)
-    if kind == "bool":
-        return OptionField(kind="bool", **common)
-    if kind == "observable":
-        return OptionField(kind="text", choices=("Z0",), placeholder="Z on every qubit", **common)
-    if isinstance(default, (list, tuple)) and default and all(isinstance(v, int) for v in default):
-        return OptionField(kind="list", item="int", placeholder="e.g. 16, 16", **common)
-    if isinstance(default, str) or key in PARAM_SUGGESTIONS:
-        return OptionField(kind="text", choices=PARAM_SUGGESTIONS.get(key, (default,)), **common)
-    return OptionField(kind="json", **common)
+def param_field(key: str, param):
+    """The typed control for one hyper-parameter (an engine Option)."""
+    f = field_for(param if param.name == key else param.with_(name=key))
+    if not f.label and key in PARAM_LABELS:
+        from dataclasses import replace
+
+        f = replace(f, label=PARAM_LABELS[key])
+    return f
 
 
-def param_fields(model_name: str) -> list[OptionField]:
+def param_fields(model_name: str):
     from ..engine import models
 
     entry = models.MODELS.get(model_name)
@@ -87,21 +73,26 @@ class ModelPanel(Panel):
                                 layout=W.Layout(width="360px"))
         self.model.add_class("qb-model")
         # One typed control per hyper-parameter of the selected model (no JSON to type).
-        self.model_params = OptionsForm("model.params", self._on_param, self._on_param_error,
-                                        style=style, css_class="qb-model-params")
+        self.model_params = SchemaForm("model.params", self._on_param, self._on_param_error,
+                                       style=style, css_class="qb-model-params")
         self.model_params.set_fields(param_fields(s.model.name))
         self.model_params.set_values(s.model.params)
         self.params_help = W.HTML()
         self.optimizer = W.Dropdown(options=[(e.label, n) for n, e in optimizers.OPTIMIZERS.items()],
                                     value=s.optimizer.name, description="optimizer", style=style)
         self.optimizer.add_class("qb-optimizer")
-        self.maxiter = W.IntSlider(value=s.optimizer.maxiter, min=1, max=max(500, s.optimizer.maxiter),
-                                   description="iterations", continuous_update=False, style=style)
+        # iterations and learning rate: span, label and help from the engine's Options
+        it, lr = optimizers.MAXITER, optimizers.LEARNING_RATE
+        self.maxiter = W.IntSlider(value=s.optimizer.maxiter, min=it.low,
+                                   max=max(it.ui_range[1], s.optimizer.maxiter),
+                                   description=it.label, continuous_update=False, style=style,
+                                   tooltip=it.help)
         self.maxiter.add_class("qb-maxiter")
         self.learning_rate = W.FloatLogSlider(value=s.optimizer.learning_rate or 0.1, base=10,
-                                              min=-3, max=0, step=0.1, description="learning rate",
-                                              continuous_update=False, readout_format=".3g",
-                                              style=style)
+                                              min=math.log10(lr.ui_range[0]),
+                                              max=math.log10(lr.ui_range[1]), step=0.1,
+                                              description=lr.label, continuous_update=False,
+                                              readout_format=".3g", style=style, tooltip=lr.help)
         self.learning_rate.add_class("qb-learning-rate")
         self.shots = W.Dropdown(options=SHOTS, value=s.execution.shots or 0, description="shots",
                                 style=style)

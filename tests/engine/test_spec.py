@@ -140,7 +140,7 @@ def test_unknown_circuit_option_fails_when_the_spec_is_built():
     ({"dataset": {"name": "moons", "n_samples": 1000000}},
      "dataset.n_samples: 1000000 is more than the engine takes: at most 5000 samples"),
     ({"dataset": {"name": "circles", "options": {"factor": "half"}}},
-     "dataset.options.factor: 'half' must be a finite number"),
+     "dataset.options.factor: 'half' must be a number between 0 and 1"),
     ({"dataset": {"name": "moons", "options": {"factor": 0.5}}},
      "dataset.options.factor: 0.5 is not an option of moons"),
     ({"dataset": {"name": "moons", "options": {"feature_range": [1, 0]}}},

@@ -6,8 +6,10 @@ data; ``prepare`` splits, reduces and scales it (fitted on the training part onl
 """
 
 from .dataset import AUTO_RANGE, MAX_AUTO_FEATURES, SCALINGS, TASKS, Dataset
-from .prepare import check_feature_range
-from .registry import DATASETS, DatasetEntry, from_arrays, from_csv, from_spec, load
+from .prepare import (FEATURE_RANGE, N_SAMPLES, NOISE, NUM_FEATURES, SCALING, TEST_SIZE,
+                      check_feature_range)
+from .registry import COMMON, DATASETS, DatasetEntry, from_arrays, from_csv, from_spec, get, load
 
-__all__ = ["AUTO_RANGE", "DATASETS", "Dataset", "DatasetEntry", "MAX_AUTO_FEATURES", "SCALINGS",
+__all__ = ["AUTO_RANGE", "COMMON", "DATASETS", "FEATURE_RANGE", "N_SAMPLES", "NOISE", "NUM_FEATURES",
+           "SCALING", "TEST_SIZE", "get", "Dataset", "DatasetEntry", "MAX_AUTO_FEATURES", "SCALINGS",
            "TASKS", "check_feature_range", "from_arrays", "from_csv", "from_spec", "load"]

@@ -26,8 +26,6 @@ def moons(n, noise, rng, **_):
 def circles(n, noise, rng, factor=0.5, **_):
     from sklearn.datasets import make_circles
 
-    if not 0 < factor < 1:
-        raise SpecError("dataset.options.factor", factor, reason="must be between 0 and 1 (inner/outer radius)")
     X, y = make_circles(n_samples=n, noise=noise, factor=factor, random_state=int(rng.integers(2**31)))
     return X, y, ["x0", "x1"], ["outer", "inner"], []
 
@@ -109,8 +107,6 @@ def ad_hoc_split(n, test_size, seed, num_features, gap):
     if dim not in (2, 3):
         raise SpecError("dataset.num_features", num_features, [2, 3],
                         reason="is not a dimension ad_hoc data supports")
-    if isinstance(gap, bool) or not isinstance(gap, (int, float)) or gap < 0:
-        raise SpecError("dataset.options.gap", gap, reason="must be a number >= 0")
     per_class = max(n // 2, 2)
     test_per_class = max(int(round(per_class * test_size)), 1)
     train_per_class = per_class - test_per_class

@@ -6,7 +6,33 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import DataError, SpecError
+from ..options import Option
 from .dataset import AUTO_RANGE, SCALINGS, Dataset
+
+
+def _range_value(value, fld):
+    if (not isinstance(value, (list, tuple)) or len(value) != 2
+            or not all(isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
+                       and np.isfinite(v) for v in value) or value[0] >= value[1]):
+        raise SpecError(fld, value, reason="must be [low, high] with low < high")
+    return [float(v) for v in value] if isinstance(value, tuple) else value
+
+
+# The settings every dataset takes (their checks, for ``load``, ``from_arrays`` and the spec).
+N_SAMPLES = Option("n_samples", "int", 100, low=4, ui_range=(10, 400), step=10, label="samples",
+                   help="points drawn, before the train/test split")
+NOISE = Option("noise", "float", 0.1, low=0.0, ui_range=(0.0, 1.0), step=0.05,
+               help="standard deviation of the noise added to the points")
+TEST_SIZE = Option("test_size", "float", 0.25, low=0.0, high=1.0, low_open=True, high_open=True,
+                   ui_range=(0.1, 0.5), step=0.05, label="test fraction",
+                   help="fraction of the points held out for testing")
+SCALING = Option("scaling", "choice", "auto", choices=SCALINGS,
+                 help="auto: [0, π] for angle encodings; minmax: [0, 1]; standard: zero mean, "
+                      "unit variance; none: as drawn")
+NUM_FEATURES = Option("num_features", "int", None, low=1, allow_none=True,
+                      help="features kept (PCA fitted on the training part); null: the default")
+FEATURE_RANGE = Option("feature_range", "any", None, allow_none=True, validator=_range_value,
+                       help="[low, high] the scaler maps the training features into")
 
 
 def check_finite(X: np.ndarray, feature_names, what="X") -> None:
@@ -26,19 +52,15 @@ def check_finite(X: np.ndarray, feature_names, what="X") -> None:
 
 
 def check_scaling(scaling):
-    if scaling not in SCALINGS:
-        raise SpecError("dataset.scaling", scaling, SCALINGS)
+    SCALING.check(scaling, "dataset.scaling")
 
 
 def check_test_size(test_size):
-    if isinstance(test_size, bool) or not isinstance(test_size, (int, float)) or not 0 < test_size < 1:
-        raise SpecError("dataset.test_size", test_size, reason="must be a fraction between 0 and 1 (exclusive)")
+    TEST_SIZE.check(test_size, "dataset.test_size")
 
 
 def check_num_features(num_features):
-    if num_features is not None and (isinstance(num_features, bool) or
-                                     not isinstance(num_features, (int, np.integer)) or num_features < 1):
-        raise SpecError("dataset.num_features", num_features, reason="must be an integer >= 1 or None")
+    NUM_FEATURES.check(num_features, "dataset.num_features")
 
 
 def infer_task(y: np.ndarray) -> str:
@@ -135,10 +157,7 @@ def check_feature_range(value):
 
 
 def check_range(value):
-    if (not isinstance(value, (list, tuple)) or len(value) != 2
-            or not all(isinstance(v, (int, float)) and not isinstance(v, bool) and np.isfinite(v)
-                       for v in value) or value[0] >= value[1]):
-        raise SpecError("dataset.options.feature_range", value, reason="must be [low, high] with low < high")
+    value = FEATURE_RANGE.with_(allow_none=False).check(value, "dataset.options.feature_range")
     return tuple(float(v) for v in value)
 
 

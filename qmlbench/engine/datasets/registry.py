@@ -24,9 +24,15 @@ from typing import Callable
 import numpy as np
 
 from ..errors import DataError, SpecError
+from ..options import Option, Schema
 from . import generators as gen
 from .dataset import AD_HOC_RANGE, MAX_AUTO_FEATURES, TASKS, Dataset
 from .prepare import (
+    FEATURE_RANGE,
+    N_SAMPLES,
+    NOISE,
+    SCALING,
+    TEST_SIZE,
     check_finite,
     check_num_features,
     check_range,
@@ -37,6 +43,9 @@ from .prepare import (
     infer_task,
     scale,
 )
+
+#: The settings every dataset has (a spec's ``dataset`` section besides name and options).
+COMMON = Schema.of(N_SAMPLES, NOISE, TEST_SIZE, SCALING)
 
 
 @dataclass(frozen=True)
@@ -50,58 +59,92 @@ class DatasetEntry:
     name: str
     task: str
     generate: Callable | None
-    options: dict = field(default_factory=dict)
+    #: the options this dataset takes (a plain ``{name: default}`` dict is read as a Schema)
+    schema: Schema = field(default_factory=Schema)
     num_features: int = 2
     description: str = ""
     raw_features: int | None = None
+
+    def __post_init__(self):
+        if not isinstance(self.schema, Schema):
+            object.__setattr__(self, "schema", Schema.infer(self.schema))
+
+    @property
+    def options(self) -> dict:
+        """Each option's default."""
+        return self.schema.defaults()
+
+    def validate_options(self, options, prefix: str = "dataset.options") -> dict:
+        """``options`` checked against this entry's schema (``feature_range`` is accepted by
+        every dataset); normalised."""
+        out = self.schema.validate(options, prefix, owner=self.name, extra=("feature_range",))
+        if "feature_range" in out:
+            out["feature_range"] = FEATURE_RANGE.check(out["feature_range"],
+                                                       f"{prefix}.feature_range")
+        return out
 
     def __call__(self, **kwargs) -> Dataset:
         return load(self.name, **kwargs)
 
 
+_GAP = Option("gap", "float", 0.3, low=0.0, high=1.0, high_open=True, ui_range=(0.0, 0.6), step=0.05,
+              help="labels need |<Π>| above this gap; no point passes a gap of 1 or more")
+_FACTOR = Option("factor", "float", 0.5, low=0.0, high=1.0, low_open=True, high_open=True,
+                 ui_range=(0.05, 0.95), step=0.05, help="inner radius / outer radius")
+_SEPARATION = Option("separation", "float", 2.0, low=0.0, ui_range=(0.0, 6.0), step=0.1,
+                     help="distance between the two centres")
+_TURNS = Option("turns", "float", 1.5, low=0.0, low_open=True, ui_range=(0.25, 4.0), step=0.25,
+                help="turns of each spiral arm")
+
 DATASETS: dict[str, DatasetEntry] = {
     e.name: e for e in [
-        DatasetEntry("ad_hoc", "classification", None, {"gap": 0.3}, 2,
+        DatasetEntry("ad_hoc", "classification", None, Schema.of(_GAP), 2,
                      "Havlíček et al. 2019: separable by the ZZ feature map, hard for RBF kernels"),
-        DatasetEntry("moons", "classification", gen.moons, {}, 2, "two interleaving half circles"),
-        DatasetEntry("circles", "classification", gen.circles, {"factor": 0.5}, 2,
+        DatasetEntry("moons", "classification", gen.moons, Schema(), 2, "two interleaving half circles"),
+        DatasetEntry("circles", "classification", gen.circles, Schema.of(_FACTOR), 2,
                      "a small circle inside a large one"),
-        DatasetEntry("xor", "classification", gen.xor, {}, 2, "label = whether x0 and x1 differ in sign"),
-        DatasetEntry("gaussians", "classification", gen.gaussians, {"separation": 2.0}, 2,
+        DatasetEntry("xor", "classification", gen.xor, Schema(), 2,
+                     "label = whether x0 and x1 differ in sign"),
+        DatasetEntry("gaussians", "classification", gen.gaussians, Schema.of(_SEPARATION), 2,
                      "two Gaussian blobs"),
-        DatasetEntry("spiral", "classification", gen.spiral, {"turns": 1.5}, 2, "two interleaved spirals"),
-        DatasetEntry("iris", "classification", gen.iris, {}, 4, "Fisher's iris, 3 classes, 4 features"),
-        DatasetEntry("breast_cancer", "classification", gen.breast_cancer, {}, 2,
+        DatasetEntry("spiral", "classification", gen.spiral, Schema.of(_TURNS), 2,
+                     "two interleaved spirals"),
+        DatasetEntry("iris", "classification", gen.iris, Schema(), 4, "Fisher's iris, 3 classes, 4 features"),
+        DatasetEntry("breast_cancer", "classification", gen.breast_cancer, Schema(), 2,
                      "Wisconsin breast cancer, 30 features reduced with PCA (default 2)", raw_features=30),
-        DatasetEntry("sine", "regression", gen.sine, {}, 1, "y = sin(x) + noise on [0, 2π]"),
-        DatasetEntry("surface", "regression", gen.surface, {}, 2, "y = sin(x0) cos(x1) + noise"),
+        DatasetEntry("sine", "regression", gen.sine, Schema(), 1, "y = sin(x) + noise on [0, 2π]"),
+        DatasetEntry("surface", "regression", gen.surface, Schema(), 2, "y = sin(x0) cos(x1) + noise"),
     ]
 }
+
+
+def get(name) -> DatasetEntry:
+    if not isinstance(name, str) or name not in DATASETS:
+        raise SpecError("dataset.name", name, sorted(DATASETS), reason="is not a known dataset")
+    return DATASETS[name]
+
 
 # --- loaders ----------------------------------------------------------------------
 
 def load(name: str, n_samples: int = 100, noise: float = 0.1, test_size: float = 0.25, seed: int = 0,
          scaling: str = "auto", num_features: int | None = None, **options) -> Dataset:
     """Draw a registered dataset, split it (seeded, stratified) and scale it."""
-    if not isinstance(name, str) or name not in DATASETS:
-        raise SpecError("dataset.name", name, sorted(DATASETS), reason="is not a known dataset")
-    entry = DATASETS[name]
-    if isinstance(n_samples, bool) or not isinstance(n_samples, (int, np.integer)) or n_samples < 4:
-        raise SpecError("dataset.n_samples", n_samples, reason="must be an integer >= 4")
-    if isinstance(noise, bool) or not isinstance(noise, (int, float)) or not np.isfinite(noise) or noise < 0:
-        raise SpecError("dataset.noise", noise, reason="must be a finite number >= 0")
-    check_test_size(test_size)
-    check_scaling(scaling)
+    entry = get(name)
+    common = COMMON.validate({"n_samples": n_samples, "noise": noise, "test_size": test_size,
+                              "scaling": scaling}, "dataset")
     check_num_features(num_features)
-    feature_range = options.pop("feature_range", None)
+    options = entry.validate_options(options)
+    return _load(entry, seed=seed, num_features=num_features, options=options, **common)
+
+
+def _load(entry: DatasetEntry, n_samples, noise, test_size, seed, scaling, num_features,
+          options: dict) -> Dataset:
+    """``load`` for settings already validated (a spec's)."""
+    opts = entry.schema.merged(options)
+    feature_range = opts.pop("feature_range", None)
     if feature_range is not None:
-        feature_range = check_range(feature_range)
-    for key in options:
-        if key not in entry.options:
-            raise SpecError(f"dataset.options.{key}", options[key],
-                            sorted(entry.options) + ["feature_range"],
-                            reason=f"is not an option of {name}")
-    opts = {**entry.options, **options}
+        feature_range = tuple(float(v) for v in feature_range)
+    name = entry.name
     if name == "ad_hoc":
         X_tr, X_te, y_tr, y_te, fnames, cnames, notes = gen.ad_hoc_split(
             n_samples, test_size, seed, num_features, opts["gap"])
@@ -123,11 +166,13 @@ def load(name: str, n_samples: int = 100, noise: float = 0.1, test_size: float =
 
 
 def from_spec(dataset_spec, seed: int = 0, num_features: int | None = None) -> Dataset:
-    """A :class:`Dataset` for a :class:`~qmlbench.engine.spec.DatasetSpec`."""
+    """A :class:`Dataset` for a :class:`~qmlbench.engine.spec.DatasetSpec`, validated when the
+    spec was built (only what depends on the width is checked here)."""
     s = dataset_spec
     try:
-        return load(s.name, n_samples=s.n_samples, noise=s.noise, test_size=s.test_size, seed=seed,
-                    scaling=s.scaling, num_features=num_features, **dict(s.options))
+        return _load(get(s.name), n_samples=s.n_samples, noise=s.noise, test_size=s.test_size,
+                     seed=seed, scaling=s.scaling, num_features=num_features,
+                     options=dict(s.options))
     except SpecError as exc:
         if exc.field != "dataset.num_features":
             raise

@@ -10,55 +10,36 @@ merges everything into one unfitted estimator.
 from __future__ import annotations
 
 import importlib
-import math
 from dataclasses import dataclass, field
 
 from .. import datasets
 from ..errors import DataError, SpecError
+from ..options import Option, Schema
 from ._base import StopTraining, call_monitor  # noqa: F401  (public)
 
 CLASSIFICATION = "classification"
 REGRESSION = "regression"
 
 
-@dataclass(frozen=True)
-class Param:
-    default: object
-    #: "positive" | "nonneg" | "int>=1" | "bool" | "gamma" | "layers" | "any" | a tuple of allowed values
-    kind: object = "any"
-    help: str = ""
+def _observable(value, fld):
+    if value is not None and not (isinstance(value, str) and value and
+                                  (value == "Z0" or set(value) <= set("IXYZ"))):
+        raise SpecError(fld, value, reason=(
+            "is not an observable; use null (Z on every qubit), 'Z0' (first qubit) "
+            "or a Pauli string over I, X, Y, Z with one letter per qubit"))
+    return value
 
-    def check(self, fld: str, value) -> None:
-        k = self.kind
-        if isinstance(k, tuple):
-            if value not in k:
-                raise SpecError(fld, value, list(k))
-        elif k in ("positive", "nonneg"):
-            if isinstance(value, bool) or not isinstance(value, (int, float)) \
-                    or not math.isfinite(value) or (value <= 0 if k == "positive" else value < 0):
-                raise SpecError(fld, value, reason=f"must be a number {'>' if k == 'positive' else '>='} 0")
-        elif k == "int>=1":
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise SpecError(fld, value, reason="must be an integer >= 1")
-        elif k == "observable":
-            if value is not None and not (isinstance(value, str) and value and
-                                          (value == "Z0" or set(value) <= set("IXYZ"))):
-                raise SpecError(fld, value, reason=(
-                    "is not an observable; use null (Z on every qubit), 'Z0' (first qubit) "
-                    "or a Pauli string over I, X, Y, Z with one letter per qubit"))
-        elif k == "bool":
-            if not isinstance(value, bool):
-                raise SpecError(fld, value, reason="must be true or false")
-        elif k == "gamma":    # RBF width, as scikit-learn's SVC/SVR take it
-            if value not in ("scale", "auto") and (
-                    isinstance(value, bool) or not isinstance(value, (int, float))
-                    or not math.isfinite(value) or value <= 0):
-                raise SpecError(fld, value, reason="must be 'scale', 'auto' or a number > 0")
-        elif k == "layers":   # MLP hidden layer widths
-            if not isinstance(value, (list, tuple)) or not value or any(
-                    isinstance(v, bool) or not isinstance(v, int) or v < 1 for v in value):
-                raise SpecError(fld, value, reason="must be a list of layer widths, integers >= 1 "
-                                                   "(e.g. [16, 16])")
+
+def Param(default, kind="any", help: str = "", name: str = "") -> Option:  # noqa: N802
+    """The old way to declare a hyper-parameter, kept for code that registers models with it:
+    an :class:`~qmlbench.engine.options.Option` from ``default`` and an old kind word
+    ("positive", "nonneg", "int>=1", "bool", a tuple of allowed values; anything else: any)."""
+    if isinstance(kind, tuple):
+        return Option(name, "choice", default, choices=kind, help=help)
+    spec = {"positive": dict(kind="float", low=0.0, low_open=True, scale="log"),
+            "nonneg": dict(kind="float", low=0.0), "int>=1": dict(kind="int", low=1),
+            "bool": dict(kind="bool")}.get(kind, dict(kind="any"))
+    return Option(name, default=default, help=help, **spec)
 
 
 @dataclass(frozen=True)
@@ -69,8 +50,24 @@ class ModelEntry:
     quantum: bool
     #: task -> "module:Class" (relative to this package)
     estimators: dict = field(default_factory=dict)
-    params: dict = field(default_factory=dict)
+    #: the hyper-parameters a spec may set in ``model.params`` (a Schema; a dict of
+    #: name -> Option, or of name -> default, is read as one)
+    schema: Schema = field(default_factory=Schema)
     description: str = ""
+
+    def __post_init__(self):
+        s = self.schema
+        if isinstance(s, dict):
+            if all(isinstance(v, Option) for v in s.values()):
+                s = Schema(o if o.name == k else o.with_(name=k) for k, o in s.items())
+            else:
+                s = Schema.infer(s)
+        object.__setattr__(self, "schema", s)
+
+    @property
+    def params(self) -> dict:
+        """name -> :class:`~qmlbench.engine.options.Option` (``.default``, ``.help``)."""
+        return dict(self.schema.items())
 
     @property
     def tasks(self) -> tuple[str, ...]:
@@ -93,67 +90,80 @@ class ModelEntry:
         return getattr(importlib.import_module(f".{module}", __name__), cls)
 
 
-_C = Param(1.0, "positive", "SVM regularisation (larger: fit the training data harder)")
-_EPS = Param(0.1, "nonneg", "SVR epsilon tube")
+_C = Option("C", "float", 1.0, low=0.0, low_open=True, scale="log",
+            help="SVM regularisation (larger: fit the training data harder)")
+_EPS = Option("epsilon", "float", 0.1, low=0.0, help="SVR epsilon tube")
 _INTERP = ("modulo", "parity")
-_OBS = Param(None, "observable",
-             "observable: None (Z on every qubit, qiskit-ml's default), 'Z0' (first qubit only), "
-             "or a Pauli string as long as the register, e.g. 'ZI'")
+_OBS = Option("observable", "any", None, allow_none=True, validator=_observable,
+              help="observable: None (Z on every qubit, qiskit-ml's default), 'Z0' (first qubit "
+                   "only), or a Pauli string as long as the register, e.g. 'ZI'")
+_PROBABILITY = Option("probability", "bool", False, help="fit Platt scaling for predict_proba")
+_GAMMA = Option("gamma", "float", "scale", low=0.0, low_open=True, also=("scale", "auto"),
+                help="'scale', 'auto' or a positive number")
+
+
+def _interpretation(default, help):
+    return Option("interpretation", "choice", default, choices=_INTERP, help=help)
+
+
+def _loss(default, *choices):
+    return Option("loss", "choice", default, choices=(default,) + choices)
+
+
+def _int(name, default, help=""):
+    return Option(name, "int", default, low=1, help=help)
+
 
 MODELS: dict[str, ModelEntry] = {e.name: e for e in [
     ModelEntry("qsvc", "Quantum kernel SVC", "kernel", True,
-               {CLASSIFICATION: "kernel:QSVCModel"},
-               {"C": _C, "probability": Param(False, "bool", "fit Platt scaling for predict_proba")},
+               {CLASSIFICATION: "kernel:QSVCModel"}, Schema.of(_C, _PROBABILITY),
                "SVC on the fidelity kernel |<phi(x)|phi(x')>|^2 (Havlicek et al. 2019)"),
     ModelEntry("qsvr", "Quantum kernel SVR", "kernel", True,
-               {REGRESSION: "kernel:QSVRModel"}, {"C": _C, "epsilon": _EPS},
+               {REGRESSION: "kernel:QSVRModel"}, Schema.of(_C, _EPS),
                "SVR on the fidelity kernel"),
     ModelEntry("pegasos_qsvc", "Pegasos QSVC", "kernel", True,
                {CLASSIFICATION: "kernel:PegasosQSVCModel"},
-               {"C": _C, "num_steps": Param(1000, "int>=1", "Pegasos iterations")},
+               Schema.of(_C, _int("num_steps", 1000, "Pegasos iterations")),
                "kernel SVM trained by Pegasos sub-gradient steps (binary)"),
     ModelEntry("qkt_qsvc", "Trainable-kernel QSVC", "kernel", True,
-               {CLASSIFICATION: "kernel:QKTQSVCModel"},
-               {"C": _C},
+               {CLASSIFICATION: "kernel:QKTQSVCModel"}, Schema.of(_C),
                "QSVC whose kernel has a trainable rotation layer, aligned by QuantumKernelTrainer"),
     ModelEntry("vqc", "Variational quantum classifier", "variational", True,
                {CLASSIFICATION: "variational:VQCModel"},
-               {"interpretation": Param("modulo", _INTERP,
-                                        "bitstring -> class: integer mod k (qiskit-ml VQC) or parity"),
-                "loss": Param("cross_entropy", ("cross_entropy", "squared_error"))},
+               Schema.of(_interpretation("modulo", "bitstring -> class: integer mod k (qiskit-ml "
+                                                   "VQC) or parity"),
+                         _loss("cross_entropy", "squared_error")),
                "qiskit-ml VQC: SamplerQNN, one-hot cross-entropy"),
     ModelEntry("vqr", "Variational quantum regressor", "variational", True,
                {REGRESSION: "variational:VQRModel"},
-               {"observable": _OBS, "loss": Param("squared_error", ("squared_error", "absolute_error"))},
+               Schema.of(_OBS, _loss("squared_error", "absolute_error")),
                "qiskit-ml VQR: EstimatorQNN <Z...Z>, squared error"),
     ModelEntry("estimator_qnn", "EstimatorQNN", "variational", True,
                {CLASSIFICATION: "variational:EstimatorQNNClassifier",
                 REGRESSION: "variational:EstimatorQNNRegressor"},
-               {"observable": _OBS,
-                "loss": Param("squared_error", ("squared_error", "hinge", "absolute_error"))},
+               Schema.of(_OBS, _loss("squared_error", "hinge", "absolute_error")),
                "expectation of an observable; binary classes as -1/+1, or a regression output"),
     ModelEntry("sampler_qnn", "SamplerQNN", "variational", True,
                {CLASSIFICATION: "variational:SamplerQNNClassifier"},
-               {"interpretation": Param("parity", _INTERP,
-                                        "bitstring -> class: parity (popcount mod k) or integer mod k"),
-                "loss": Param("cross_entropy", ("cross_entropy", "squared_error"))},
+               Schema.of(_interpretation("parity", "bitstring -> class: parity (popcount mod k) "
+                                                   "or integer mod k"),
+                         _loss("cross_entropy", "squared_error")),
                "measured bitstring probabilities grouped into classes"),
     ModelEntry("svc", "RBF SVC (classical)", "classical", False,
-               {CLASSIFICATION: "classical:SVCBaseline"},
-               {"C": _C, "gamma": Param("scale", "gamma", "'scale', 'auto' or a positive number"),
-                "probability": Param(False, "bool", "fit Platt scaling for predict_proba")}),
+               {CLASSIFICATION: "classical:SVCBaseline"}, Schema.of(_C, _GAMMA, _PROBABILITY)),
     ModelEntry("svr", "RBF SVR (classical)", "classical", False,
-               {REGRESSION: "classical:SVRBaseline"},
-               {"C": _C, "epsilon": _EPS, "gamma": Param("scale", "gamma",
-                                                         "'scale', 'auto' or a positive number")}),
+               {REGRESSION: "classical:SVRBaseline"}, Schema.of(_C, _EPS, _GAMMA)),
     ModelEntry("mlp", "Multi-layer perceptron (classical)", "classical", False,
                {CLASSIFICATION: "classical:MLPClassifierBaseline",
                 REGRESSION: "classical:MLPRegressorBaseline"},
-               {"hidden_layer_sizes": Param([16, 16], "layers", "list of layer widths"),
-                "alpha": Param(1e-4, "nonneg"), "max_iter": Param(2000, "int>=1")}),
+               Schema.of(Option("hidden_layer_sizes", "list", [16, 16], label="hidden layers",
+                                item=Option("width", "int", low=1),
+                                noun="a list of layer widths, integers >= 1 (e.g. [16, 16])",
+                                help="list of layer widths"),
+                         Option("alpha", "float", 1e-4, low=0.0, help="L2 penalty"),
+                         _int("max_iter", 2000))),
     ModelEntry("logistic", "Logistic regression (classical)", "classical", False,
-               {CLASSIFICATION: "classical:LogisticBaseline"},
-               {"C": _C, "max_iter": Param(1000, "int>=1")}),
+               {CLASSIFICATION: "classical:LogisticBaseline"}, Schema.of(_C, _int("max_iter", 1000))),
 ]}
 
 
@@ -167,16 +177,17 @@ def get(name: str) -> ModelEntry:
     return MODELS[name]
 
 
-def check_params(name: str, params: dict) -> None:
-    """Raise :class:`SpecError` naming ``model.params.<key>`` for an unknown key or bad value."""
+def check_params(name: str, params: dict) -> dict:
+    """``params`` checked against the model's schema, normalised; a :class:`SpecError` naming
+    ``model.params.<key>`` for an unknown key or a bad value."""
     entry = get(name)
     if not isinstance(params, dict):
         raise SpecError("model.params", params, reason="must be a mapping of names to values")
     for key, value in params.items():
-        if key not in entry.params:
-            raise SpecError(f"model.params.{key}", value, sorted(entry.params),
+        if key not in entry.schema:
+            raise SpecError(f"model.params.{key}", value, sorted(entry.schema.names),
                             reason=f"is not a parameter of {name}")
-        entry.params[key].check(f"model.params.{key}", value)
+    return entry.schema.validate(params, "model.params", owner=name)
 
 
 def _task_of(spec, dataset) -> str:
@@ -195,8 +206,7 @@ def build(spec, dataset=None, task: str | None = None, evaluator=None):
     ``evaluator`` (from ``execution.evaluator_for``, e.g. wrapping a user's Qiskit V2
     primitive) replaces the one the spec's execution section chooses for quantum models.
     """
-    entry = get(spec.model.name)
-    check_params(entry.name, spec.model.params)
+    entry = get(spec.model.name)   # the spec's params were checked when it was built
     task = task or _task_of(spec, dataset)
     cls = entry.estimator_class(task)
     kwargs = dict(spec.model.params)

@@ -5,25 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..jsonable import plain as _plain
 from ..stats import fit_decay, variance_with_stderr  # noqa: F401  (re-exported)
-
-
-def _plain(a):
-    """NaN -> None so the JSON is standard (json.dumps would write NaN)."""
-    if isinstance(a, np.ndarray):
-        return _plain(a.tolist())
-    if isinstance(a, (list, tuple)):
-        return [_plain(x) for x in a]
-    if isinstance(a, (float, np.floating)):
-        return None if not math.isfinite(a) else float(a)
-    if isinstance(a, np.integer):
-        return int(a)
-    return a
 
 
 def _array(a):

@@ -201,9 +201,9 @@ def test_unusable_labels(y, match):
 @pytest.mark.parametrize("kwargs,match", [
     (dict(name="moon"), r"dataset.name: 'moon' is not a known dataset; choose one of ad_hoc, breast_cancer"),
     (dict(name="moons", scaling="zscore"), r"dataset.scaling: 'zscore' is not allowed; choose one of auto"),
-    (dict(name="moons", test_size=1.5), r"dataset.test_size: 1.5 must be a fraction"),
+    (dict(name="moons", test_size=1.5), r"dataset.test_size: 1.5 must be a number between 0 and 1"),
     (dict(name="moons", n_samples=2), r"dataset.n_samples: 2 must be an integer >= 4"),
-    (dict(name="moons", noise=-1.0), r"dataset.noise: -1.0 must be a finite number >= 0"),
+    (dict(name="moons", noise=-1.0), r"dataset.noise: -1.0 must be a number >= 0"),
     (dict(name="moons", num_features=3), r"dataset.num_features: 3 is more than the 2 features moons has"),
     (dict(name="circles", radius=2), r"dataset.options.radius: 2 is not an option of circles; choose one of factor, feature_range"),
 ])
