@@ -29,6 +29,7 @@ from typing import Any, Callable, Iterable
 import numpy as np
 
 from .errors import SpecError
+from .jsonable import plain
 
 __all__ = ["KINDS", "Option", "Schema"]
 
@@ -212,8 +213,6 @@ class Option:
     # --- description -------------------------------------------------------------------
     def to_dict(self) -> dict:
         """A plain-JSON description (for forms, ``qmlbench list``, documentation)."""
-        from .jsonable import plain
-
         out = {"name": self.name, "kind": self.kind, "default": plain(self.default),
                "allowed": self.describe()}
         for key in ("low", "high", "choices", "help", "label", "also", "ui_range", "step"):

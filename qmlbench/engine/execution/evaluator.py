@@ -145,6 +145,16 @@ class Evaluator:
                             for i in range(rows)], dtype=float)
         return out if params else np.repeat(out, arr.shape[0], axis=0)
 
+    def aer_expectation_values(self, circuit: QuantumCircuit, observable, values) -> np.ndarray:
+        """The exact expectation values computed by Aer (statevector, or density matrix for
+        resets and mid-circuit measurements) instead of the fast path: a cross-check, and
+        the path a circuit the fast path cannot run takes anyway."""
+        arr = as_values(circuit, values)
+        ops, many = as_observables(observable, circuit.num_qubits)
+        check_width(circuit.num_qubits)
+        res = self._exact_fallback_expectations(circuit, ops, arr)
+        return res if many else res[:, 0]
+
     def _exact_fallback_expectations(self, circuit, ops, arr):
         if is_mixed(circuit):
             return self._aer_density(circuit, arr, as_pauli_ops(ops))

@@ -200,7 +200,7 @@ def test_the_aer_exact_path_matches_qiskit_on_user_circuits(case):
     qc, values, op = case
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        got = execution.Evaluator()._exact_fallback_expectations(qc, [op], values)[:, 0]
+        got = execution.Evaluator().aer_expectation_values(qc, op, values)
     np.testing.assert_allclose(got, reference(qc, values, op), atol=1e-8)
 
 
