@@ -34,7 +34,8 @@ class DecisionBoundary(Panel):
         self.session.listen("snapshot", self._on_snapshot)
         self.session.listen("run_ended", self._on_ended)
         self.session.listen("reset", lambda: self.draw(None))
-        self.children = [self.figure, self.note]
+        self.session.listen("stale", self._on_stale)
+        self.children = [self.stale_label, self.figure, self.note]
         self.draw(None)
 
     def _on_spec(self, old, new):
@@ -42,6 +43,10 @@ class DecisionBoundary(Panel):
         if o["dataset"] != n["dataset"] or old.seed != new.seed \
                 or old.circuit.num_qubits != new.circuit.num_qubits:
             self.draw(None)
+
+    def _on_stale(self, stale):
+        # a new dataset already cleared the surface (data alone is never stale)
+        self.set_stale(stale and self.surface is not None, self.figure)
 
     def _on_snapshot(self, run, model):
         self.draw(model, resolution=LIVE_RESOLUTION, live=True,
@@ -66,6 +71,7 @@ class DecisionBoundary(Panel):
             return
         if model is None:
             self.surface = None
+            self.set_stale(False, self.figure)
             sync_figure(self.figure, viz.decision_boundary(None, ds))
             self.note.value = "<small>train a model to see its decision boundary</small>"
             return

@@ -94,13 +94,13 @@ class TrainingMonitor(Panel):
         self.reset_button.on_click(self._on_reset)
         for event, fn in (("run_started", self._on_started), ("progress", self._on_progress),
                           ("run_ended", self._on_ended), ("reset", self._on_reset_done),
-                          ("error", self._on_error)):
+                          ("error", self._on_error), ("stale", self._on_stale)):
             self.session.listen(event, fn)
         # The time taken is part of the status line at the end of a run; ``elapsed`` keeps
         # it for code that reads it, off the screen so it is not said twice.
         self.children = [
             W.HBox([self.train_button, self.stop_button, self.reset_button]),
-            self.progress, self.status, self.score, self.loss_figure]
+            self.progress, self.status, self.score, self.stale_label, self.loss_figure]
 
     # buttons (kernel message loop; the work happens in the engine's thread)
     def _on_train(self, _button=None):
@@ -124,9 +124,13 @@ class TrainingMonitor(Panel):
         self.session.reset()
 
     # session events
+    def _on_stale(self, stale):
+        self.set_stale(stale and bool(self.session.history), self.loss_figure, self.score)
+
     def _on_started(self, spec):
         from ..engine import models
 
+        self.set_stale(False, self.loss_figure, self.score)
         self.train_button.disabled = True
         self.stop_button.disabled = False
         entry = models.MODELS.get(spec.model.name)
@@ -140,11 +144,8 @@ class TrainingMonitor(Panel):
         sync_figure(self.loss_figure, viz.loss_curve([], score_name=_score_name(self.session)))
 
     def _plot_history(self, points, history):
-        rows = [{"step": s, "loss": l} for s, l, _ in points]
-        rows += [{"step": h.get("step", 0), "train_score": h.get("train_score"),
-                  "test_score": h.get("test_score")} for h in history
-                 if h.get("train_score") is not None or h.get("test_score") is not None]
-        fig = viz.loss_curve(rows, score_name=_score_name(self.session))
+        # the run's own history: one entry per step, with its loss and any scores
+        fig = viz.loss_curve(history, score_name=_score_name(self.session))
         if _one_shot(self.session) and len(points) <= 2:
             # a kernel SVM or a classical model has no curve: say so, not a lone dot
             fig.layout.title.text = "Fitted in one go: no loss curve"
@@ -182,7 +183,7 @@ class TrainingMonitor(Panel):
         self.progress.bar_style = "success" if status == "done" else "warning"
         if status == "done":
             self.progress.value = self.progress.max
-        steps = len(self.session.points)
+        steps = run.steps if run is not None else 0
         # The scores have their own line (self.score): said once, not here again.
         text = f"{status}: {_what_ran(self.session, run, steps)} in {elapsed:.1f} s"
         if status == "stopped":
@@ -198,6 +199,7 @@ class TrainingMonitor(Panel):
                                 f"{html.escape(text)}")
 
     def _on_reset_done(self):
+        self.set_stale(False, self.loss_figure, self.score)
         self.train_button.disabled = False
         self.stop_button.disabled = True
         self.progress.value = 0
