@@ -369,12 +369,14 @@ class Comparison:
             self._start(k + 1)
 
     def _end(self) -> None:
-        self._finished.set()
+        # on_end first: whoever waits sees what it did (a screen's scores) once wait returns
         if self.on_end is not None:
             _call_quietly(self.on_end, self)
+        self._finished.set()
 
     @property
     def done(self) -> bool:
+        """Both runs have ended (and ``on_end`` has run)."""
         return self._finished.is_set()
 
     @property

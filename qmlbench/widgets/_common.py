@@ -52,7 +52,7 @@ def sync_figure(fw: go.FigureWidget, fig: go.Figure) -> None:
 
 
 #: What a view says when the settings changed after its result was made.
-STALE_TEXT = "stale: the settings changed since this was made. Train again"
+STALE_TEXT = "stale — train again (the settings changed since this was shown)"
 STALE_CLASS = "qb-stale"
 
 

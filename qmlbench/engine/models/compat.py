@@ -9,6 +9,8 @@ classical models of the task; whether a model's cost reads every qubit at once
 
 from __future__ import annotations
 
+import re
+
 from ..errors import SpecError
 from . import MODELS, models_for
 
@@ -84,7 +86,11 @@ def global_cost(model_name: str, params: dict) -> bool:
         return True
     if model_name in ("vqr", "estimator_qnn"):
         obs = (params or {}).get("observable")
-        return obs is None or (isinstance(obs, str) and obs.count("I") == 0 and len(obs) > 1)
+        if obs is None:
+            return True                      # Z on every qubit
+        if not isinstance(obs, str) or re.fullmatch(r"[XYZ]\d+", obs):
+            return False                     # one qubit ("Z0"): a local cost
+        return obs.count("I") == 0 and len(obs) > 1
     return False
 
 
