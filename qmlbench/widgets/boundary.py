@@ -50,11 +50,11 @@ class DecisionBoundary(Panel):
 
     def _on_snapshot(self, run, model):
         self.draw(model, resolution=LIVE_RESOLUTION, live=True,
-                  dataset=getattr(run, "dataset", None))
+                  dataset=run.dataset)
 
     def _on_ended(self, run, status, model):
         if status in ("done", "stopped") and model is not None:
-            self.draw(model, dataset=getattr(run, "dataset", None))
+            self.draw(model, dataset=run.dataset)
 
     def draw(self, model, resolution: int | None = None, live: bool = False,
              dataset=None) -> None:
@@ -85,6 +85,6 @@ class DecisionBoundary(Panel):
             return
         sync_figure(self.figure, viz.decision_boundary(surface, ds, pred_train, pred_test))
         self.surface = surface  # after the figure: readers see the surface that is drawn
-        note = getattr(surface, "note", "") or ""
+        note = surface.note
         self.note.value = (("<small>live, at the latest weights</small>" if live else "")
                            + (f"<small>{html.escape(note)}</small>" if note else ""))

@@ -45,7 +45,7 @@ def _what_ran(session, run, steps: int) -> str:
     entry = models.MODELS.get(spec.model.name)
     if entry is None or entry.kind == "variational" or steps > 2:
         return f"{steps} steps"
-    ds = getattr(run, "dataset", None) if run is not None else None
+    ds = run.dataset if run is not None else None
     n = len(ds.X_train) if ds is not None else None
     points = f" on {n} points" if n else ""
     if entry.kind == "kernel":
@@ -56,7 +56,7 @@ def _what_ran(session, run, steps: int) -> str:
 
 def _score_name(session) -> str:
     ds = session.dataset
-    return "R²" if getattr(ds, "task", "classification") == "regression" else "accuracy"
+    return "R²" if ds is not None and ds.task == "regression" else "accuracy"
 
 
 class TrainingMonitor(Panel):
@@ -133,8 +133,8 @@ class TrainingMonitor(Panel):
         self.set_stale(False, self.loss_figure, self.score)
         self.train_button.disabled = True
         self.stop_button.disabled = False
-        entry = models.MODELS.get(spec.model.name)
-        self.progress.max = spec.optimizer.maxiter if getattr(entry, "uses_optimizer", True) else 3
+        entry = models.MODELS[spec.model.name]
+        self.progress.max = spec.optimizer.maxiter if entry.uses_optimizer else 3
         self.progress.value = 0
         self.progress.bar_style = "info"
         self.score.value = ""
@@ -175,7 +175,7 @@ class TrainingMonitor(Panel):
         elapsed = self.session.elapsed()
         self.elapsed.value = f"{elapsed:.1f} s"
         if run is not None:
-            self._show_scores(getattr(run, "scores", None))
+            self._show_scores(run.scores)
         if status == "error":
             self.progress.bar_style = "danger"
             self._set_status("error", self.session.message)
@@ -222,11 +222,11 @@ class TrainingMonitor(Panel):
 
 def _path_note(run) -> str:
     """Which execution path ran, and why it fell back, in small print under the status."""
-    path = getattr(run, "path", None)
+    path = run.path if run is not None else None
     if not path:
         return ""
     note = f"<div><small>ran on: {html.escape(str(path))}"
-    reason = getattr(run, "fallback_reason", None)
+    reason = run.fallback_reason
     if reason:
         note += f" (fell back: {html.escape(str(reason))})"
     return note + "</small></div>"
