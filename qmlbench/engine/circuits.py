@@ -479,3 +479,40 @@ def circuit_facts(circuit: QuantumCircuit) -> dict:
         "num_weights": num_weights,
         "gate_counts": dict(sorted(gate_counts.items())),
     }
+
+
+# --- circuit warnings -------------------------------------------------------------------
+
+#: Above this width a circuit gets the "simulation will be slow" warning.
+MANY_QUBITS = 10
+#: From this width on, a deep circuit with a global cost gets the barren-plateau warning.
+PLATEAU_QUBITS = 4
+#: Fidelity kernels from this width on get the concentration warning.
+KERNEL_CONCENTRATION_QUBITS = 8
+#: Deeper than this, a circuit gets the "slow evaluations" warning.
+DEEP_CIRCUIT = 200
+
+
+def circuit_warnings(spec, facts: dict, model_kind: str = "", global_cost: bool = False) -> list[str]:
+    """Plain-words warnings for choices known to be hard; empty when none apply.
+
+    ``facts`` is :func:`circuit_facts` of the circuit the run uses; ``model_kind``
+    ("kernel", "variational", "classical") and ``global_cost`` (the cost reads every
+    qubit at once) describe the model (``qb.models.compat.circuit_warnings(spec, facts)``
+    fills them in from the spec)."""
+    out = []
+    width = facts.get("num_qubits", 0)
+    if width > MANY_QUBITS:
+        out.append(f"{width} qubits: every evaluation simulates 2^{width} amplitudes, so "
+                   f"training and surfaces will be slow.")
+    if model_kind == "variational" and width >= PLATEAU_QUBITS \
+            and spec.circuit.ansatz.reps >= width and global_cost:
+        out.append(f"Deep ansatz ({spec.circuit.ansatz.reps} reps on {width} qubits) with a global "
+                   f"cost: gradients vanish exponentially with width (barren plateau, Cerezo et "
+                   f"al. 2021). Try fewer reps or a local observable such as 'Z0'.")
+    if model_kind == "kernel" and width >= KERNEL_CONCENTRATION_QUBITS:
+        out.append(f"Fidelity kernels on {width} qubits tend to concentrate (all off-diagonal "
+                   f"values alike); watch the kernel view's spread.")
+    if facts.get("depth", 0) > DEEP_CIRCUIT:
+        out.append(f"Depth {facts['depth']}: a long circuit; expect slow evaluations.")
+    return out

@@ -20,6 +20,7 @@ scores are then None and ``run.notes`` says so.
 
 from __future__ import annotations
 
+import copy
 import threading
 import time
 
@@ -67,6 +68,8 @@ class Run:
         self._t0: float | None = None
         self._t1: float | None = None
         self._on_step_phase = on_step is not None and accepts_phase(on_step)
+        self._done_callbacks: list = []
+        self._callbacks_lock = threading.Lock()
 
     # --- control ----------------------------------------------------------
     def start(self) -> "Run":
@@ -95,7 +98,45 @@ class Run:
             raise self.error
         return self
 
+    def add_done_callback(self, fn) -> "Run":
+        """Call ``fn(run)`` once the run has ended (at once when it already has); it runs in
+        the training thread, and an exception it raises is ignored."""
+        with self._callbacks_lock:
+            if not self._finished.is_set():
+                self._done_callbacks.append(fn)
+                return self
+        _call_quietly(fn, self)
+        return self
+
     # --- state ------------------------------------------------------------
+    @property
+    def latest_weights(self):
+        """The weights of the latest evaluated step (a numpy array), or None."""
+        for h in reversed(self.history):
+            if h.get("weights") is not None:
+                return np.asarray(h["weights"], dtype=float)
+        return None
+
+    def snapshot(self):
+        """The model as it stands, safe to use while training goes on, or None.
+
+        After the run: the fitted model (None after an error).  During it: for a model
+        that predicts from its weights alone (the variational ones), a shallow copy of
+        the model given the weights of the latest step, so the training thread's model is
+        never touched; None for the others (a kernel model has no SVM until it ends) and
+        before the first step."""
+        if self.done:
+            return self.model if self.status in ("done", "stopped") else None
+        m = self.model
+        if not (_scores_mid_fit(m) and hasattr(m, "circuit_")):
+            return None
+        weights = self.latest_weights
+        if weights is None:
+            return None
+        model = copy.copy(m)
+        model.weights_ = weights
+        return model
+
     @property
     def done(self) -> bool:
         return self._finished.is_set()
@@ -225,13 +266,35 @@ class Run:
             self.fallback_reason = getattr(self.model, "fallback_reason_", None)
             self._t1 = time.perf_counter()
             self.status = status
-            self._finished.set()
+            with self._callbacks_lock:
+                self._finished.set()
+                callbacks, self._done_callbacks = self._done_callbacks, []
+            for fn in callbacks:
+                _call_quietly(fn, self)
+
+
+def _call_quietly(fn, run) -> None:
+    try:
+        fn(run)
+    except Exception:  # noqa: BLE001 - a listener must not break the run or its caller
+        pass
 
 
 def _scores_mid_fit(model) -> bool:
     # variational models score from weights_ alone; kernel models need their SVM first
     return not hasattr(model, "svm_") and not hasattr(model, "model_") \
         and hasattr(model, "_forward")
+
+
+def _as_spec(spec) -> ExperimentSpec:
+    if isinstance(spec, dict):
+        return ExperimentSpec.from_dict(spec)
+    if isinstance(spec, str):
+        return ExperimentSpec.from_json(spec)
+    if not isinstance(spec, ExperimentSpec):
+        raise SpecError("spec", spec if spec is None else type(spec).__name__,
+                        reason="must be an ExperimentSpec, a dict of sections or JSON text")
+    return spec
 
 
 def train(spec, on_step=None, dataset=None, model=None, block: bool = False,
@@ -245,13 +308,7 @@ def train(spec, on_step=None, dataset=None, model=None, block: bool = False,
     a user's Qiskit V2 primitives instead of the spec's execution path.
     """
 
-    if isinstance(spec, dict):
-        spec = ExperimentSpec.from_dict(spec)
-    elif isinstance(spec, str):
-        spec = ExperimentSpec.from_json(spec)
-    elif not isinstance(spec, ExperimentSpec):
-        raise SpecError("spec", spec if spec is None else type(spec).__name__,
-                        reason="must be an ExperimentSpec, a dict of sections or JSON text")
+    spec = _as_spec(spec)
     if dataset is None:
         dataset = datasets.from_spec(spec.dataset, seed=spec.seed,
                                      num_features=spec.circuit.num_qubits)
@@ -264,4 +321,92 @@ def train(spec, on_step=None, dataset=None, model=None, block: bool = False,
     return run
 
 
-__all__ = ["Run", "train", "StopTraining", "STATUSES"]
+class Comparison:
+    """Two runs of the same data and split: the experiment's model, then a baseline.
+
+    ``runs`` maps model name -> :class:`Run` (the baseline starts when the first run
+    ends, so their times are not shared); ``results`` name -> ``{"train", "test"}``
+    scores and ``times`` name -> seconds, once ``done``; ``error`` the first error."""
+
+    def __init__(self, specs: list, dataset, on_end=None):
+        self.specs = list(specs)            # [(name, spec)]
+        self.dataset = dataset
+        self.on_end = on_end
+        self.runs: dict[str, Run] = {}
+        self.error: BaseException | None = None
+        self._finished = threading.Event()
+
+    def _start(self, k: int) -> None:
+        if k >= len(self.specs):
+            self._end()
+            return
+        name, spec = self.specs[k]
+        try:
+            run = train(spec, dataset=self.dataset)
+        except Exception as exc:  # noqa: BLE001 - reported through .error and on_end
+            self.error = exc
+            self._end()
+            return
+        self.runs[name] = run
+        run.add_done_callback(lambda r: self._next(r, k))
+
+    def _next(self, run, k: int) -> None:
+        if run.error is not None:
+            self.error = run.error
+            self._end()
+        else:
+            self._start(k + 1)
+
+    def _end(self) -> None:
+        # on_end first: whoever waits sees what it did (a screen's scores) once wait returns
+        if self.on_end is not None:
+            _call_quietly(self.on_end, self)
+        self._finished.set()
+
+    @property
+    def done(self) -> bool:
+        """Both runs have ended (and ``on_end`` has run)."""
+        return self._finished.is_set()
+
+    @property
+    def results(self) -> dict:
+        return {name: {"train": r.scores.get("train"), "test": r.scores.get("test")}
+                for name, r in self.runs.items() if r.done and r.error is None}
+
+    @property
+    def times(self) -> dict:
+        return {name: r.elapsed for name, r in self.runs.items() if r.done}
+
+    def stop(self) -> "Comparison":
+        self.specs = self.specs[:len(self.runs)]
+        for r in self.runs.values():
+            r.stop()
+        return self
+
+    def wait(self, timeout: float | None = None) -> "Comparison":
+        """Block until both runs end (or ``timeout``); re-raise the first error."""
+        self._finished.wait(timeout)
+        if self.error is not None:
+            raise self.error
+        return self
+
+
+def compare(spec, baseline: str | None, params: dict | None = None, dataset=None,
+            on_end=None) -> Comparison:
+    """Train ``spec``'s model and then ``baseline`` (a model name, with ``params``) on the
+    same dataset and split, each as a :class:`Run` in the background; returns the
+    :class:`Comparison` at once.  ``on_end(comparison)`` runs when both have ended.
+    A ``baseline`` equal to the spec's model (or None) trains the model alone."""
+    spec = _as_spec(spec)
+    if dataset is None:
+        dataset = datasets.from_spec(spec.dataset, seed=spec.seed,
+                                     num_features=spec.circuit.num_qubits)
+    specs = [(spec.model.name, spec)]
+    if baseline and baseline != spec.model.name:
+        specs.append((baseline, spec.replace(model={"name": baseline, "params": dict(params or {})})))
+    comparison = Comparison(specs, dataset, on_end=on_end)
+    comparison._start(0)
+    return comparison
+
+
+__all__ = ["Run", "train", "compare", "Comparison", "StopTraining", "STATUSES"]

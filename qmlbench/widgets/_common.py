@@ -51,8 +51,16 @@ def sync_figure(fw: go.FigureWidget, fig: go.Figure) -> None:
         fw.layout = fig.layout
 
 
+#: What a view says when the settings changed after its result was made.
+STALE_TEXT = "stale — train again (the settings changed since this was shown)"
+STALE_CLASS = "qb-stale"
+
+
 class Panel(W.VBox):
-    """A panel over a :class:`Session`. ``controls`` maps hideable names to widgets."""
+    """A panel over a :class:`Session`. ``controls`` maps hideable names to widgets.
+
+    A view showing a result made with other settings calls :meth:`set_stale`: the panel
+    gets the ``qb-stale`` class and its :attr:`stale_label` (``qb-stale-label``) says so."""
 
     css_class = ""
 
@@ -92,6 +100,31 @@ class Panel(W.VBox):
             w = self.controls.get(name)
             if w is not None:
                 w.layout.display = None
+
+    # --- stale results ---------------------------------------------------------
+    @property
+    def stale_label(self) -> W.HTML:
+        label = getattr(self, "_stale_label", None)
+        if label is None:
+            label = self._stale_label = W.HTML("", layout=W.Layout(display="none"))
+            label.add_class("qb-stale-label")
+        return label
+
+    @property
+    def stale(self) -> bool:
+        return STALE_CLASS in self._dom_classes
+
+    def set_stale(self, flag: bool, *figures) -> None:
+        """Mark (or unmark) what this panel shows as made with other settings."""
+        label = self.stale_label
+        for w in (self, *figures):
+            if flag:
+                w.add_class(STALE_CLASS)
+            else:
+                w.remove_class(STALE_CLASS)
+        label.value = (f"<span style='color:#8A5300'>&#9888; {html.escape(STALE_TEXT)}</span>"
+                       if flag else "")
+        label.layout.display = None if flag else "none"
 
 
 def message_html(text: str, kind: str = "error") -> str:

@@ -34,7 +34,8 @@ class DecisionBoundary(Panel):
         self.session.listen("snapshot", self._on_snapshot)
         self.session.listen("run_ended", self._on_ended)
         self.session.listen("reset", lambda: self.draw(None))
-        self.children = [self.figure, self.note]
+        self.session.listen("stale", self._on_stale)
+        self.children = [self.stale_label, self.figure, self.note]
         self.draw(None)
 
     def _on_spec(self, old, new):
@@ -43,13 +44,17 @@ class DecisionBoundary(Panel):
                 or old.circuit.num_qubits != new.circuit.num_qubits:
             self.draw(None)
 
+    def _on_stale(self, stale):
+        # a new dataset already cleared the surface (data alone is never stale)
+        self.set_stale(stale and self.surface is not None, self.figure)
+
     def _on_snapshot(self, run, model):
         self.draw(model, resolution=LIVE_RESOLUTION, live=True,
-                  dataset=getattr(run, "dataset", None))
+                  dataset=run.dataset)
 
     def _on_ended(self, run, status, model):
         if status in ("done", "stopped") and model is not None:
-            self.draw(model, dataset=getattr(run, "dataset", None))
+            self.draw(model, dataset=run.dataset)
 
     def draw(self, model, resolution: int | None = None, live: bool = False,
              dataset=None) -> None:
@@ -66,6 +71,7 @@ class DecisionBoundary(Panel):
             return
         if model is None:
             self.surface = None
+            self.set_stale(False, self.figure)
             sync_figure(self.figure, viz.decision_boundary(None, ds))
             self.note.value = "<small>train a model to see its decision boundary</small>"
             return
@@ -79,6 +85,6 @@ class DecisionBoundary(Panel):
             return
         sync_figure(self.figure, viz.decision_boundary(surface, ds, pred_train, pred_test))
         self.surface = surface  # after the figure: readers see the surface that is drawn
-        note = getattr(surface, "note", "") or ""
+        note = surface.note
         self.note.value = (("<small>live, at the latest weights</small>" if live else "")
                            + (f"<small>{html.escape(note)}</small>" if note else ""))

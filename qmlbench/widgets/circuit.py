@@ -12,45 +12,12 @@ from ._common import Panel, apply_or_report, message_html, updated_options
 from .schema_form import SchemaForm, fields_for
 from .session import error_message
 
-#: Above this width the composer warns that simulation and training get slow.
-MANY_QUBITS = 10
-#: From this width on, a deep circuit with a global cost gets the barren-plateau warning.
-PLATEAU_QUBITS = 4
-
-
-def _global_cost(model_name: str, params: dict) -> bool:
-    """Whether the model's cost reads all qubits at once (parity, Z...Z): the costs whose
-    gradients vanish exponentially with width on deep circuits (Cerezo et al. 2021)."""
-    if model_name in ("vqc", "sampler_qnn"):
-        return True
-    if model_name in ("vqr", "estimator_qnn"):
-        obs = params.get("observable")
-        return obs is None or (isinstance(obs, str) and obs.count("I") == 0 and len(obs) > 1)
-    return False
-
 
 def circuit_warnings(spec, facts: dict) -> list[str]:
-    """Plain-words warnings for choices known to be hard; empty when none apply."""
-    from ..engine import models
+    """Plain-words warnings for choices known to be hard (the engine's rules)."""
+    from ..engine.models import compat
 
-    out = []
-    width = facts.get("num_qubits", 0)
-    entry = models.MODELS.get(spec.model.name)
-    kind = getattr(entry, "kind", "")
-    if width > MANY_QUBITS:
-        out.append(f"{width} qubits: every evaluation simulates 2^{width} amplitudes, so "
-                   f"training and surfaces will be slow.")
-    if kind == "variational" and width >= PLATEAU_QUBITS and spec.circuit.ansatz.reps >= width \
-            and _global_cost(spec.model.name, spec.model.params):
-        out.append(f"Deep ansatz ({spec.circuit.ansatz.reps} reps on {width} qubits) with a global "
-                   f"cost: gradients vanish exponentially with width (barren plateau, Cerezo et "
-                   f"al. 2021). Try fewer reps or a local observable such as 'Z0'.")
-    if kind == "kernel" and width >= 8:
-        out.append(f"Fidelity kernels on {width} qubits tend to concentrate (all off-diagonal "
-                   f"values alike); watch the kernel view's spread.")
-    if facts.get("depth", 0) > 200:
-        out.append(f"Depth {facts['depth']}: a long circuit; expect slow evaluations.")
-    return out
+    return compat.circuit_warnings(spec, facts)
 
 
 def block_fields(kind: str, name: str):

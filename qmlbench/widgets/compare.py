@@ -1,34 +1,31 @@
-"""Compare: the current model and a classical baseline on the same data, scores side by side."""
+"""Compare: the current model and a classical baseline on the same data, scores side by side.
+
+The baseline is part of the screen's state (``session.state.compare``); the training is
+the engine's (:func:`qmlbench.engine.training.compare`, two ``Run``\\ s one after the other).
+"""
 
 from __future__ import annotations
 
 import html
-import threading
-import time
 
 import ipywidgets as W
 
 from .. import viz
+from ..engine import training
+from ..engine.models import compat
 from ._common import Panel, figure_widget, message_html, sync_figure
-from .session import dataset_task, error_message
+from .session import error_message
 
 
 def normalise_scores(scores) -> dict:
-    """``{"train": x, "test": y}`` from the engine's scores mapping (``train``/``train_score``)."""
+    """``{"train": x, "test": y}`` from the engine's scores mapping."""
     scores = dict(scores or {})
-    return {"train": scores.get("train", scores.get("train_score")),
-            "test": scores.get("test", scores.get("test_score"))}
-
-
-def _baselines(task):
-    from ..engine import models
-
-    names = models.models_for(task) if task else list(models.MODELS)
-    return [n for n in names if not models.MODELS[n].quantum]
+    return {"train": scores.get("train"), "test": scores.get("test")}
 
 
 class ComparePanel(Panel):
-    """Hideable controls: ``baseline``."""
+    """Hideable controls: ``baseline``. ``comparison`` is the engine's latest
+    :class:`~qmlbench.engine.training.Comparison`; ``results`` its scores once done."""
 
     css_class = "qb-compare-panel"
 
@@ -36,9 +33,8 @@ class ComparePanel(Panel):
         super().__init__(session, spec)
         self.timeout = timeout
         style = {"description_width": "90px"}
-        options = _baselines(dataset_task(self.spec.dataset.name))
-        self.baseline = W.Dropdown(options=options, value=options[0] if options else None,
-                                   description="baseline", style=style)
+        self.baseline = W.Dropdown(options=self._options(), description="baseline", style=style)
+        self.baseline.value = self._baseline()
         self.baseline.add_class("qb-baseline")
         self.compare_button = W.Button(description="Compare", icon="balance-scale")
         self.compare_button.add_class("qb-compare")
@@ -46,59 +42,94 @@ class ComparePanel(Panel):
         self.status.add_class("qb-compare-status")
         self.figure = figure_widget(viz.score_bars({}), "qb-compare-plot")
         self.results: dict = {}
-        self.thread: threading.Thread | None = None
+        self.comparison: training.Comparison | None = None
         self.controls = {"baseline": self.baseline}
         self.compare_button.on_click(lambda _b: self.compare())
+        self.baseline.observe(self._on_baseline, names="value")
         self.session.listen("spec", self._on_spec)
-        self.children = [W.HBox([self.baseline, self.compare_button]), self.status, self.figure]
+        self.session.listen("state", self._on_state)
+        self.children = [W.HBox([self.baseline, self.compare_button]), self.status,
+                         self.stale_label, self.figure]
+
+    # --- the baseline lives in the session's state --------------------------------
+    def _task(self):
+        return compat.dataset_task(self.spec.dataset.name)
+
+    def _options(self):
+        return compat.baselines_for(self._task())
+
+    def _baseline(self):
+        return self.session.state.compare.resolved(self._task())
+
+    def _show_baseline(self):
+        with self.syncing():
+            options = self._options()
+            if list(self.baseline.options) != options:
+                self.baseline.options = options
+            self.baseline.value = self._baseline()
+
+    def _on_baseline(self, change):
+        if self._syncing or change["new"] is None:
+            return
+        if change["new"] != self.session.state.compare.baseline:
+            self.session.update_state(compare={"baseline": change["new"], "params": {}})
 
     def _on_spec(self, old, new):
+        if self.results:
+            self.set_stale(True, self.figure)
         if old.dataset.name != new.dataset.name:
-            options = _baselines(dataset_task(new.dataset.name))
-            keep = self.baseline.value if self.baseline.value in options else None
-            self.baseline.options = options
-            self.baseline.value = keep or (options[0] if options else None)
+            self._show_baseline()
+
+    def _on_state(self, parts, state):
+        if "compare" in parts:
+            self._show_baseline()
+
+    # --- comparing ---------------------------------------------------------------
+    @property
+    def running(self) -> bool:
+        return self.comparison is not None and not self.comparison.done
 
     def compare(self, wait: bool = False):
-        """Train the current model and the baseline in a background thread."""
-        if self.thread is not None and self.thread.is_alive():
-            return self.thread
+        """Train the current model and then the baseline (the engine's runs, in the
+        background); ``wait=True`` blocks until both end. Returns the comparison."""
+        if self.running:
+            return self.comparison
         spec = self.spec
         baseline = self.baseline.value
+        params = self.session.state.compare.params if baseline == \
+            self.session.state.compare.baseline else {}
         self.compare_button.disabled = True
-        self.status.value = f"training {html.escape(spec.model.name)} and {html.escape(str(baseline))}…"
-        self.thread = threading.Thread(target=self._work, args=(spec, baseline), daemon=True,
-                                       name="qmlbench-compare")
-        self.thread.start()
-        if wait:
-            self.thread.join(self.timeout)
-        return self.thread
-
-    def _work(self, spec, baseline):
-        from ..engine import training
-
-        results, times = {}, {}
+        self.status.value = (f"training {html.escape(spec.model.name)} and "
+                             f"{html.escape(str(baseline))}…")
         try:
             ds = self.session.get_dataset()
-            specs = [(spec.model.name, spec)]
-            if baseline and baseline != spec.model.name:
-                specs.append((baseline, spec.replace(model={"name": baseline, "params": {}})))
-            for name, sp in specs:
-                t0 = time.perf_counter()
-                run = training.train(sp, dataset=ds)
-                run.wait(self.timeout)
-                if getattr(run, "error", None) is not None:
-                    raise run.error
-                times[name] = time.perf_counter() - t0
-                results[name] = normalise_scores(getattr(run, "scores", None))
+            self.comparison = training.compare(spec, baseline, params=params, dataset=ds,
+                                               on_end=self._on_end)
         except Exception as exc:
             self.status.value = message_html(f"error: {error_message(exc)}")
             self.compare_button.disabled = False
+            return None
+        if wait:
+            try:
+                self.comparison.wait(self.timeout)
+            except Exception:  # noqa: BLE001 - on_end has put it in the status line
+                pass
+        return self.comparison
+
+    def _on_end(self, comparison):
+        # runs in the engine's training thread; setting widget traits from it works
+        if comparison.error is not None:
+            self.status.value = message_html(f"error: {error_message(comparison.error)}")
+            self.compare_button.disabled = False
             return
+        results = comparison.results
+        times = comparison.times
         self.results = results
+        ds = comparison.dataset
         sync_figure(self.figure, viz.score_bars(
             results, title="Same data, same split",
-            score_name="R²" if getattr(ds, "task", "") == "regression" else "accuracy"))
+            score_name="R²" if ds.task == "regression" else "accuracy"))
+        self.set_stale(False, self.figure)
         rows = "".join(
             f"<tr><td>{html.escape(n)}</td><td>{_fmt(r['train'])}</td><td>{_fmt(r['test'])}</td>"
             f"<td>{times[n]:.2f} s</td></tr>" for n, r in results.items())

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import base64
 import html
+import json
 
 import ipywidgets as W
 
 from ..engine.spec import ExperimentSpec
+from ..engine.state import WorkbenchState, is_state_dict
 from ._common import Panel, message_html
 from .link import share_query
 from .presets import PRESETS, preset_spec
@@ -21,14 +23,18 @@ class ExperimentPanel(Panel):
 
     ``spec_text`` (class ``qb-spec``) always shows the current spec as JSON; edit
     it and press Import (``qb-import``) to load it. Choosing a preset
-    (``qb-preset``) replaces the whole spec.
+    (``qb-preset``) replaces the whole spec. ``download`` carries the spec,
+    ``state_download`` (``qb-download-state``) the whole screen's state (spec, hidden
+    controls, plateau study, Compare baseline); Import and Open file take either, and
+    the link (``qb-link-text``) carries the whole state.
     """
 
     css_class = "qb-experiment-panel"
 
     def __init__(self, session=None, spec=None, hidden=()):
         super().__init__(session, spec)
-        self.link_hide = list(hidden)
+        if hidden:
+            self.session.update_state(hide=list(hidden))
         style = {"description_width": "90px"}
         self.preset = W.Dropdown(options=[("choose a preset…", NO_PRESET)]
                                  + [(label, name) for name, (label, _) in PRESETS.items()],
@@ -47,6 +53,8 @@ class ExperimentPanel(Panel):
         self.upload.add_class("qb-upload")
         self.download = W.HTML()
         self.download.add_class("qb-download")
+        self.state_download = W.HTML()
+        self.state_download.add_class("qb-download-state")
         self.link = W.HTML()
         self.link.add_class("qb-link")
         self.link_text = W.Text(description="link", style=style, layout=W.Layout(width="375px"))
@@ -60,22 +68,29 @@ class ExperimentPanel(Panel):
         self.import_button.on_click(lambda _b: self.import_json(self.spec_text.value))
         self.upload.observe(self._on_upload, names="value")
         self.session.listen("spec", lambda old, new: self.refresh())
+        self.session.listen("state", lambda parts, state: self.refresh())
         self.children = [self.preset, self.spec_text,
-                         W.HBox([self.import_button, self.upload, self.download],
+                         W.HBox([self.import_button, self.upload, self.download,
+                                 self.state_download],
                                 layout=W.Layout(align_items="center")),
                          self.message, self.link_text, self.link]
         self.refresh()
+
+    @property
+    def link_hide(self) -> list[str]:
+        """The hidden controls the link carries: the state's ``hide``."""
+        return list(self.session.state.hide)
 
     def refresh(self):
         spec = self.spec
         text = spec.to_json()
         self.spec_text.value = text
-        data = base64.b64encode(text.encode("utf-8")).decode("ascii")
-        self.download.value = (f"<a download='qmlbench-experiment.json' "
-                               f"href='data:application/json;base64,{data}' "
-                               f"class='qb-download-link' style='white-space:nowrap'>"
-                               f"Download JSON</a>")
-        query = share_query(spec, self.link_hide)
+        self.download.value = _data_link(text, "qmlbench-experiment.json", "Download JSON",
+                                         "qb-download-link")
+        self.state_download.value = _data_link(
+            self.session.state.to_json(), "qmlbench-workbench.json", "Download workbench",
+            "qb-download-state-link")
+        query = share_query(self.session.state)
         self.link_text.value = query
         # A relative link keeps the page's own address and swaps the query: works in
         # JupyterLab, Voila and Binder alike.
@@ -94,10 +109,15 @@ class ExperimentPanel(Panel):
         return done
 
     def import_json(self, text: str) -> ExperimentSpec | None:
-        """Load a spec from JSON text; a bad one leaves the current spec and says why."""
+        """Load a spec, or a whole workbench state, from JSON text; a bad one leaves the
+        screen as it was and says why. Returns the spec now shown."""
         try:
-            spec = ExperimentSpec.from_json(text)
-            self.session.set_spec(spec)
+            state = WorkbenchState.from_json(text)
+            if is_state_dict(json.loads(text)):
+                self.session.set_state(state)
+            else:  # a bare spec: the rest of the screen stays as it is
+                self.session.set_spec(state.spec)
+            spec = self.session.spec
         except Exception as exc:
             self.message.value = message_html(f"import: {error_message(exc)}")
             return None
@@ -131,3 +151,10 @@ class ExperimentPanel(Panel):
             self.message.value = message_html("import: the file is not UTF-8 text")
             return
         self.import_json(text)
+
+
+def _data_link(text: str, filename: str, label: str, css: str) -> str:
+    # A data: link downloads in JupyterLab and Voila alike, with no server route.
+    data = base64.b64encode(text.encode("utf-8")).decode("ascii")
+    return (f"<a download='{filename}' href='data:application/json;base64,{data}' "
+            f"class='{css}' style='white-space:nowrap'>{label}</a>")

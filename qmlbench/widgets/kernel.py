@@ -6,11 +6,13 @@ import ipywidgets as W
 import numpy as np
 
 from .. import viz
+from ..engine import kernels, models
+from ..engine.kernels import view as kernel_views
 from ._common import Panel, figure_widget, message_html, sync_figure
 from .session import error_message
 
-#: Training points used at most (the matrix and its heatmap grow with the square).
-MAX_POINTS = 120
+#: Training points used at most (the engine's rule; kept here for code that read it).
+MAX_POINTS = kernel_views.MAX_POINTS
 #: Widths the concentration study sweeps (exact and quick on 2 cores).
 CONCENTRATION_QUBITS = (2, 3, 4, 5, 6, 7, 8)
 #: Random input pairs per width.
@@ -18,15 +20,6 @@ CONCENTRATION_SAMPLES = 300
 #: Shown until a kernel is computed.
 HINT = ("Press <b>Compute kernel</b> to see the Gram matrix of the feature map on the "
         "training data: how similar the circuit makes each pair of points.")
-
-
-def _trained_kernel(model):
-    """``(weights, X) -> K`` of a fitted trainable-kernel model, else None."""
-    fn = getattr(model, "_kernel_at", None)
-    if fn is None or getattr(model, "weights_", None) is None \
-            or getattr(model, "initial_point_", None) is None:
-        return None
-    return fn
 
 
 class KernelView(Panel):
@@ -60,69 +53,52 @@ class KernelView(Panel):
         self.compute_button.on_click(lambda _b: self.compute())
         self.concentration_button.on_click(lambda _b: self.compute_concentration())
         self.session.listen("run_ended", self._on_ended)
+        self.session.listen("spec", self._on_spec)
         self.children = [W.HBox([self.compute_button, self.concentration_button]), self.note,
-                         self.figure, self.concentration_note, self.concentration_figure]
+                         self.stale_label, self.figure, self.concentration_note, self.concentration_figure]
+
+    def _on_spec(self, old, new):
+        if self.matrix is not None:
+            self.set_stale(True, self.figure)
 
     def _on_ended(self, run, status, model):
-        from ..engine import models
-
-        entry = models.MODELS.get(self.spec.model.name)
-        if status in ("done", "stopped") and getattr(entry, "kind", "") == "kernel":
+        entry = models.MODELS[self.spec.model.name]
+        if status in ("done", "stopped") and entry.kind == "kernel":
             self.compute(model)
 
     def compute(self, model=None):
         """The Gram matrix on (up to ``MAX_POINTS`` of) the training data.  After a
         trainable-kernel model (``qkt_qsvc``) ran, the *trained* kernel, and the
         kernel-target alignment it gained over the kernel it started from."""
-        from ..engine import circuits
-
         s = self.spec
         if model is None:
-            model = getattr(self.session, "model", None)
-        trained = _trained_kernel(model)
+            model = self.session.model
         try:
-            from ..engine import kernels
-
             ds = self.session.get_dataset()
-            X, y = np.asarray(ds.X_train, float), np.asarray(ds.y_train)
-            if len(X) > MAX_POINTS:
-                keep = np.sort(np.random.default_rng(s.seed).choice(len(X), MAX_POINTS,
-                                                                    replace=False))
-                X, y = X[keep], y[keep]
-            gained = ""
-            if trained is not None:
-                K = np.asarray(trained(model.weights_, X))
-                K0 = np.asarray(trained(model.initial_point_, X))
-                if ds.task == "classification":
-                    a0 = kernels.kernel_target_alignment(K0, y)
-                    a1 = kernels.kernel_target_alignment(K, y)
-                    gained = (f"; kernel-target alignment {a0:.3f} before training, "
-                              f"{a1:.3f} after ({a1 - a0:+.3f})")
-                    self.alignment = (a0, a1)
-            else:
-                fm, _ = circuits.from_spec(s.circuit, X.shape[1])
-                K = np.asarray(kernels.kernel_matrix(fm, X))
+            view = kernels.kernel_view(s, ds, model, max_points=MAX_POINTS)
         except Exception as exc:
             self.note.value = message_html(f"kernel: {error_message(exc)}")
             return None
-        self.matrix = K
-        self.trained = trained is not None
-        labels = y if ds.task == "classification" else None
-        sync_figure(self.figure, viz.kernel_heatmap(K, labels, getattr(ds, "class_names", None)))
-        what = "the trained kernel" if trained is not None else "feature map"
-        self.note.value = (f"<small>{len(X)} training points, {what} "
-                           f"{s.circuit.feature_map.name} (reps {s.circuit.feature_map.reps})"
-                           f"{gained}</small>")
-        return K
+        self.matrix = view.matrix
+        self.trained = view.trained
+        gained = ""
+        if view.alignment is not None:
+            self.alignment = a0, a1 = view.alignment
+            gained = (f"; kernel-target alignment {a0:.3f} before training, "
+                      f"{a1:.3f} after ({a1 - a0:+.3f})")
+        sync_figure(self.figure, viz.kernel_heatmap(view.matrix, view.labels, view.class_names))
+        self.set_stale(False, self.figure)
+        what = "the trained kernel" if view.trained else "feature map"
+        self.note.value = (f"<small>{view.n_points} training points, {what} "
+                           f"{view.feature_map} (reps {view.reps}){gained}</small>")
+        return view.matrix
 
     def compute_concentration(self):
         """Sweep the composer's feature map over ``CONCENTRATION_QUBITS`` (inputs uniform
         in the dataset's feature range) and draw the variance against the Haar value."""
-        from ..engine import kernels
-
         fm = self.spec.circuit.feature_map
         try:
-            low, high = getattr(self.session.get_dataset(), "feature_range", None) or (0, np.pi)
+            low, high = self.session.get_dataset().feature_range or (0, np.pi)
             res = kernels.concentration(fm.name, qubits=CONCENTRATION_QUBITS, reps=fm.reps,
                                         entanglement=fm.entanglement,
                                         samples=CONCENTRATION_SAMPLES,

@@ -1,8 +1,11 @@
 """The Plateau explorer: measure how the gradient variance falls with qubits.
 
 Pick an ansatz (a registry one, or the composer's current one), a qubit range, a
-depth rule, samples, cost and initialisation; Run sweeps the widths one at a time in
-a background thread so the plot fills in as it goes, Stop ends it after the current
+depth rule, samples, cost and initialisation; the settings are the screen state's
+``plateau`` part (:class:`~qmlbench.engine.plateau.PlateauSettings`: shared by link,
+exported with the workbench state, re-run from Python with ``settings.run()``).  Run
+starts the engine's sweep (:func:`qmlbench.engine.plateau.sweep.start`: width by width in
+a background thread) so the plot fills in as it goes; Stop ends it after the current
 chunk.  Each run becomes one configuration line; runs overlay (global vs local cost,
 uniform vs identity-block, ...) until Clear.  Export gives CSV or JSON of all lines.
 
@@ -21,15 +24,16 @@ from __future__ import annotations
 import base64
 import html
 import json
-import threading
 import time
 import traceback
 
 import ipywidgets as W
 import plotly.graph_objects as go
 
-from ..engine import plateau as engine
+from ..engine import circuits
+from ..engine.plateau.sweep import start as start_sweep
 from ..viz import plateau as figures
+from .session import Session, error_message
 
 #: Configuration lines the plot holds (Voila shows only traces made at construction).
 SLOTS = 6
@@ -43,34 +47,35 @@ DEPTH_HELP = (
 
 
 def _registry_ansatze() -> list[str]:
-    try:
-        from ..engine import circuits
-
-        return sorted(circuits.ANSATZE)
-    except Exception:  # circuits registry unavailable: the panel still offers callables
-        return ["random_pauli"]
+    return sorted(circuits.ANSATZE)
 
 
 class PlateauExplorer(W.VBox):
     """``PlateauExplorer(ansatz_source=None, session=None)``.
 
     ``ansatz_source`` is a callable returning ``(name, options)`` of the composer's
-    current ansatz; with a workbench ``session`` it is read from the session's spec.
-    After a run: ``results`` (one :class:`PlateauResult` per line), ``last_result``.
+    current ansatz; with a workbench ``session`` it is read from the session's spec
+    (alone, the panel keeps a session of its own).  The settings are
+    ``session.state.plateau``; the controls show them and write them back.
+    After a run: ``results`` (one :class:`PlateauResult` per line), ``last_result``;
+    ``sweep`` is the engine's :class:`~qmlbench.engine.plateau.SweepRun`.
     """
 
     def __init__(self, ansatz_source=None, session=None):
         super().__init__()
         self.add_class("qb-plateau")
-        self.session = session
-        if ansatz_source is None and session is not None:
+        shared = session is not None
+        self.session = session if shared else Session()
+        if ansatz_source is None and shared:
             ansatz_source = self._session_ansatz
         self.ansatz_source = ansatz_source
         self.results: list = []
         self.last_result = None
         self.error: str | None = None
-        self._thread: threading.Thread | None = None
-        self._stop = threading.Event()
+        self.sweep = None
+        self._slot = 0
+        self._last_draw = 0.0
+        self._syncing = False
 
         names = _registry_ansatze()
         self.ansatz = W.Dropdown(options=self._ansatz_options(names),
@@ -144,12 +149,11 @@ class PlateauExplorer(W.VBox):
         self.clear_button.on_click(self._on_clear)
         self.export_button.on_click(self._on_export)
         self.init.observe(self._sync_width, names="value")
-        self._sync_width()
-        if session is not None:
-            try:
-                session.listen("spec", lambda **_: self.refresh_ansatz())
-            except Exception:  # an older session without the event: refresh on Run only
-                pass
+        self.show_settings()
+        for w in self._setting_controls():
+            w.observe(self._on_control, names="value")
+        self.session.listen("spec", lambda **_: self.refresh_ansatz())
+        self.session.listen("state", self._on_state)
 
         settings = W.VBox([self.ansatz, self.qubits, self.depth_mode, self.layers, self.samples,
                            self.observable, W.HBox([self.init, self.width]), self.param,
@@ -182,22 +186,77 @@ class PlateauExplorer(W.VBox):
     def _sync_width(self, *_):
         self.width.layout.display = None if self.init.value == "small" else "none"
 
-    # --- settings -> engine call ------------------------------------------------
+    # --- the settings: session.state.plateau <-> the controls ----------------------
+    def _setting_controls(self):
+        return (self.ansatz, self.qubits, self.depth_mode, self.layers, self.samples,
+                self.observable, self.init, self.width, self.param, self.seed)
+
+    def show_settings(self) -> None:
+        """Set the controls from ``session.state.plateau`` (never writes back)."""
+        p = self.session.state.plateau
+        old, self._syncing = self._syncing, True
+        try:
+            composer = p.follow_composer and self.ansatz_source is not None
+            if not composer and p.ansatz not in [v for _, v in self.ansatz.options]:
+                self.ansatz.options = list(self.ansatz.options) + [(p.ansatz, p.ansatz)]
+            self.ansatz.value = COMPOSER if composer else p.ansatz
+            lo, hi = p.qubits
+            self.qubits.max = max(self.qubits.max, hi)
+            self.qubits.value = (lo, hi)
+            self.depth_mode.value = p.depth_mode
+            self.layers.max = max(self.layers.max, p.layers)
+            self.layers.value = p.layers
+            self.samples.max = max(self.samples.max, p.samples)
+            self.samples.min = min(self.samples.min, p.samples)
+            self.samples.value = p.samples
+            self.observable.value = p.observable
+            self.init.value = p.init
+            self.width.value = p.init_width
+            param = {0: "first", "all": "all"}.get(p.param_index)
+            if param is None:
+                param = p.param_index
+                self.param.options = list(self.param.options) + [(f"θ[{param}]", param)]
+            self.param.value = param
+            self.seed.value = p.seed
+        finally:
+            self._syncing = old
+        self._sync_width()
+
+    def _from_controls(self) -> dict:
+        composer = self.ansatz.value == COMPOSER
+        out = dict(follow_composer=composer, qubits=list(self.qubits.value),
+                   depth_mode=self.depth_mode.value, layers=self.layers.value,
+                   samples=self.samples.value, observable=self.observable.value,
+                   init=self.init.value, init_width=float(self.width.value),
+                   param_index={"first": 0, "all": "all"}.get(self.param.value, self.param.value),
+                   seed=self.seed.value)
+        if composer:
+            name, options = self.ansatz_source()
+            out.update(ansatz=name, ansatz_options=dict(options or {}))
+        else:
+            out.update(ansatz=self.ansatz.value, ansatz_options={})
+        return out
+
+    def _on_control(self, change):
+        if self._syncing:
+            return
+        try:
+            self.session.update_state(plateau=self._from_controls())
+        except Exception as exc:
+            self._set_status(error_message(exc), error=True)
+            self.show_settings()
+
+    def _on_state(self, parts, state):
+        if "plateau" in parts:
+            self.show_settings()
+
     def settings(self) -> dict:
         """The keyword arguments of the next run (``qubits`` as a list)."""
-        if self.ansatz.value == COMPOSER:
+        kwargs = self.session.state.plateau.kwargs()
+        if self.ansatz.value == COMPOSER:  # the composer's ansatz as it is now
             name, options = self.ansatz_source()
-            options = dict(options or {})
-        else:
-            name, options = self.ansatz.value, {}
-        lo, hi = self.qubits.value
-        layers = (engine.DepthPerQubit(self.layers.value) if self.depth_mode.value == "per_qubit"
-                  else self.layers.value)
-        init = ("small", float(self.width.value)) if self.init.value == "small" else self.init.value
-        return dict(ansatz=name, ansatz_options=options, qubits=list(range(lo, hi + 1)),
-                    layers=layers, samples=self.samples.value, observable=self.observable.value,
-                    init=init, param_index=0 if self.param.value == "first" else "all",
-                    seed=self.seed.value)
+            kwargs.update(ansatz=name, ansatz_options=dict(options or {}))
+        return kwargs
 
     # --- buttons (kernel message loop; the sweep runs in a thread) --------------
     def _on_run(self, _button=None):
@@ -206,31 +265,31 @@ class PlateauExplorer(W.VBox):
         try:
             kwargs = self.settings()
         except Exception as exc:
-            self._set_status(str(exc), error=True)
+            self._set_status(error_message(exc), error=True)
             return
-        self._stop.clear()
         self.error = None
         self.run_button.disabled = True
         self.stop_button.disabled = False
-        total = kwargs["samples"] * len(kwargs["qubits"])
-        self.progress.max = max(1, total)
+        self.progress.max = max(1, kwargs["samples"] * len(kwargs["qubits"]))
         self.progress.value = 0
         if len(self.results) >= SLOTS:
             self.results.pop(0)  # oldest line makes room
         self.results.append(None)
+        self._slot = len(self.results) - 1
+        self._last_draw = 0.0
         self._set_status(f"running {len(kwargs['qubits'])} widths…")
-        self._thread = threading.Thread(target=self._work, args=(kwargs,), daemon=True,
-                                        name="qb-plateau")
-        self._thread.start()
+        self.sweep = start_sweep(kwargs, progress=self._on_progress, on_width=self._on_width,
+                                 on_end=self._on_end)
 
     def _on_stop(self, _button=None):
-        self._stop.set()
+        if self.sweep is not None:
+            self.sweep.stop()
         self.stop_button.disabled = True
         self._set_status("stopping…")
 
     def _on_clear(self, _button=None):
         if self.running:
-            self._stop.set()
+            self.sweep.stop()
             self.wait(30)
         self.results = []
         self.last_result = None
@@ -262,67 +321,54 @@ class PlateauExplorer(W.VBox):
         self.download.value = (f"<a download='plateau.{ext}' href='data:{kind};base64,{payload}'"
                                f">download plateau.{ext}</a>")
 
-    # --- the worker ---------------------------------------------------------------
+    # --- the engine's sweep (its thread calls these) ------------------------------
     @property
     def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
+        return self.sweep is not None and self.sweep.running
 
     def wait(self, timeout: float | None = None) -> bool:
         """Block until the current run ends (tests and scripts); True when it has."""
-        if self._thread is not None:
-            self._thread.join(timeout)
+        if self.sweep is not None:
+            self.sweep.wait(timeout)
         return not self.running
 
-    def _work(self, kwargs):
-        slot = len(self.results) - 1
-        parts = []
-        done_before = 0
-        started = time.perf_counter()
-        last_draw = 0.0
-        samples = kwargs["samples"]
+    def _on_progress(self, done, total):
+        self.progress.value = done
+
+    def _on_width(self, partial):
+        self.results[self._slot] = partial
+        now = time.perf_counter()
+        if now - self._last_draw > 0.2:
+            self._draw()
+            self._last_draw = now
+
+    def _on_end(self, sweep):
+        slot = self._slot
         try:
-            for n in kwargs["qubits"]:
-                if self._stop.is_set():
-                    break
-
-                def progress(done, total, base=done_before):
-                    self.progress.value = base + done
-
-                one = engine.gradient_variance(**{**kwargs, "qubits": [n]}, progress=progress,
-                                               stop_event=self._stop)
-                if one.stopped:
-                    break
-                parts.append(one)
-                done_before += samples
-                self.results[slot] = engine.combine_widths(parts)
-                now = time.perf_counter()
-                if now - last_draw > 0.2 or n == kwargs["qubits"][-1]:
-                    self._draw()
-                    last_draw = now
-            stopped = self._stop.is_set() and len(parts) < len(kwargs["qubits"])
-            if parts:
-                result = engine.combine_widths(parts)
-                result.stopped = stopped
+            if sweep.error is not None:
+                exc = sweep.error
+                self.error = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+                if self.results and self.results[slot] is None:
+                    self.results.pop(slot)
+                self._set_status(str(exc), error=True)
+                return
+            result = sweep.result
+            if result is not None:
                 self.results[slot] = result
                 self.last_result = result
             else:
                 self.results.pop(slot)
             self._draw()
-            took = time.perf_counter() - started
-            if stopped:
-                self._set_status(f"stopped after {len(parts)} of {len(kwargs['qubits'])} widths "
-                                 f"({took:.1f} s)")
+            took = sweep.elapsed
+            if sweep.status == "stopped":
+                self._set_status(f"stopped after {sweep.done_widths} of {len(sweep.widths)} "
+                                 f"widths ({took:.1f} s)")
             else:
-                r = self.last_result
+                r = result
                 self._set_status(
                     f"done in {took:.1f} s: {figures.slope_text(r.decay_rate, r.decay_rate_stderr)}"
                     f" (Var ∝ e^(slope·n)); 2-design value at {r.qubits[-1]} qubits: "
                     f"{r.reference[-1]:.2e}")
-        except Exception as exc:  # Voila hides thread errors: show them in the panel
-            self.error = "".join(traceback.format_exception_only(type(exc), exc)).strip()
-            if self.results and self.results[slot] is None:
-                self.results.pop(slot)
-            self._set_status(str(exc), error=True)
         finally:
             self.run_button.disabled = False
             self.stop_button.disabled = True

@@ -1,15 +1,21 @@
-"""The state behind every panel: one ``ExperimentSpec``, the data it gives, and the run.
+"""The state behind every panel: one :class:`~qmlbench.engine.state.WorkbenchState`, the
+data its spec gives, and the run.
 
-Panels never talk to each other; each reads and changes the :class:`Session`
-and listens to its events. That keeps the whole screen one serialisable spec
-(TensorFlow Playground's ``state.ts``) and lets a panel live on its own
-(``CircuitComposer()`` makes a private session) or share one inside
-``Workbench``.
+Panels never talk to each other; each reads and changes the :class:`Session` and
+listens to its events. The whole screen is one serialisable state (TensorFlow
+Playground's ``state.ts``): the spec, the hidden controls, the plateau study and the
+Compare baseline. A panel can live on its own (``CircuitComposer()`` makes a private
+session) or share one inside ``Workbench``.
 
-Training runs in the engine's background thread; a watcher thread here turns
-its steps into throttled ``progress`` events (the first point at once, then at
-most every :data:`THROTTLE_S` seconds, plus a final one), so a fast optimizer
-cannot flood the front end and a slow one still shows its first point at once.
+Training runs in the engine's background thread (:func:`qmlbench.engine.training.train`);
+the run's own ``history`` is the one record of it. A watcher thread here turns its steps
+into throttled ``progress`` events (the first point at once, then at most every
+:data:`THROTTLE_S` seconds, plus a final one), so a fast optimizer cannot flood the
+front end and a slow one still shows its first point at once.
+
+A settings change (the spec, not what is hidden) after a run makes the results on
+screen *stale*: the ``stale`` event tells the views, which keep their picture with a
+"stale — train again" mark until the next Train.
 """
 
 from __future__ import annotations
@@ -20,10 +26,11 @@ import time
 import traceback
 from typing import Callable
 
-import numpy as np
-
-from ..engine.errors import QmlbenchError
+from ..engine import training
+from ..engine.errors import QmlbenchError, SpecError
+from ..engine.models import compat
 from ..engine.spec import ExperimentSpec
+from ..engine.state import WorkbenchState
 
 #: Seconds between two redraws of live plots during training.
 THROTTLE_S = 0.2
@@ -31,17 +38,12 @@ THROTTLE_S = 0.2
 SURFACE_THROTTLE_S = 1.5
 FINAL_STATUSES = ("done", "stopped", "error")
 
-EVENTS = ("spec", "run_started", "progress", "snapshot", "run_ended", "reset", "error")
+EVENTS = ("spec", "state", "stale", "run_started", "progress", "snapshot", "run_ended", "reset",
+          "error")
 
-#: When the dataset's task changes, a model that cannot do it is swapped for its twin.
-_TWIN_MODELS = {
-    ("qsvc", "regression"): "qsvr", ("qsvr", "classification"): "qsvc",
-    ("pegasos_qsvc", "regression"): "qsvr", ("qkt_qsvc", "regression"): "qsvr",
-    ("vqc", "regression"): "vqr", ("vqr", "classification"): "vqc",
-    ("sampler_qnn", "regression"): "estimator_qnn",
-    ("svc", "regression"): "svr", ("svr", "classification"): "svc",
-    ("logistic", "regression"): "svr",
-}
+#: Kept for code that imported them from here; the rules live in ``engine.models.compat``.
+dataset_task = compat.dataset_task
+model_for_task = compat.model_for_task
 
 
 def error_message(exc: BaseException) -> str:
@@ -53,58 +55,33 @@ def error_message(exc: BaseException) -> str:
     return " ".join(text.split())
 
 
-def dataset_task(name: str) -> str | None:
-    from ..engine import datasets
-
-    entry = datasets.DATASETS.get(name)
-    task = getattr(entry, "task", None)
-    if task is None and isinstance(entry, dict):
-        task = entry.get("task")
-    return task
-
-
-def model_for_task(model_name: str, task: str | None) -> str:
-    """``model_name`` if it does ``task``, else its twin for that task."""
-    from ..engine import models
-
-    entry = models.MODELS.get(model_name)
-    if task is None or entry is None or task in entry.tasks:
-        return model_name
-    twin = _TWIN_MODELS.get((model_name, task))
-    if twin is None or task not in models.MODELS[twin].tasks:
-        choices = models.models_for(task)
-        twin = choices[0] if choices else model_name
-    return twin
-
-
 class Session:
-    """Shared state of the workbench: ``spec``, ``dataset``, the current ``run`` and ``model``.
+    """Shared state of the workbench: ``state`` (its ``spec``), ``dataset``, the current ``run``.
 
     ``listen(event, fn)`` subscribes ``fn(**payload)`` to one of :data:`EVENTS`.
     A listener that raises never breaks the caller: the error is reported
     through the ``error`` event (panels show it in their status line).
     """
 
-    def __init__(self, spec: ExperimentSpec | dict | str | None = None):
+    def __init__(self, spec=None, state: WorkbenchState | dict | str | None = None):
         self._listeners: dict[str, list[Callable]] = {e: [] for e in EVENTS}
         self._lock = threading.RLock()
-        self._spec = _as_spec(spec) if spec is not None else ExperimentSpec()
+        self.state = _as_state(state) if state is not None else WorkbenchState()
+        if spec is not None:
+            self.state = self.state.replace(spec=_as_spec(spec))
         self._dataset = None
         self._dataset_key = None
         self.dataset_error: str | None = None
-        self.run = None
-        self.model = None
+        self.run: training.Run | None = None
         self.status = "ready"
         self.message = ""
-        self.points: list[tuple[int, float, float]] = []
-        self.history: list[dict] = []
+        self.stale = False
         self.started_at: float | None = None
         self.first_point_at: float | None = None
         self._last_flush = 0.0
         self._snapshot_step = 0
         self._flush_lock = threading.Lock()
         self._watcher: threading.Thread | None = None
-        self.train_calls: list[ExperimentSpec] = []
 
     # --- events -------------------------------------------------------------
     def listen(self, event: str, fn: Callable) -> None:
@@ -123,18 +100,45 @@ class Session:
                 detail = traceback.format_exc(limit=3)
                 self.emit("error", message=f"display error: {self.message}", detail=detail)
 
-    # --- the spec -----------------------------------------------------------
+    # --- the state ----------------------------------------------------------
     @property
     def spec(self) -> ExperimentSpec:
-        return self._spec
+        return self.state.spec
+
+    def set_state(self, state) -> WorkbenchState:
+        """Replace the whole screen's state (an exported state, a link); raises ``SpecError``."""
+        new = _as_state(state)
+        old, self.state = self.state, new
+        parts = [k for k in ("hide", "plateau", "compare")
+                 if old.to_dict()[k] != new.to_dict()[k]]
+        if old.spec.to_dict() != new.spec.to_dict():
+            self._spec_changed(old.spec, new.spec)
+        if parts:
+            self.emit("state", parts=parts, state=new)
+        return new
+
+    def update_state(self, **parts) -> WorkbenchState:
+        """Change parts of the state other than the spec (``plateau={"samples": 400}``,
+        ``compare={"baseline": "mlp"}``, ``hide=[...]``); validated as a whole."""
+        if "spec" in parts:
+            raise SpecError("spec", "...", reason="changes through set_spec or update")
+        return self.set_state(self.state.replace(**parts))
 
     def set_spec(self, spec) -> ExperimentSpec:
         """Replace the whole spec (import, preset, link); raises ``SpecError`` on bad input."""
         new = _as_spec(spec)
-        old, self._spec = self._spec, new
+        old = self.state.spec
+        state = self.state.replace(spec=new)
+        self.state = state
         if old.to_dict() != new.to_dict():
-            self.emit("spec", old=old, new=new)
-        return new
+            self._spec_changed(old, state.spec)
+        return state.spec
+
+    def _spec_changed(self, old, new) -> None:
+        self.emit("spec", old=old, new=new)
+        if self.run is not None and not self.stale:
+            self.stale = True
+            self.emit("stale", stale=True)
 
     def update(self, **sections) -> ExperimentSpec:
         """Change some sections (``dataset={"noise": 0.2}``, ``seed=3``); validated as a whole.
@@ -142,10 +146,9 @@ class Session:
         When the dataset changes task (classification <-> regression) a model that
         cannot do the new task is swapped for its twin (vqc <-> vqr, svc <-> svr ...).
         """
-        new = self._spec.replace(**sections)
+        new = self.spec.replace(**sections)
         if "dataset" in sections and "model" not in sections:
-            task = dataset_task(new.dataset.name)
-            twin = model_for_task(new.model.name, task)
+            twin = compat.model_for_task(new.model.name, compat.dataset_task(new.dataset.name))
             if twin != new.model.name:
                 new = new.replace(model={"name": twin, "params": {}})
         return self.set_spec(new)
@@ -158,7 +161,7 @@ class Session:
         """The dataset of the current spec (cached); raises the engine's error if it fails."""
         from ..engine import datasets
 
-        spec = self._spec
+        spec = self.spec
         key = self._data_key(spec)
         if key != self._dataset_key:
             self._dataset = None
@@ -181,22 +184,32 @@ class Session:
         except Exception:
             return None
 
-    # --- training -----------------------------------------------------------
+    # --- the run (read from the engine's Run, never copied) -------------------
     @property
     def running(self) -> bool:
         return self.status == "running"
 
+    @property
+    def history(self) -> list[dict]:
+        return list(self.run.history) if self.run is not None else []
+
+    @property
+    def points(self) -> list[tuple[int, float | None, float]]:
+        """``(step, loss, elapsed)`` of every step so far, from the run's history."""
+        return [(h["step"], h["loss"], h["elapsed"]) for h in self.history]
+
+    @property
+    def model(self):
+        """The fitted model of the last run once it has ended (None before, and after Reset)."""
+        run = self.run
+        return run.snapshot() if run is not None and run.done else None
+
     def train(self):
         """Start a run of the current spec in the background; returns the engine's ``Run``."""
-        from ..engine import training
-
         with self._lock:
             if self.running:
                 raise QmlbenchError("a run is already going; stop it first")
-            spec = self._spec
-            self.points = []
-            self.history = []
-            self.model = None
+            spec = self.spec
             self.message = ""
             self._last_flush = 0.0
             self._snapshot_step = 0
@@ -204,11 +217,13 @@ class Session:
             self.started_at = time.perf_counter()
             self.status = "running"
             self.run = None
+            if self.stale:
+                self.stale = False
+                self.emit("stale", stale=False)
             # Views reset before the engine starts: its first step may arrive at once.
             self.emit("run_started", spec=spec)
             try:
                 dataset = self.get_dataset()
-                self.train_calls.append(spec)
                 run = training.train(spec, on_step=self._on_step, dataset=dataset)
             except Exception as exc:
                 self._finish_error(exc)
@@ -236,24 +251,19 @@ class Session:
         self.stop()
         self.wait(5.0)
         self.run = None
-        self.model = None
-        self.points = []
-        self.history = []
         self.status = "ready"
         self.message = ""
+        if self.stale:
+            self.stale = False
+            self.emit("stale", stale=False)
         self.emit("reset")
 
     def elapsed(self) -> float:
         return 0.0 if self.started_at is None else time.perf_counter() - self.started_at
 
     def _on_step(self, step, loss, elapsed, weights=None) -> None:
-        # Runs in the training thread: only record, and draw the very first point at once.
-        try:
-            loss_value = float(loss) if loss is not None else None
-        except (TypeError, ValueError):
-            loss_value = None
-        self.points.append((int(step), loss_value, float(elapsed)))
-        if len(self.points) == 1:
+        # Runs in the training thread: the run records the step; draw the first one at once.
+        if self.first_point_at is None:
             self.first_point_at = time.perf_counter()
             self._flush()
 
@@ -262,64 +272,48 @@ class Session:
             return
         try:
             self._last_flush = time.perf_counter()
-            run = self.run
-            self.history = list(getattr(run, "history", None) or [])
-            self.emit("progress", points=list(self.points), history=self.history,
-                      elapsed=self.elapsed(), final=final)
+            history = self.history
+            points = [(h["step"], h["loss"], h["elapsed"]) for h in history]
+            self.emit("progress", points=points, history=history, elapsed=self.elapsed(),
+                      final=final)
         finally:
             self._flush_lock.release()
 
     def _watch(self, run) -> None:
         seen = 0
         last_surface = time.perf_counter()
-        while getattr(run, "status", "done") not in FINAL_STATUSES:
+        while not run.done:
             time.sleep(0.05)
             now = time.perf_counter()
             if now - self._last_flush >= THROTTLE_S:
-                if len(self.points) != seen or now - self._last_flush >= 1.0:
-                    seen = len(self.points)
+                if run.steps != seen or now - self._last_flush >= 1.0:
+                    seen = run.steps
                     self._flush()
             if now - last_surface >= SURFACE_THROTTLE_S:
                 last_surface = now
-                self._emit_partial_model(run)
+                self._emit_snapshot(run)
         status = run.status
-        self.model = getattr(run, "model", None)
         if status == "error":
-            err = getattr(run, "error", None)
             self._flush(final=True)
-            self._finish_error(err if err is not None else QmlbenchError("training failed"))
+            self._finish_error(run.error if run.error is not None
+                               else QmlbenchError("training failed"))
             return
         self.status = status
         self.message = ""
         self._flush(final=True)
         self.emit("run_ended", run=run, status=status, model=self.model)
 
-    def _emit_partial_model(self, run) -> None:
-        """Emit ``snapshot`` with the model at its latest weights, for a live boundary.
-
-        The engine's ``run.current_model()`` when it has one; otherwise a shallow
-        copy of a variational model (one with ``weights_`` and ``circuit_``) given the
-        weights of the latest step, so the training thread's model is never touched.
-        """
-        snapshot = getattr(run, "current_model", None)
+    def _emit_snapshot(self, run) -> None:
+        """``snapshot`` with the model at its latest weights (``Run.snapshot``), for a live
+        boundary; only when a step was added since the last one."""
+        if run.steps == self._snapshot_step:
+            return
         try:
-            if callable(snapshot):
-                model = snapshot()
-            else:
-                m = getattr(run, "model", None)
-                if not all(hasattr(m, a) for a in ("weights_", "circuit_", "_forward")):
-                    return
-                history = list(getattr(run, "history", None) or [])
-                weights = next((h.get("weights") for h in reversed(history)
-                                if h.get("weights") is not None), None)
-                if weights is None or len(history) == self._snapshot_step:
-                    return
-                self._snapshot_step = len(history)
-                model = copy.copy(m)
-                model.weights_ = np.asarray(weights, dtype=float)
-        except Exception:
+            model = run.snapshot()
+        except Exception:  # a snapshot is a nicety: the final draw still comes
             return
         if model is not None:
+            self._snapshot_step = run.steps
             self.emit("snapshot", run=run, model=model)
 
     def _finish_error(self, exc: BaseException) -> None:
@@ -330,11 +324,17 @@ class Session:
 
 def _as_spec(spec) -> ExperimentSpec:
     if isinstance(spec, ExperimentSpec):
-        return ExperimentSpec.from_dict(spec.to_dict())
+        return copy.deepcopy(spec)  # validated already
     if isinstance(spec, dict):
         return ExperimentSpec.from_dict(spec)
     if isinstance(spec, str):
         return ExperimentSpec.from_json(spec)
-    from ..engine.errors import SpecError
-
     raise SpecError("spec", spec, reason="must be an ExperimentSpec, a dict or JSON text")
+
+
+def _as_state(state) -> WorkbenchState:
+    if isinstance(state, WorkbenchState):
+        return state.copy()
+    if isinstance(state, str):
+        return WorkbenchState.from_json(state)
+    return WorkbenchState.from_dict(state)

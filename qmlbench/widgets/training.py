@@ -45,7 +45,7 @@ def _what_ran(session, run, steps: int) -> str:
     entry = models.MODELS.get(spec.model.name)
     if entry is None or entry.kind == "variational" or steps > 2:
         return f"{steps} steps"
-    ds = getattr(run, "dataset", None) if run is not None else None
+    ds = run.dataset if run is not None else None
     n = len(ds.X_train) if ds is not None else None
     points = f" on {n} points" if n else ""
     if entry.kind == "kernel":
@@ -56,7 +56,7 @@ def _what_ran(session, run, steps: int) -> str:
 
 def _score_name(session) -> str:
     ds = session.dataset
-    return "R²" if getattr(ds, "task", "classification") == "regression" else "accuracy"
+    return "R²" if ds is not None and ds.task == "regression" else "accuracy"
 
 
 class TrainingMonitor(Panel):
@@ -94,13 +94,13 @@ class TrainingMonitor(Panel):
         self.reset_button.on_click(self._on_reset)
         for event, fn in (("run_started", self._on_started), ("progress", self._on_progress),
                           ("run_ended", self._on_ended), ("reset", self._on_reset_done),
-                          ("error", self._on_error)):
+                          ("error", self._on_error), ("stale", self._on_stale)):
             self.session.listen(event, fn)
         # The time taken is part of the status line at the end of a run; ``elapsed`` keeps
         # it for code that reads it, off the screen so it is not said twice.
         self.children = [
             W.HBox([self.train_button, self.stop_button, self.reset_button]),
-            self.progress, self.status, self.score, self.loss_figure]
+            self.progress, self.status, self.score, self.stale_label, self.loss_figure]
 
     # buttons (kernel message loop; the work happens in the engine's thread)
     def _on_train(self, _button=None):
@@ -124,13 +124,17 @@ class TrainingMonitor(Panel):
         self.session.reset()
 
     # session events
+    def _on_stale(self, stale):
+        self.set_stale(stale and bool(self.session.history), self.loss_figure, self.score)
+
     def _on_started(self, spec):
         from ..engine import models
 
+        self.set_stale(False, self.loss_figure, self.score)
         self.train_button.disabled = True
         self.stop_button.disabled = False
-        entry = models.MODELS.get(spec.model.name)
-        self.progress.max = spec.optimizer.maxiter if getattr(entry, "uses_optimizer", True) else 3
+        entry = models.MODELS[spec.model.name]
+        self.progress.max = spec.optimizer.maxiter if entry.uses_optimizer else 3
         self.progress.value = 0
         self.progress.bar_style = "info"
         self.score.value = ""
@@ -140,11 +144,8 @@ class TrainingMonitor(Panel):
         sync_figure(self.loss_figure, viz.loss_curve([], score_name=_score_name(self.session)))
 
     def _plot_history(self, points, history):
-        rows = [{"step": s, "loss": l} for s, l, _ in points]
-        rows += [{"step": h.get("step", 0), "train_score": h.get("train_score"),
-                  "test_score": h.get("test_score")} for h in history
-                 if h.get("train_score") is not None or h.get("test_score") is not None]
-        fig = viz.loss_curve(rows, score_name=_score_name(self.session))
+        # the run's own history: one entry per step, with its loss and any scores
+        fig = viz.loss_curve(history, score_name=_score_name(self.session))
         if _one_shot(self.session) and len(points) <= 2:
             # a kernel SVM or a classical model has no curve: say so, not a lone dot
             fig.layout.title.text = "Fitted in one go: no loss curve"
@@ -174,7 +175,7 @@ class TrainingMonitor(Panel):
         elapsed = self.session.elapsed()
         self.elapsed.value = f"{elapsed:.1f} s"
         if run is not None:
-            self._show_scores(getattr(run, "scores", None))
+            self._show_scores(run.scores)
         if status == "error":
             self.progress.bar_style = "danger"
             self._set_status("error", self.session.message)
@@ -182,7 +183,7 @@ class TrainingMonitor(Panel):
         self.progress.bar_style = "success" if status == "done" else "warning"
         if status == "done":
             self.progress.value = self.progress.max
-        steps = len(self.session.points)
+        steps = run.steps if run is not None else 0
         # The scores have their own line (self.score): said once, not here again.
         text = f"{status}: {_what_ran(self.session, run, steps)} in {elapsed:.1f} s"
         if status == "stopped":
@@ -198,6 +199,7 @@ class TrainingMonitor(Panel):
                                 f"{html.escape(text)}")
 
     def _on_reset_done(self):
+        self.set_stale(False, self.loss_figure, self.score)
         self.train_button.disabled = False
         self.stop_button.disabled = True
         self.progress.value = 0
@@ -220,11 +222,11 @@ class TrainingMonitor(Panel):
 
 def _path_note(run) -> str:
     """Which execution path ran, and why it fell back, in small print under the status."""
-    path = getattr(run, "path", None)
+    path = run.path if run is not None else None
     if not path:
         return ""
     note = f"<div><small>ran on: {html.escape(str(path))}"
-    reason = getattr(run, "fallback_reason", None)
+    reason = run.fallback_reason
     if reason:
         note += f" (fell back: {html.escape(str(reason))})"
     return note + "</small></div>"

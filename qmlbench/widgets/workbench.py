@@ -1,12 +1,12 @@
-"""The Workbench app: every panel over one shared session (one spec)."""
+"""The Workbench app: every panel over one shared session (one state for the screen)."""
 
 from __future__ import annotations
-
-import inspect
 
 import ipywidgets as W
 
 from ..engine.errors import SpecError
+from ..engine.state import WorkbenchState
+from ._common import Panel
 from .boundary import DecisionBoundary
 from .circuit import CircuitComposer
 from .compare import ComparePanel
@@ -15,7 +15,7 @@ from .experiment import ExperimentPanel
 from .kernel import KernelView
 from .link import parse_query
 from .model import ModelPanel
-from .presets import preset_spec
+from .plateau import PlateauExplorer
 from .session import Session
 from .training import TrainingMonitor
 
@@ -35,30 +35,20 @@ PANEL_NAMES = {
 }
 
 
-def _plateau_panel(session):
-    try:
-        from .plateau import PlateauExplorer
-    except Exception:  # the plateau lab is optional; the workbench works without it
-        return None
-    try:
-        params = inspect.signature(PlateauExplorer).parameters
-        if "session" in params:
-            return PlateauExplorer(session=session)
-        return PlateauExplorer()
-    except Exception:
-        return None
-
-
 class Workbench(W.VBox):
     """``Workbench(spec=None, hide=())``: the whole app. ``spec`` is an ``ExperimentSpec``,
     a dict or JSON text; ``hide`` names controls (``noise``, ``shots``, ...) or panels
-    (``compare``, ``plateau``, ...) to leave off the screen; see :attr:`hideable`."""
+    (``compare``, ``plateau``, ...) to leave off the screen; see :attr:`hideable`.
+    ``state`` (a :class:`~qmlbench.engine.state.WorkbenchState`, its dict or JSON) sets the
+    whole screen at once: spec, hidden controls, plateau study, Compare baseline."""
 
-    def __init__(self, spec=None, hide=(), session: Session | None = None):
+    def __init__(self, spec=None, hide=(), session: Session | None = None, state=None):
         super().__init__()
         self.add_class("qb-workbench")
-        self.session = session if session is not None else Session(spec)
-        if session is not None and spec is not None:
+        self.session = session if session is not None else Session()
+        if state is not None:
+            self.session.set_state(state)
+        if spec is not None:
             self.session.set_spec(spec)
         s = self.session
         self.data = DataPanel(s)
@@ -68,20 +58,17 @@ class Workbench(W.VBox):
         self.boundary = DecisionBoundary(s)
         self.kernel = KernelView(s)
         self.compare = ComparePanel(s)
-        self.experiment = ExperimentPanel(s, hidden=list(hide))
-        self.plateau = _plateau_panel(s)
+        self.experiment = ExperimentPanel(s)
+        self.plateau = PlateauExplorer(session=s)
         self.panels = {"data": self.data, "circuit": self.circuit, "model": self.model,
                        "training": self.training, "boundary": self.boundary,
                        "kernel": self.kernel, "compare": self.compare,
-                       "experiment": self.experiment}
-        if self.plateau is not None:
-            self.panels["plateau"] = self.plateau
+                       "experiment": self.experiment, "plateau": self.plateau}
         self._settings_tabs = [("Data", "data"), ("Circuit", "circuit"), ("Model", "model"),
                                ("Experiment", "experiment")]
-        self._result_tabs = [("Kernel", "kernel"), ("Compare", "compare")]
-        if self.plateau is not None:
-            self._result_tabs.append(("Barren plateaus", "plateau"))
-        self.hidden: list[str] = []
+        self._result_tabs = [("Kernel", "kernel"), ("Compare", "compare"),
+                             ("Barren plateaus", "plateau")]
+        self._hidden_controls: set[str] = set()
         self.settings = W.Tab(layout=W.Layout(width=SETTINGS_WIDTH, margin=COLUMN_MARGIN,
                                               flex="0 0 auto"))
         self.settings.add_class("qb-settings")
@@ -92,7 +79,9 @@ class Workbench(W.VBox):
         # Where a visitor looks first: what was wrong with the link that opened the page.
         self.notice = W.HTML()
         self.notice.add_class("qb-notice")
-        self._layout()
+        self.session.listen("state", self._on_state)
+        self._check_hide(self.session.state.hide)
+        self._apply_hide()
         if hide:
             self.hide(hide)
 
@@ -106,12 +95,13 @@ class Workbench(W.VBox):
             parsed = parse_query(query_string)
             error = None
         except Exception as exc:
-            parsed, error = {"spec": None, "hide": []}, exc
+            parsed, error = {"state": None, "hide": []}, exc
         hidden = list(hide) + [h for h in parsed["hide"] if h not in hide]
         known = set(cls.hideable_names())
         bad = [h for h in hidden if h not in known]
         hidden = [h for h in hidden if h in known]
-        wb = cls(spec=parsed["spec"], hide=hidden)
+        state = parsed["state"] if parsed["state"] is not None else WorkbenchState()
+        wb = cls(state=state.replace(hide=hidden))
         if error is not None or bad:
             from ._common import message_html
             from .session import error_message
@@ -128,9 +118,21 @@ class Workbench(W.VBox):
     def spec(self):
         return self.session.spec
 
+    @property
+    def state(self) -> WorkbenchState:
+        """The whole screen as data (spec, hidden controls, plateau study, baseline)."""
+        return self.session.state
+
     def load_spec(self, spec) -> None:
         """Show ``spec`` (an ``ExperimentSpec``, dict or JSON text) on every panel."""
         self.session.set_spec(spec)
+
+    def load_state(self, state) -> None:
+        """Show a whole ``WorkbenchState`` (or its dict or JSON); unknown hide names raise."""
+        state = WorkbenchState.from_json(state) if isinstance(state, str) \
+            else WorkbenchState.from_dict(state)
+        self._check_hide(state.hide)
+        self.session.set_state(state)
 
     def apply_preset(self, name: str) -> None:
         self.experiment.apply_preset(name)
@@ -160,26 +162,46 @@ class Workbench(W.VBox):
     def hideable(self) -> list[str]:
         return self.hideable_names()
 
-    def hide(self, names) -> None:
-        """Hide controls or panels by name; an unknown name raises ``SpecError``."""
-        names = [names] if isinstance(names, str) else list(names)
+    @property
+    def hidden(self) -> list[str]:
+        """What is hidden, from the state: panel keys (``kernel``) and control names."""
+        out = []
+        for name in self.session.state.hide:
+            key = PANEL_NAMES.get(name, name)
+            if key not in out:
+                out.append(key)
+        return out
+
+    def _check_hide(self, names) -> None:
         known = set(self.hideable_names())
         for name in names:
             if name not in known:
                 raise SpecError("hide", name, self.hideable_names(),
                                 reason="is not a control or panel name")
-        for name in names:
-            if name in PANEL_NAMES:
-                self.hidden.append(PANEL_NAMES[name])
-            else:
-                for panel in self.panels.values():
-                    if isinstance(getattr(panel, "controls", None), dict) and callable(
-                            getattr(panel, "hide", None)):
-                        panel.hide([name])
-                self.hidden.append(name)
-        self.experiment.link_hide = [n for n in names if n not in self.experiment.link_hide] \
-            + self.experiment.link_hide
-        self.experiment.refresh()
+
+    def hide(self, names) -> None:
+        """Hide controls or panels by name; an unknown name raises ``SpecError``."""
+        names = [names] if isinstance(names, str) else list(names)
+        self._check_hide(names)
+        current = self.session.state.hide
+        self.session.update_state(hide=current + [n for n in names if n not in current])
+
+    def _on_state(self, parts, state):
+        if "hide" in parts:
+            self._apply_hide()
+
+    def _apply_hide(self) -> None:
+        """Panels and controls on or off the screen as the state's ``hide`` says."""
+        controls = {n for n in self.session.state.hide if n not in PANEL_NAMES}
+        for panel in self.panels.values():
+            if isinstance(panel, Panel):
+                shown_again = [n for n in self._hidden_controls - controls if n in panel.controls]
+                if shown_again:
+                    panel.show(shown_again)
+                newly = [n for n in controls - self._hidden_controls if n in panel.controls]
+                if newly:
+                    panel.hide(newly)
+        self._hidden_controls = controls
         self._layout()
 
     def _layout(self) -> None:

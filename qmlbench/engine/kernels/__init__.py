@@ -18,8 +18,9 @@ from .matrix import (
                      kernel_target_alignment,
                      sampled_fidelities,
 )
+from .view import KernelView, kernel_view, subsample  # noqa: E402  (the kernel view's data)
 
 __all__ = ["ConcentrationResult", "FastKernel", "KERNEL_MEMORY_BYTES", "clear_cache",
            "concentration", "feature_statevectors", "fidelity_matrix", "haar_moments",
            "kernel_matrix", "kernel_stats", "kernel_target_alignment", "pairs_per_batch",
-           "sampled_fidelities"]
+           "sampled_fidelities", "KernelView", "kernel_view", "subsample"]

@@ -234,5 +234,7 @@ def build(spec, dataset=None, task: str | None = None, evaluator=None):
     return model
 
 
+from . import compat  # noqa: E402,F401  (task compatibility, twins, baselines)
+
 __all__ = ["MODELS", "ModelEntry", "Param", "build", "check_params", "get", "models_for",
            "StopTraining", "call_monitor", "CLASSIFICATION", "REGRESSION"]

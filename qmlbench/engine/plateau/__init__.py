@@ -23,10 +23,12 @@ from .observables import (
 )
 from .result import PlateauResult, combine_widths, fit_decay, variance_with_stderr
 from .study import gradient_variance, point_seed
+from .sweep import PlateauSettings, SweepRun, sweep  # the study as data, run width by width
 
 __all__ = [
     "gradient_variance", "cost_landscape", "PlateauResult", "Landscape", "Init", "INITS",
     "OBSERVABLES", "Observable", "reference_variance", "one_sided_reference",
     "identity_block_circuit", "fit_decay", "combine_widths", "DepthPerQubit", "build_ansatz",
     "parse_init", "point_seed", "label_of", "resolve", "variance_with_stderr", "REDRAW_ANSATZE",
+    "PlateauSettings", "SweepRun", "sweep",
 ]

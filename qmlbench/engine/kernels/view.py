@@ -1,0 +1,93 @@
+"""The kernel a person looks at: the Gram matrix of the experiment's feature map (or of a
+fitted trainable-kernel model) on a seeded subsample of the training data.
+
+    view = qb.kernels.kernel_view(spec, dataset)          # feature-map kernel
+    view = qb.kernels.kernel_view(spec, dataset, model)   # the trained one, after qkt_qsvc
+    view.matrix, view.labels, view.alignment
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+#: Training points used at most (the matrix and its heatmap grow with the square).
+MAX_POINTS = 120
+
+
+def subsample(X, y, max_points: int = MAX_POINTS, seed: int = 0):
+    """``(X, y)`` with at most ``max_points`` rows, drawn without replacement by ``seed``
+    and kept in their original order; all rows when there are no more than that."""
+    X, y = np.asarray(X, float), np.asarray(y)
+    if len(X) <= max_points:
+        return X, y
+    keep = np.sort(np.random.default_rng(seed).choice(len(X), int(max_points), replace=False))
+    return X[keep], y[keep]
+
+
+def trained_kernel(model):
+    """``(weights, X) -> K`` of a fitted trainable-kernel model (``qkt_qsvc``), else None."""
+    fn = getattr(model, "_kernel_at", None)
+    if fn is None or getattr(model, "weights_", None) is None \
+            or getattr(model, "initial_point_", None) is None:
+        return None
+    return fn
+
+
+def feature_map_for(spec, num_features: int):
+    """The spec's feature map at the width the data gives."""
+    from .. import circuits
+
+    fm, _ = circuits.from_spec(spec.circuit, num_features)
+    return fm
+
+
+@dataclass
+class KernelView:
+    """What the kernel view draws: ``matrix`` on ``X`` (the subsample), ``labels`` (None
+    for regression), whether it is the ``trained`` kernel and, for a trained classifier,
+    the kernel-target ``alignment`` before and after training."""
+
+    matrix: np.ndarray
+    X: np.ndarray
+    y: np.ndarray
+    labels: np.ndarray | None
+    class_names: list | None
+    trained: bool
+    alignment: tuple[float, float] | None = None
+    feature_map: str = ""
+    reps: int = 1
+
+    @property
+    def n_points(self) -> int:
+        return len(self.X)
+
+
+def kernel_view(spec, dataset, model=None, max_points: int = MAX_POINTS) -> KernelView:
+    """The Gram matrix on (up to ``max_points`` of) ``dataset``'s training data, drawn with
+    ``spec.seed``; ``model``, when it is a fitted trainable-kernel model, gives its trained
+    kernel and the alignment it gained over the kernel it started from."""
+    from .. import kernels
+
+    X, y = subsample(dataset.X_train, dataset.y_train, max_points, spec.seed)
+    classification = dataset.task == "classification"
+    trained = trained_kernel(model)
+    alignment = None
+    if trained is not None:
+        K = np.asarray(trained(model.weights_, X))
+        if classification:
+            K0 = np.asarray(trained(model.initial_point_, X))
+            alignment = (float(kernels.kernel_target_alignment(K0, y)),
+                         float(kernels.kernel_target_alignment(K, y)))
+    else:
+        K = np.asarray(kernels.kernel_matrix(feature_map_for(spec, X.shape[1]), X))
+    fm = spec.circuit.feature_map
+    return KernelView(matrix=K, X=X, y=y, labels=y if classification else None,
+                      class_names=getattr(dataset, "class_names", None),
+                      trained=trained is not None, alignment=alignment, feature_map=fm.name,
+                      reps=fm.reps)
+
+
+__all__ = ["MAX_POINTS", "KernelView", "kernel_view", "subsample", "trained_kernel",
+           "feature_map_for"]

@@ -1,0 +1,107 @@
+"""Which model does which task, its twin for the other task, and the classical baselines.
+
+Engine rules that the screen used to keep: when a dataset changes task
+(classification <-> regression) a model that cannot do the new task is swapped for
+its twin (vqc <-> vqr, svc <-> svr, ...); the Compare panel's baselines are the
+classical models of the task; whether a model's cost reads every qubit at once
+(the costs whose gradients vanish on deep circuits) decides a circuit warning.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..errors import SpecError
+from . import MODELS, models_for
+
+#: ``(model, task it cannot do) -> its twin for that task``.
+TWINS: dict[tuple[str, str], str] = {
+    ("qsvc", "regression"): "qsvr", ("qsvr", "classification"): "qsvc",
+    ("pegasos_qsvc", "regression"): "qsvr", ("qkt_qsvc", "regression"): "qsvr",
+    ("vqc", "regression"): "vqr", ("vqr", "classification"): "vqc",
+    ("sampler_qnn", "regression"): "estimator_qnn",
+    ("svc", "regression"): "svr", ("svr", "classification"): "svc",
+    ("logistic", "regression"): "svr",
+}
+
+
+def dataset_task(name: str) -> str | None:
+    """``"classification"`` or ``"regression"`` for a registered dataset, None if unknown."""
+    from .. import datasets
+
+    entry = datasets.DATASETS.get(name)
+    return getattr(entry, "task", None)
+
+
+def does_task(model_name: str, task: str | None) -> bool:
+    entry = MODELS.get(model_name)
+    return entry is not None and (task is None or task in entry.tasks)
+
+
+def model_for_task(model_name: str, task: str | None) -> str:
+    """``model_name`` if it does ``task``, else its twin for that task (else the first
+    model that does it); unknown names and an unknown task come back unchanged."""
+    entry = MODELS.get(model_name)
+    if task is None or entry is None or task in entry.tasks:
+        return model_name
+    twin = TWINS.get((model_name, task))
+    if twin is None or not does_task(twin, task):
+        choices = models_for(task)
+        twin = choices[0] if choices else model_name
+    return twin
+
+
+def baselines_for(task: str | None) -> list[str]:
+    """The classical models that do ``task`` (all classical models for ``None``)."""
+    names = models_for(task) if task else list(MODELS)
+    return [n for n in names if not MODELS[n].quantum]
+
+
+def baseline_for(task: str | None, wanted: str | None = None) -> str | None:
+    """``wanted`` when it is a classical model doing ``task``; its twin when that is one;
+    else the first classical model of the task."""
+    options = baselines_for(task)
+    if wanted in options:
+        return wanted
+    if wanted is not None:
+        twin = model_for_task(wanted, task)
+        if twin in options:
+            return twin
+    return options[0] if options else None
+
+
+def check_baseline(name: str | None, field: str = "compare.baseline") -> None:
+    """A baseline must be a classical model (None: the task's first)."""
+    if name is None:
+        return
+    classical = baselines_for(None)
+    if name not in classical:
+        raise SpecError(field, name, classical, reason="is not a classical model")
+
+
+def global_cost(model_name: str, params: dict) -> bool:
+    """Whether the model's cost reads all qubits at once (parity, Z...Z): the costs whose
+    gradients vanish exponentially with width on deep circuits (Cerezo et al. 2021)."""
+    if model_name in ("vqc", "sampler_qnn"):
+        return True
+    if model_name in ("vqr", "estimator_qnn"):
+        obs = (params or {}).get("observable")
+        if obs is None:
+            return True                      # Z on every qubit
+        if not isinstance(obs, str) or re.fullmatch(r"[XYZ]\d+", obs):
+            return False                     # one qubit ("Z0"): a local cost
+        return obs.count("I") == 0 and len(obs) > 1
+    return False
+
+
+def circuit_warnings(spec, facts: dict) -> list[str]:
+    """:func:`qmlbench.engine.circuits.circuit_warnings` for ``spec``'s model."""
+    from .. import circuits
+
+    entry = MODELS.get(spec.model.name)
+    return circuits.circuit_warnings(spec, facts, model_kind=getattr(entry, "kind", ""),
+                                     global_cost=global_cost(spec.model.name, spec.model.params))
+
+
+__all__ = ["TWINS", "dataset_task", "does_task", "model_for_task", "baselines_for",
+           "baseline_for", "check_baseline", "global_cost", "circuit_warnings"]

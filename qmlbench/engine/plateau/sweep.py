@@ -1,0 +1,281 @@
+"""A plateau study as data, and its sweep: width by width, drawable as it goes, stoppable.
+
+:class:`PlateauSettings` is what the Plateau panel shows (and what a shared link or an
+exported workbench state carries); ``settings.kwargs()`` are the arguments of
+:func:`~qmlbench.engine.plateau.gradient_variance`, ``settings.run()`` runs it here.
+
+:func:`sweep` runs the widths in order, one :func:`gradient_variance` call each, and
+hands the result so far to ``on_width`` after every width; each (qubits, layers) point
+owns its seed stream, so the merged result equals one call over all widths.
+:func:`start` does the same in a background thread (:class:`SweepRun`: ``stop()``,
+``wait()``, ``result``, ``error``), for a screen that must stay responsive.
+
+    s = PlateauSettings(ansatz="random_pauli", qubits=[2, 6], layers=12, samples=200)
+    res = s.run()                                  # or qb.plateau.gradient_variance(**s.kwargs())
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+import threading
+import time
+from dataclasses import asdict, dataclass, field, fields
+
+from ..errors import SpecError
+from .circuits import INITS, DepthPerQubit
+from .observables import OBSERVABLES
+from .result import combine_widths
+from .study import gradient_variance
+
+DEPTH_MODES = ("per_qubit", "fixed")
+#: The most samples per point a settings object accepts (a shared link cannot ask for more).
+MAX_SAMPLES = 100_000
+#: The deepest circuit (layers, or layers per qubit) a settings object accepts.
+MAX_LAYERS = 1000
+
+
+def _int(fld, value, minimum, maximum=None):
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise SpecError(fld, value, reason="must be an integer")
+    if value < minimum:
+        raise SpecError(fld, value, reason=f"must be >= {minimum}")
+    if maximum is not None and value > maximum:
+        raise SpecError(fld, value, reason=f"must be <= {maximum}")
+
+
+@dataclass
+class PlateauSettings:
+    """One gradient-variance study as plain data.
+
+    ``qubits`` is the inclusive range ``[lowest, highest]`` of widths; ``depth_mode``
+    ``"per_qubit"`` gives ``layers × qubits`` layers at each width (McClean's plateau
+    needs about 12 per qubit), ``"fixed"`` gives ``layers`` everywhere.  ``init`` is
+    ``"uniform"``, ``"small"`` (normal of σ ``init_width``) or ``"identity_block"``;
+    ``param_index`` an index into the circuit's parameters or ``"all"``.
+    ``follow_composer``: the ansatz is the experiment's (a workbench keeps ``ansatz``
+    and ``ansatz_options`` equal to its spec's ansatz)."""
+
+    ansatz: str = "random_pauli"
+    ansatz_options: dict = field(default_factory=dict)
+    follow_composer: bool = False
+    qubits: list = field(default_factory=lambda: [2, 8])
+    depth_mode: str = "per_qubit"
+    layers: int = 12
+    samples: int = 200
+    observable: str = "zz"
+    init: str = "uniform"
+    init_width: float = 0.1
+    param_index: int | str = 0
+    seed: int = 0
+
+    def __post_init__(self):
+        if isinstance(self.qubits, tuple):
+            self.qubits = list(self.qubits)
+        self.validate()
+
+    # --- checks ------------------------------------------------------------------
+    def validate(self, prefix: str = "plateau") -> None:
+        from .. import circuits, limits
+
+        p = f"{prefix}." if prefix else ""
+        if not isinstance(self.ansatz, str) or self.ansatz not in circuits.ANSATZE:
+            raise SpecError(f"{p}ansatz", self.ansatz, sorted(circuits.ANSATZE),
+                            reason="is not a known ansatz")
+        if not isinstance(self.ansatz_options, dict):
+            raise SpecError(f"{p}ansatz_options", self.ansatz_options,
+                            reason="must be a mapping of option names to values")
+        if not isinstance(self.follow_composer, bool):
+            raise SpecError(f"{p}follow_composer", self.follow_composer, reason="must be true or false")
+        q = self.qubits
+        if not isinstance(q, list) or len(q) != 2:
+            raise SpecError(f"{p}qubits", q, reason="must be [lowest, highest] (two integers)")
+        top = limits.MAX_EXACT_QUBITS
+        for v in q:
+            _int(f"{p}qubits", v, 1, top)
+        if q[0] > q[1]:
+            raise SpecError(f"{p}qubits", q, reason="must be [lowest, highest] with lowest <= highest")
+        if self.depth_mode not in DEPTH_MODES:
+            raise SpecError(f"{p}depth_mode", self.depth_mode, DEPTH_MODES,
+                            reason="is not a depth rule")
+        _int(f"{p}layers", self.layers, 1, MAX_LAYERS)
+        _int(f"{p}samples", self.samples, 2, MAX_SAMPLES)
+        if self.observable not in OBSERVABLES:
+            raise SpecError(f"{p}observable", self.observable, OBSERVABLES,
+                            reason="is not a plateau cost")
+        if self.init not in INITS:
+            raise SpecError(f"{p}init", self.init, INITS, reason="is not an initialisation strategy")
+        w = self.init_width
+        if isinstance(w, bool) or not isinstance(w, (int, float)) or not math.isfinite(w) or w <= 0:
+            raise SpecError(f"{p}init_width", w, reason="must be a positive number (the normal's σ)")
+        pi = self.param_index
+        if not (pi == "all" or (isinstance(pi, int) and not isinstance(pi, bool) and pi >= 0)):
+            raise SpecError(f"{p}param_index", pi, ["an integer >= 0", "all"],
+                            reason="is not a parameter index")
+        _int(f"{p}seed", self.seed, 0)
+
+    # --- the study ----------------------------------------------------------------
+    @property
+    def widths(self) -> list[int]:
+        return list(range(self.qubits[0], self.qubits[1] + 1))
+
+    def kwargs(self) -> dict:
+        """The keyword arguments of ``gradient_variance`` for this study."""
+        layers = DepthPerQubit(self.layers) if self.depth_mode == "per_qubit" else self.layers
+        init = ("small", float(self.init_width)) if self.init == "small" else self.init
+        return dict(ansatz=self.ansatz, ansatz_options=copy.deepcopy(self.ansatz_options),
+                    qubits=self.widths, layers=layers, samples=self.samples,
+                    observable=self.observable, init=init, param_index=self.param_index,
+                    seed=self.seed)
+
+    @property
+    def total_samples(self) -> int:
+        return self.samples * len(self.widths)
+
+    def run(self, progress=None, stop_event=None, on_width=None):
+        """Run the study here (width by width, see :func:`sweep`); a ``PlateauResult``."""
+        return sweep(self.kwargs(), progress=progress, stop_event=stop_event, on_width=on_width)
+
+    def start(self, progress=None, on_width=None) -> "SweepRun":
+        """Run the study in a background thread; see :class:`SweepRun`."""
+        return start(self.kwargs(), progress=progress, on_width=on_width)
+
+    # --- round trip ------------------------------------------------------------------
+    def to_dict(self) -> dict:
+        return copy.deepcopy(asdict(self))
+
+    @classmethod
+    def from_dict(cls, data: dict, prefix: str = "plateau") -> "PlateauSettings":
+        if isinstance(data, PlateauSettings):
+            return cls(**data.to_dict())
+        if not isinstance(data, dict):
+            raise SpecError(prefix, data, reason="must be a mapping of plateau settings")
+        allowed = [f.name for f in fields(cls)]
+        for key in data:
+            if key not in allowed:
+                raise SpecError(f"{prefix}.{key}", data[key], allowed, reason="is not a known field")
+        return cls(**copy.deepcopy(data))
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), indent=indent)
+
+    @classmethod
+    def from_json(cls, text: str) -> "PlateauSettings":
+        try:
+            data = json.loads(text)
+        except (json.JSONDecodeError, TypeError) as exc:
+            raise SpecError("plateau", str(text)[:57], reason=f"is not valid JSON ({exc})") from None
+        return cls.from_dict(data)
+
+    def replace(self, **changes) -> "PlateauSettings":
+        return PlateauSettings.from_dict({**self.to_dict(), **changes})
+
+
+def sweep(kwargs: dict, progress=None, stop_event=None, on_width=None):
+    """``gradient_variance(**kwargs)`` run width by width.
+
+    ``on_width(result_so_far)`` after each width; ``progress(done, total)`` in samples
+    over the whole sweep; a set ``stop_event`` ends it within a chunk of samples, and
+    the widths that finished come back (``result.stopped`` is then True).  None when
+    stopped before the first width finished."""
+    kwargs = dict(kwargs)
+    widths = list(kwargs.pop("qubits"))
+    samples = kwargs["samples"]
+    total = samples * len(widths)
+    parts = []
+    for k, n in enumerate(widths):
+        if stop_event is not None and stop_event.is_set():
+            break
+
+        def report(done, _total, base=k * samples):
+            if progress is not None:
+                progress(base + done, total)
+
+        one = gradient_variance(qubits=[n], progress=report, stop_event=stop_event, **kwargs)
+        if one.stopped:
+            break
+        parts.append(one)
+        if on_width is not None:
+            on_width(combine_widths(parts))
+    if not parts:
+        return None
+    result = combine_widths(parts)
+    result.stopped = len(parts) < len(widths)
+    return result
+
+
+class SweepRun:
+    """A :func:`sweep` in a background thread. ``status`` is "running", "done",
+    "stopped" or "error"; ``result`` the ``PlateauResult`` (None until a width is done),
+    ``error`` what went wrong, ``widths`` the widths asked for, ``elapsed`` seconds."""
+
+    def __init__(self, kwargs: dict, progress=None, on_width=None, on_end=None):
+        self.kwargs = dict(kwargs)
+        self.widths = list(kwargs["qubits"])
+        self.progress = progress
+        self.on_width = on_width
+        self.on_end = on_end
+        self.result = None
+        self.error: BaseException | None = None
+        self.status = "pending"
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._t0 = self._t1 = None
+
+    def start(self) -> "SweepRun":
+        self.status = "running"
+        self._t0 = time.perf_counter()
+        self._thread = threading.Thread(target=self._target, daemon=True, name="qmlbench-plateau")
+        self._thread.start()
+        return self
+
+    def _width_done(self, partial):
+        self.result = partial
+        if self.on_width is not None:
+            self.on_width(partial)
+
+    def _target(self):
+        try:
+            self.result = sweep(self.kwargs, progress=self.progress, stop_event=self._stop,
+                                on_width=self._width_done)
+            self.status = "stopped" if self.result is None or self.result.stopped else "done"
+        except BaseException as exc:  # kept for the caller, never lost in the thread
+            self.error = exc
+            self.status = "error"
+        finally:
+            self._t1 = time.perf_counter()
+            if self.on_end is not None:
+                self.on_end(self)
+
+    def stop(self) -> "SweepRun":
+        self._stop.set()
+        return self
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    @property
+    def done_widths(self) -> int:
+        return 0 if self.result is None else len(self.result.qubits)
+
+    @property
+    def elapsed(self) -> float:
+        if self._t0 is None:
+            return 0.0
+        return (self._t1 if self._t1 is not None else time.perf_counter()) - self._t0
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until the sweep ends (or ``timeout``); True when it has."""
+        if self._thread is not None:
+            self._thread.join(timeout)
+        return not self.running
+
+
+def start(kwargs: dict, progress=None, on_width=None, on_end=None) -> SweepRun:
+    """:func:`sweep` in a background thread: a started :class:`SweepRun`."""
+    return SweepRun(kwargs, progress=progress, on_width=on_width, on_end=on_end).start()
+
+
+__all__ = ["PlateauSettings", "SweepRun", "sweep", "start", "DEPTH_MODES"]
