@@ -45,7 +45,7 @@ ENTANGLEMENTS = ("full", "linear", "reverse_linear", "pairwise", "circular", "sc
 __all__ = [
     "FEATURE_MAPS", "ANSATZE", "ENTANGLEMENTS", "Block", "feature_map", "ansatz", "compose",
     "from_spec", "circuit_facts", "check_options", "random_pauli_axes", "ROTATION_GATES",
-    "ENTANGLING_GATES", "NUM_QUBITS", "REPS", "ENTANGLEMENT",
+    "ENTANGLING_GATES", "NUM_QUBITS", "REPS", "ENTANGLEMENT", "circuit_warnings",
 ]
 
 INPUT_PREFIX = "x"
