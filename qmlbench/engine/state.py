@@ -22,6 +22,7 @@ import json
 from dataclasses import dataclass, field
 
 from .errors import SpecError
+from .models import check_params, compat
 from .plateau.sweep import PlateauSettings
 from .spec import ExperimentSpec
 
@@ -42,8 +43,6 @@ class CompareSettings:
         self.validate()
 
     def validate(self) -> None:
-        from .models import check_params, compat
-
         compat.check_baseline(self.baseline)
         if not isinstance(self.params, dict):
             raise SpecError("compare.params", self.params,
@@ -75,8 +74,6 @@ class CompareSettings:
 
     def resolved(self, task: str | None) -> str | None:
         """The baseline to train for ``task`` (its twin when it does not do it)."""
-        from .models import compat
-
         return compat.baseline_for(task, self.baseline)
 
 

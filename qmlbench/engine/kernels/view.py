@@ -12,6 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .. import circuits
+from . import matrix as kernels
+
 #: Training points used at most (the matrix and its heatmap grow with the square).
 MAX_POINTS = 120
 
@@ -37,8 +40,6 @@ def trained_kernel(model):
 
 def feature_map_for(spec, num_features: int):
     """The spec's feature map at the width the data gives."""
-    from .. import circuits
-
     fm, _ = circuits.from_spec(spec.circuit, num_features)
     return fm
 
@@ -68,8 +69,6 @@ def kernel_view(spec, dataset, model=None, max_points: int = MAX_POINTS) -> Kern
     """The Gram matrix on (up to ``max_points`` of) ``dataset``'s training data, drawn with
     ``spec.seed``; ``model``, when it is a fitted trainable-kernel model, gives its trained
     kernel and the alignment it gained over the kernel it started from."""
-    from .. import kernels
-
     X, y = subsample(dataset.X_train, dataset.y_train, max_points, spec.seed)
     classification = dataset.task == "classification"
     trained = trained_kernel(model)

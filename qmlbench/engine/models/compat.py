@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from .. import circuits, datasets
 from ..errors import SpecError
 from . import MODELS, models_for
 
@@ -27,10 +28,8 @@ TWINS: dict[tuple[str, str], str] = {
 
 def dataset_task(name: str) -> str | None:
     """``"classification"`` or ``"regression"`` for a registered dataset, None if unknown."""
-    from .. import datasets
-
     entry = datasets.DATASETS.get(name)
-    return getattr(entry, "task", None)
+    return None if entry is None else entry.task
 
 
 def does_task(model_name: str, task: str | None) -> bool:
@@ -96,8 +95,6 @@ def global_cost(model_name: str, params: dict) -> bool:
 
 def circuit_warnings(spec, facts: dict) -> list[str]:
     """:func:`qmlbench.engine.circuits.circuit_warnings` for ``spec``'s model."""
-    from .. import circuits
-
     entry = MODELS.get(spec.model.name)
     return circuits.circuit_warnings(spec, facts, model_kind=getattr(entry, "kind", ""),
                                      global_cost=global_cost(spec.model.name, spec.model.params))

@@ -23,6 +23,7 @@ import threading
 import time
 from dataclasses import asdict, dataclass, field, fields
 
+from .. import circuits, limits
 from ..errors import SpecError
 from .circuits import INITS, DepthPerQubit
 from .observables import OBSERVABLES
@@ -77,8 +78,6 @@ class PlateauSettings:
 
     # --- checks ------------------------------------------------------------------
     def validate(self, prefix: str = "plateau") -> None:
-        from .. import circuits, limits
-
         p = f"{prefix}." if prefix else ""
         if not isinstance(self.ansatz, str) or self.ansatz not in circuits.ANSATZE:
             raise SpecError(f"{p}ansatz", self.ansatz, sorted(circuits.ANSATZE),
