@@ -38,7 +38,7 @@ from qiskit.circuit.library import (
 from .errors import SpecError
 from .jsonable import plain
 from .limits import check_width
-from .options import Option, Schema
+from .options import Option, Schema, SchemaEntry
 
 ENTANGLEMENTS = ("full", "linear", "reverse_linear", "pairwise", "circular", "sca")
 
@@ -108,7 +108,7 @@ _MISSING = object()
 
 
 @dataclass(frozen=True)
-class Block:
+class Block(SchemaEntry):
     """A registry entry: callable like the builder it wraps, plus what it accepts.
 
     ``schema`` declares the options (an :class:`~qmlbench.engine.options.Schema`; a plain
@@ -127,14 +127,6 @@ class Block:
     min_qubits: int = 1
     check_width: Callable | None = field(default=None, compare=False, repr=False)
 
-    def __post_init__(self):
-        if not isinstance(self.schema, Schema):
-            object.__setattr__(self, "schema", Schema.infer(self.schema))
-
-    @property
-    def options(self) -> dict:
-        """Each option's default."""
-        return self.schema.defaults()
 
     @property
     def section(self) -> str:

@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import math
 
+import json
+
 import numpy as np
 
-__all__ = ["plain"]
+from .errors import SpecError
+
+__all__ = ["plain", "parse"]
 
 
 def plain(obj):
@@ -34,3 +38,13 @@ def plain(obj):
     if hasattr(obj, "__dataclass_fields__"):
         return plain({k: getattr(obj, k) for k in obj.__dataclass_fields__})
     return repr(obj)
+
+
+def parse(text, what: str):
+    """JSON text as data, or a :class:`SpecError` naming ``what`` (``"spec"``, ``"state"``)
+    with the start of the text and the parser's reason."""
+    try:
+        return json.loads(text)
+    except (json.JSONDecodeError, TypeError) as exc:
+        shown = text if len(str(text)) < 60 else str(text)[:57] + "..."
+        raise SpecError(what, shown, reason=f"is not valid JSON ({exc})") from None

@@ -31,7 +31,7 @@ import numpy as np
 from .errors import SpecError
 from .jsonable import plain
 
-__all__ = ["KINDS", "Option", "Schema"]
+__all__ = ["KINDS", "Option", "Schema", "SchemaEntry"]
 
 KINDS = ("int", "float", "bool", "choice", "str", "list", "any")
 
@@ -347,3 +347,17 @@ class Schema:
     def to_dict(self) -> list[dict]:
         """The options as plain JSON, in declaration order."""
         return [o.to_dict() for o in self]
+
+
+class SchemaEntry:
+    """Mixin for a registry entry (a frozen dataclass with a ``schema`` field): a schema
+    given the old way, as ``{name: default}``, is read as one; ``options`` are the defaults."""
+
+    def __post_init__(self):
+        if not isinstance(self.schema, Schema):
+            object.__setattr__(self, "schema", Schema.infer(self.schema))
+
+    @property
+    def options(self) -> dict:
+        """Each option's default."""
+        return self.schema.defaults()

@@ -18,6 +18,7 @@ from . import circuits, datasets, execution, models, optimizers
 from .circuits import ENTANGLEMENTS  # noqa: F401  (re-exported: the spec's vocabulary)
 from .datasets import SCALINGS  # noqa: F401
 from .errors import SpecError
+from . import jsonable
 from .jsonable import plain
 from .options import Option
 
@@ -253,11 +254,7 @@ class ExperimentSpec:
 
     @classmethod
     def from_json(cls, text: str) -> "ExperimentSpec":
-        try:
-            data = json.loads(text)
-        except (json.JSONDecodeError, TypeError) as exc:
-            raise SpecError("spec", text if len(str(text)) < 60 else str(text)[:57] + "...",
-                            reason=f"is not valid JSON ({exc})") from None
+        data = jsonable.parse(text, "spec")
         return cls.from_dict(data)
 
     @classmethod

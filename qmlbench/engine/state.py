@@ -21,6 +21,7 @@ import copy
 import json
 from dataclasses import dataclass, field
 
+from . import jsonable
 from .errors import SpecError
 from .models import check_params, compat
 from .plateau.sweep import PlateauSettings
@@ -159,11 +160,7 @@ class WorkbenchState:
 
     @classmethod
     def from_json(cls, text: str) -> "WorkbenchState":
-        try:
-            data = json.loads(text)
-        except (json.JSONDecodeError, TypeError) as exc:
-            shown = text if len(str(text)) < 60 else str(text)[:57] + "..."
-            raise SpecError("state", shown, reason=f"is not valid JSON ({exc})") from None
+        data = jsonable.parse(text, "state")
         return cls.from_dict(data)
 
     def copy(self) -> "WorkbenchState":

@@ -42,9 +42,9 @@ def test_a_bare_spec_reads_as_a_state_with_defaults():
 
 
 @pytest.mark.parametrize("data, message", [
-    ({"plateau": {"samples": 1}}, "plateau.samples: 1 must be >= 2"),
+    ({"plateau": {"samples": 1}}, "plateau.samples: 1 must be an integer from 2 to 100000"),
     ({"plateau": {"qubits": [5, 2]}}, "plateau.qubits: [5, 2] must be [lowest, highest]"),
-    ({"plateau": {"qubits": [2, 99]}}, "plateau.qubits: 99 must be <="),
+    ({"plateau": {"qubits": [2, 99]}}, "plateau.qubits: [2, 99] must be [lowest, highest], two integers from 1 to 24"),
     ({"plateau": {"observable": "xx"}}, "plateau.observable: 'xx' is not a plateau cost"),
     ({"plateau": {"ansatz": "nope"}}, "plateau.ansatz: 'nope' is not a known ansatz"),
     ({"plateau": {"init": "zeros"}}, "plateau.init: 'zeros' is not an initialisation"),

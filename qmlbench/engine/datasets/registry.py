@@ -24,7 +24,7 @@ from typing import Callable
 import numpy as np
 
 from ..errors import DataError, SpecError
-from ..options import Option, Schema
+from ..options import Option, Schema, SchemaEntry
 from . import generators as gen
 from .dataset import AD_HOC_RANGE, MAX_AUTO_FEATURES, TASKS, Dataset
 from .prepare import (
@@ -49,7 +49,7 @@ COMMON = Schema.of(N_SAMPLES, NOISE, TEST_SIZE, SCALING)
 
 
 @dataclass(frozen=True)
-class DatasetEntry:
+class DatasetEntry(SchemaEntry):
     """A registry entry; calling it is ``load(name, ...)``.
 
     ``num_features`` is how many features ``load`` returns by default (one qubit each);
@@ -65,14 +65,6 @@ class DatasetEntry:
     description: str = ""
     raw_features: int | None = None
 
-    def __post_init__(self):
-        if not isinstance(self.schema, Schema):
-            object.__setattr__(self, "schema", Schema.infer(self.schema))
-
-    @property
-    def options(self) -> dict:
-        """Each option's default."""
-        return self.schema.defaults()
 
     def validate_options(self, options, prefix: str = "dataset.options") -> dict:
         """``options`` checked against this entry's schema (``feature_range`` is accepted by

@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import copy
 import json
-import math
 import threading
 import time
 from dataclasses import asdict, dataclass, field, fields
 
-from .. import circuits, limits
+from .. import circuits, jsonable, limits
 from ..errors import SpecError
+from ..options import Option, Schema
 from .circuits import INITS, DepthPerQubit
 from .observables import OBSERVABLES
 from .result import combine_widths
@@ -37,13 +37,46 @@ MAX_SAMPLES = 100_000
 MAX_LAYERS = 1000
 
 
-def _int(fld, value, minimum, maximum=None):
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise SpecError(fld, value, reason="must be an integer")
-    if value < minimum:
-        raise SpecError(fld, value, reason=f"must be >= {minimum}")
-    if maximum is not None and value > maximum:
-        raise SpecError(fld, value, reason=f"must be <= {maximum}")
+def _qubit_range(value, fld):
+    if len(value) != 2:
+        raise SpecError(fld, value, reason=f"must be [lowest, highest], two integers from 1 to "
+                                           f"{limits.MAX_EXACT_QUBITS}")
+    if value[0] > value[1]:
+        raise SpecError(fld, value, reason="must be [lowest, highest] with lowest <= highest")
+    return value
+
+
+def _mapping(value, fld):
+    if not isinstance(value, dict):
+        raise SpecError(fld, value, reason="must be a mapping of option names to values")
+    return value
+
+
+def _param_index(value, fld):
+    if value == "all" or (isinstance(value, int) and not isinstance(value, bool) and value >= 0):
+        return value
+    raise SpecError(fld, value, ["an integer >= 0", "all"], reason="is not a parameter index")
+
+
+#: What each plateau setting may be; a study from a link or a file is checked against it.
+SCHEMA = Schema([
+    Option("ansatz", "choice", "random_pauli", choices=tuple(sorted(circuits.ANSATZE)),
+           invalid="is not a known ansatz"),
+    Option("ansatz_options", "any", None, validator=_mapping),
+    Option("follow_composer", "bool", False),
+    Option("qubits", "list", [2, 8],
+           noun=f"[lowest, highest], two integers from 1 to {limits.MAX_EXACT_QUBITS}",
+           item=Option("qubits", "int", 2, low=1, high=limits.MAX_EXACT_QUBITS),
+           validator=_qubit_range),
+    Option("depth_mode", "choice", "per_qubit", choices=DEPTH_MODES, invalid="is not a depth rule"),
+    Option("layers", "int", 12, low=1, high=MAX_LAYERS),
+    Option("samples", "int", 200, low=2, high=MAX_SAMPLES),
+    Option("observable", "choice", "zz", choices=OBSERVABLES, invalid="is not a plateau cost"),
+    Option("init", "choice", "uniform", choices=INITS, invalid="is not an initialisation strategy"),
+    Option("init_width", "float", 0.1, low=0, low_open=True, help="the normal's σ"),
+    Option("param_index", "any", 0, validator=_param_index),
+    Option("seed", "int", 0, low=0),
+])
 
 
 @dataclass
@@ -78,41 +111,9 @@ class PlateauSettings:
 
     # --- checks ------------------------------------------------------------------
     def validate(self, prefix: str = "plateau") -> None:
-        p = f"{prefix}." if prefix else ""
-        if not isinstance(self.ansatz, str) or self.ansatz not in circuits.ANSATZE:
-            raise SpecError(f"{p}ansatz", self.ansatz, sorted(circuits.ANSATZE),
-                            reason="is not a known ansatz")
-        if not isinstance(self.ansatz_options, dict):
-            raise SpecError(f"{p}ansatz_options", self.ansatz_options,
-                            reason="must be a mapping of option names to values")
-        if not isinstance(self.follow_composer, bool):
-            raise SpecError(f"{p}follow_composer", self.follow_composer, reason="must be true or false")
-        q = self.qubits
-        if not isinstance(q, list) or len(q) != 2:
-            raise SpecError(f"{p}qubits", q, reason="must be [lowest, highest] (two integers)")
-        top = limits.MAX_EXACT_QUBITS
-        for v in q:
-            _int(f"{p}qubits", v, 1, top)
-        if q[0] > q[1]:
-            raise SpecError(f"{p}qubits", q, reason="must be [lowest, highest] with lowest <= highest")
-        if self.depth_mode not in DEPTH_MODES:
-            raise SpecError(f"{p}depth_mode", self.depth_mode, DEPTH_MODES,
-                            reason="is not a depth rule")
-        _int(f"{p}layers", self.layers, 1, MAX_LAYERS)
-        _int(f"{p}samples", self.samples, 2, MAX_SAMPLES)
-        if self.observable not in OBSERVABLES:
-            raise SpecError(f"{p}observable", self.observable, OBSERVABLES,
-                            reason="is not a plateau cost")
-        if self.init not in INITS:
-            raise SpecError(f"{p}init", self.init, INITS, reason="is not an initialisation strategy")
-        w = self.init_width
-        if isinstance(w, bool) or not isinstance(w, (int, float)) or not math.isfinite(w) or w <= 0:
-            raise SpecError(f"{p}init_width", w, reason="must be a positive number (the normal's σ)")
-        pi = self.param_index
-        if not (pi == "all" or (isinstance(pi, int) and not isinstance(pi, bool) and pi >= 0)):
-            raise SpecError(f"{p}param_index", pi, ["an integer >= 0", "all"],
-                            reason="is not a parameter index")
-        _int(f"{p}seed", self.seed, 0)
+        checked = SCHEMA.validate({f.name: getattr(self, f.name) for f in fields(self)}, prefix)
+        for key, value in checked.items():
+            setattr(self, key, value)
 
     # --- the study ----------------------------------------------------------------
     @property
@@ -161,10 +162,7 @@ class PlateauSettings:
 
     @classmethod
     def from_json(cls, text: str) -> "PlateauSettings":
-        try:
-            data = json.loads(text)
-        except (json.JSONDecodeError, TypeError) as exc:
-            raise SpecError("plateau", str(text)[:57], reason=f"is not valid JSON ({exc})") from None
+        data = jsonable.parse(text, "plateau")
         return cls.from_dict(data)
 
     def replace(self, **changes) -> "PlateauSettings":
