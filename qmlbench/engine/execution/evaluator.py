@@ -534,12 +534,20 @@ class Evaluator:
         return plan.chain(arr, ev, idx)
 
 
-def redraw_slots(circuit: QuantumCircuit) -> int:
+def redraw_slots(circuit: QuantumCircuit, noise=None) -> int:
     """How many rotation axes a row of ``axes`` holds for ``circuit`` (its parameterised
     RX/RY/RZ gates, in circuit order); raises :class:`UnsupportedCircuit` when the exact
-    path cannot run the circuit."""
+    path cannot run the circuit.  With ``noise``, the noisy path's count (the same for
+    circuits of RX/RY/RZ; backend noise rewrites rotations and redraws none)."""
     check_width(circuit.num_qubits)
-    return sim.compiled(circuit, redraw_axes=True).num_slots
+    if noise is None:
+        return sim.compiled(circuit, redraw_axes=True).num_slots
+    plan = plan_for(check_noise(noise))
+    if plan.model == "backend":
+        raise sim.UnsupportedCircuit("backend noise writes rotations in the backend's gates, "
+                                     "so their axes cannot be redrawn")
+    plan.check_circuit(circuit.num_qubits)
+    return noisy.program(plan, circuit, redraw_axes=True).num_slots
 
 
 def evaluator_for(execution_spec=None, estimator=None, sampler=None) -> Evaluator:
