@@ -355,11 +355,13 @@ def _noise_arg(text: str) -> dict:
     """``model:p`` (depolarizing:0.01 sets p1 = p2 = 0.01; a model's single strength
     otherwise) or ``model:key=val,key=val``, checked by the engine's noise schema."""
     from .engine.errors import SpecError
-    from .engine.execution import check_noise
+    from .engine.execution import NOISE_MODELS, check_noise
 
     model, _, rest = text.partition(":")
     setting: dict = {"model": model.strip()}
     try:
+        if setting["model"] not in NOISE_MODELS:
+            return check_noise(setting, "--noise")  # says which models there are
         if rest and "=" not in rest:
             p = float(rest)
             keys = {"depolarizing": ("p1", "p2"), "amplitude_damping": ("gamma1", "gamma2"),
