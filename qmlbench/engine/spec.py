@@ -161,6 +161,13 @@ class ExecutionSpec:
         self.seed = EXECUTION_SEED.check(self.seed, "execution.seed")
         self.noise = execution.check_noise(self.noise, "execution.noise")
 
+    def to_dict(self) -> dict:
+        """Plain data; ``noise`` only when set, so noiseless specs read as they always did."""
+        out = {"shots": self.shots, "seed": self.seed}
+        if self.noise is not None:
+            out["noise"] = self.noise
+        return out
+
 
 _SECTIONS = {
     "dataset": DatasetSpec,
