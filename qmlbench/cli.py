@@ -347,6 +347,39 @@ def _int_csv(text: str) -> list[int]:
         raise argparse.ArgumentTypeError(f"{text!r} is not a comma-separated list of integers")
 
 
+def _noise_arg(text: str) -> dict:
+    """``model:p`` (depolarizing:0.01 sets p1 = p2 = 0.01; a model's single strength
+    otherwise) or ``model:key=val,key=val``, checked by the engine's noise schema."""
+    from .engine.errors import SpecError
+    from .engine.execution import NOISE_MODELS, check_noise
+
+    model, _, rest = text.partition(":")
+    setting: dict = {"model": model.strip()}
+    try:
+        if setting["model"] not in NOISE_MODELS:
+            return check_noise(setting, "--noise")  # says which models there are
+        if rest and "=" not in rest:
+            p = float(rest)
+            keys = {"depolarizing": ("p1", "p2"), "amplitude_damping": ("gamma1", "gamma2"),
+                    "readout": ("p01", "p10")}.get(setting["model"])
+            if keys is None:
+                raise argparse.ArgumentTypeError(
+                    f"--noise {text!r}: {setting['model']} takes key=value settings "
+                    f"(e.g. thermal_relaxation:t1=100,t2=80)")
+            setting.update({k: p for k in keys})
+        elif rest:
+            for item in rest.split(","):
+                key, _, val = item.partition("=")
+                val = val.strip()
+                setting[key.strip()] = int(val) if val.isdigit() else float(val)
+        return check_noise(setting, "--noise")
+    except ValueError as exc:
+        if isinstance(exc, SpecError):
+            raise argparse.ArgumentTypeError(str(exc)) from None
+        raise argparse.ArgumentTypeError(
+            f"--noise {text!r}: expected model:p or model:key=value,... ({exc})") from None
+
+
 def _cmd_plateau(args) -> int:
     from .engine import plateau
 
@@ -370,7 +403,10 @@ def _cmd_plateau(args) -> int:
     res = plateau.gradient_variance(args.ansatz, qubits=args.qubits, layers=layers,
                                     samples=args.samples, observable=args.observable,
                                     param_index=param, seed=args.seed, init=init,
-                                    progress=progress)
+                                    progress=progress, noise=args.noise)
+    if args.noise is not None:
+        print(f"noise: {args.noise['model']} " + ", ".join(
+            f"{k}={v:g}" for k, v in args.noise.items() if isinstance(v, (int, float))))
     print(f"gradient variance of {args.ansatz}, {args.observable} cost, init {args.init}, "
           f"parameter {param}, {res.samples} samples")
     print(f"  {'qubits':>6} {'layers':>6} {'variance':>12} {'stderr':>10} {'2-design':>10}")
@@ -536,6 +572,9 @@ def build_parser() -> argparse.ArgumentParser:
     pl.add_argument("--init-width", type=float, default=0.1,
                     help="standard deviation of the small-angle initialisation")
     pl.add_argument("--seed", type=int, default=0)
+    pl.add_argument("--noise", type=_noise_arg, default=None, metavar="MODEL:P",
+                    help="noise after every gate, exact on density matrices: depolarizing:0.01 "
+                         "or model:key=val,... (thermal_relaxation:t1=100,t2=80,time1=0.05)")
     pl.add_argument("--out", metavar="FILE", help="write the result as JSON (or CSV for .csv)")
     pl.add_argument("--force", action="store_true", help="replace an existing --out file")
     pl.add_argument("--quiet", action="store_true", help="no progress lines")

@@ -62,3 +62,23 @@ def check_memory(num_qubits, copies):
             f"num_qubits: {num_qubits} needs about {need / 2**30:.1f} GiB for one parameter set "
             f"on the exact path ({copies} states of 2**{num_qubits} amplitudes) but only "
             f"{free / 2**30:.1f} GiB of memory is free; use fewer qubits or shots (Aer)")
+
+
+#: Widest circuit the noisy (density-matrix) path takes, fast or Aer: a batch row is one
+#: density matrix of 4**n complex entries (10 qubits = 16 MiB, 12 qubits = 256 MiB, so past
+#: 10 qubits a chunk of MEMORY_BUDGET_BYTES holds less than one row and rows run one by one).
+MAX_NOISY_QUBITS = 12
+
+
+def bytes_per_density(num_qubits: int) -> int:
+    return 16 * 4 ** num_qubits
+
+
+def check_noisy_width(num_qubits: int) -> None:
+    if num_qubits > MAX_NOISY_QUBITS:
+        raise CapacityError(
+            f"execution.noise: a noisy circuit of {num_qubits} qubits is too wide for the exact "
+            f"density-matrix path, which is limited to {MAX_NOISY_QUBITS} qubits here (4**n "
+            f"entries per state, {bytes_per_density(num_qubits) / 2**30:.0f} GiB at "
+            f"{num_qubits}); use fewer qubits, or shots (execution.shots) to sample noisy "
+            f"trajectories with Aer")

@@ -146,14 +146,28 @@ class OptimizerSpec:
 
 @dataclass
 class ExecutionSpec:
-    """``shots=None`` is the exact path; an integer asks for shot-based Aer sampling."""
+    """``shots=None`` is the exact path; an integer asks for shot-based Aer sampling.
+
+    ``noise=None`` is noiseless; ``{"model": "depolarizing", "p1": 0.01, "p2": 0.02}`` (or
+    another of ``execution.NOISE_MODELS``, each with its own option schema) puts a channel
+    after every gate: exact on batched density matrices, or sampled with ``shots``.  The
+    spec keeps the checked setting with the model's defaults filled in."""
 
     shots: int | None = None
     seed: int | None = None
+    noise: dict | None = None
 
     def validate(self) -> None:
         self.shots = SHOTS.check(self.shots, "execution.shots")
         self.seed = EXECUTION_SEED.check(self.seed, "execution.seed")
+        self.noise = execution.check_noise(self.noise, "execution.noise")
+
+    def to_dict(self) -> dict:
+        """Plain data; ``noise`` only when set, so noiseless specs read as they always did."""
+        out = {"shots": self.shots, "seed": self.seed}
+        if self.noise is not None:
+            out["noise"] = self.noise
+        return out
 
 
 _SECTIONS = {

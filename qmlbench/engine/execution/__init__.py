@@ -35,14 +35,23 @@ gate occurrence, evaluated in one pub (:mod:`.shift`).
 put the fast path behind Qiskit's V2 primitives and qiskit-ml's gradient interface,
 so ``EstimatorQNN``/``VQC``/``VQR`` train on it.
 
+Noise (``evaluator_for({"noise": {"model": "depolarizing", "p1": 0.01, "p2": 0.02}})``,
+settings in :mod:`.noise`): the circuit is written in one- and two-qubit gates and a
+channel follows each gate; exact values come from batched density matrices
+(:mod:`.noisy`, ``PATH_DENSITY``, at most ``MAX_NOISY_QUBITS``), circuits the fast path
+cannot compile from Aer's density matrix with the same ``NoiseModel``; ``density_matrices``
+gives the states.  With shots, values are sampled from the exact noisy ones.
+
 Modules: ``inputs`` (argument checks), ``fast`` (the exact path), ``aer`` (circuits
-rewritten for Aer), ``shift`` (parameter shift), ``evaluator`` (paths), ``primitives``
+rewritten for Aer), ``shift`` (parameter shift), ``noise`` (noise settings and models), ``noisy``
+(the density-matrix paths), ``evaluator`` (paths), ``primitives``
 (qiskit adapters).
 """
 
 from ..limits import (
                       MAX_EXACT_QUBITS,
                       MAX_MIXED_QUBITS,
+                      MAX_NOISY_QUBITS,
                       MEMORY_BUDGET_BYTES,
                       available_memory_bytes,
                       check_width,
@@ -52,7 +61,10 @@ from .aer import expanded, for_aer, is_mixed, measurements_as_dephasing
 from .evaluator import (
                       PATH_AER_FALLBACK,
                       PATH_AER_MIXED,
+                      PATH_AER_NOISY,
                       PATH_AER_SHOTS,
+                      PATH_AER_TRAJECTORIES,
+                      PATH_DENSITY,
                       PATH_EXACT,
                       PATH_SHOTS,
                       PATH_USER,
@@ -65,11 +77,14 @@ from .evaluator import (
                       statevectors,
 )
 from .inputs import has_control_flow
+from .noise import NOISE_BASIS, NOISE_MODELS, NoisePlan, check_noise
 from .primitives import FastEstimator, FastEstimatorGradient, FastSampler
 
 __all__ = ["DenseObservable", "Evaluator", "FastEstimator", "FastEstimatorGradient", "FastSampler",
-           "MAX_EXACT_QUBITS", "MAX_MIXED_QUBITS", "MEMORY_BUDGET_BYTES", "PATH_AER_FALLBACK",
-           "PATH_AER_MIXED", "PATH_AER_SHOTS", "PATH_EXACT", "PATH_SHOTS", "PATH_USER",
+           "MAX_EXACT_QUBITS", "MAX_MIXED_QUBITS", "MAX_NOISY_QUBITS", "MEMORY_BUDGET_BYTES",
+           "NOISE_BASIS", "NOISE_MODELS", "NoisePlan", "PATH_AER_FALLBACK", "PATH_AER_MIXED",
+           "PATH_AER_NOISY", "PATH_AER_SHOTS", "PATH_AER_TRAJECTORIES", "PATH_DENSITY",
+           "check_noise", "PATH_EXACT", "PATH_SHOTS", "PATH_USER",
            "UnsupportedCircuit", "available_memory_bytes", "check_width", "circuit_digest",
            "circuit_key", "evaluator_for", "expanded", "expectation_values", "for_aer",
            "gradients", "has_control_flow", "is_mixed", "measurements_as_dephasing",

@@ -15,13 +15,15 @@ from ..errors import DataError, QmlbenchError, SpecError
 from ..limits import (  # noqa: F401
     MAX_EXACT_QUBITS,
     MAX_MIXED_QUBITS,
+    MAX_NOISY_QUBITS,
     MEMORY_BUDGET_BYTES,
     available_memory_bytes,
     check_memory,
     check_mixed_width,
+    check_noisy_width,
     check_width,
 )
-from . import fast
+from . import fast, noisy
 from .aer import for_aer, is_mixed, measurements_as_dephasing
 from .inputs import (
     as_axes,
@@ -32,6 +34,7 @@ from .inputs import (
     has_control_flow,
     without_final_measurements,
 )
+from .noise import check_noise, describe, plan_for
 from .shift import ShiftPlan, estimator_pub
 
 PATH_EXACT = "exact (qmlbench batched statevector)"
@@ -40,6 +43,9 @@ PATH_AER_MIXED = "exact (Aer density matrix: the circuit has resets or mid-circu
 PATH_SHOTS = "shots (each Pauli term or outcome sampled from the exact state)"
 PATH_AER_SHOTS = "shots (Aer V2 primitives)"  # circuits conditioned on measured bits
 PATH_USER = "user primitive"
+PATH_DENSITY = "exact noisy (qmlbench batched density matrix)"
+PATH_AER_NOISY = "exact noisy (Aer density matrix, same noise model)"  # circuits sim cannot run
+PATH_AER_TRAJECTORIES = "shots noisy (Aer statevector trajectories, same noise model)"
 
 _warned: set[str] = set()
 
@@ -53,21 +59,130 @@ class Evaluator:
     """
 
     def __init__(self, shots: int | None = None, seed: int | None = None,
-                 estimator=None, sampler=None):
+                 estimator=None, sampler=None, noise=None):
         self.shots = shots
         self.seed = seed
         self.estimator = estimator
         self.sampler = sampler
         self.fallback_reason: str | None = None
+        #: the checked noise setting (a dict, see :mod:`.noise`) or None; ``noise_plan`` is
+        #: what it means for circuits, ``noise_label`` says it in words
+        self.noise_plan = plan_for(noise)
+        self.noise = None if self.noise_plan is None else self.noise_plan.setting
+        self.noise_label = describe(self.noise)
+        if self.noise is not None and (estimator is not None or sampler is not None):
+            raise SpecError("execution.noise", self.noise_label,
+                            reason="cannot be combined with a user primitive: put the noise in "
+                                   "the primitive (Aer's EstimatorV2 with backend_options "
+                                   "noise_model) or drop it here")
         if estimator is not None or sampler is not None:
             self.path = PATH_USER
         elif shots is not None:
             self.path = f"{PATH_SHOTS}, {shots} shots" + (f", seed {seed}" if seed is not None else "")
+        elif self.noise is not None:
+            self.path = PATH_DENSITY
         else:
             self.path = PATH_EXACT
 
     def __repr__(self):
+        if self.noise is not None:
+            return f"Evaluator(path={self.path!r}, noise={self.noise_label!r})"
         return f"Evaluator(path={self.path!r})"
+
+    # -- noise ----------------------------------------------------------------------------
+    def _noisy_program(self, circuit, redraw_axes=False):
+        """The density program, or None after switching to the Aer noisy fallback."""
+        plan = self.noise_plan
+        plan.check_circuit(circuit.num_qubits)
+        try:
+            prog = noisy.program(plan, circuit, redraw_axes)
+        except sim.UnsupportedCircuit as exc:
+            if redraw_axes:
+                raise DataError(f"axes: the noisy fast path cannot run this circuit ({exc}), "
+                                f"and only it redraws rotation axes") from None
+            reason = f"the fast density-matrix path cannot simulate this circuit: {exc}"
+            self.fallback_reason = reason
+            if self.shots is None:
+                self.path = PATH_AER_NOISY
+            if reason not in _warned:
+                _warned.add(reason)
+                warnings.warn(f"{reason}; using Aer's density matrix instead", RuntimeWarning,
+                              stacklevel=4)
+            return None
+        if self.shots is None:
+            self.path = PATH_DENSITY
+            self.fallback_reason = None
+        return prog
+
+    def _noisy_axes(self, circuit, axes, rows):
+        prog = self._noisy_program(circuit, redraw_axes=True)
+        return prog, as_axes(axes, rows, prog.num_slots)
+
+    def _noisy_expectations(self, circuit, ops, arr, axes=None):
+        if self.shots is not None:
+            if axes is not None:
+                raise DataError(f"axes: per-row rotation axes run only on the exact path; this "
+                                f"evaluator uses {self.path}")
+            return self._primitive_expectations(circuit, ops, arr)
+        if axes is not None:
+            prog, ax = self._noisy_axes(circuit, axes, arr.shape[0])
+            return noisy.expectations(self.noise_plan, prog, ops, arr, ax)
+        prog = self._noisy_program(circuit)
+        if prog is None:
+            return noisy.aer_expectations(self.noise_plan, circuit, ops, arr)
+        return noisy.expectations(self.noise_plan, prog, ops, arr)
+
+    def _noisy_gradients(self, circuit, ops, arr, idx, axes=None):
+        if self.shots is None:
+            if axes is not None:
+                prog, ax = self._noisy_axes(circuit, axes, arr.shape[0])
+                return noisy.gradients(self.noise_plan, prog, ops, arr, idx, ax)
+            prog = self._noisy_program(circuit)
+            if prog is not None:
+                return noisy.gradients(self.noise_plan, prog, ops, arr, idx)
+        elif axes is not None:
+            raise DataError(f"axes: per-row rotation axes run only on the exact path; this "
+                            f"evaluator uses {self.path}")
+        # parameter shift (every rotation is followed by a parameter-free channel, so the
+        # two-term rule holds), each shifted row a noisy evaluation
+        if has_control_flow(circuit) and circuit.num_parameters:
+            raise QmlbenchError(
+                "gradients: the circuit has operations conditioned on measured bits "
+                "(if_test, loops); the parameter-shift rule here does not reach inside "
+                "them, so no gradient is given rather than a wrong one")
+        plan = ShiftPlan(circuit)
+        if plan.num_angles == 0:
+            return np.zeros((arr.shape[0], len(ops), len(idx)))
+        rows = plan.shifted_values(arr).reshape(-1, plan.num_angles)
+        ev = self._noisy_expectations(plan.circuit, ops, rows)
+        return plan.chain(arr, ev.reshape(arr.shape[0], -1, len(ops)), idx)
+
+    def density_matrices(self, circuit: QuantumCircuit, values, axes=None) -> np.ndarray:
+        """Density matrices ``(batch, 2**n, 2**n)`` of the circuit's output state: the noisy
+        state with noise, else ``|psi><psi|`` (qiskit's qubit order: ``rho[r, c]``)."""
+        arr = as_values(circuit, values)
+        if self.noise is None:
+            sv = self.statevectors(circuit, arr, axes)
+            return sv[:, :, None] * sv.conj()[:, None, :]
+        if axes is not None:
+            prog, ax = self._noisy_axes(circuit, axes, arr.shape[0])
+            return noisy.densities(prog, arr, ax)
+        prog = self._noisy_program(circuit)
+        if prog is None:
+            return noisy.aer_densities(self.noise_plan, circuit, arr)
+        return noisy.densities(prog, arr)
+
+    def aer_noisy_expectation_values(self, circuit: QuantumCircuit, observable, values):
+        """The noisy expectation values computed by Aer's density-matrix method with this
+        evaluator's noise model (:meth:`~.noise.NoisePlan.noise_model`), instead of the fast
+        path: the cross-check, and the fallback's own computation."""
+        if self.noise is None:
+            return self.aer_expectation_values(circuit, observable, values)
+        arr = as_values(circuit, values)
+        ops, many = as_observables(observable, circuit.num_qubits)
+        self.noise_plan.check_circuit(circuit.num_qubits)
+        res = noisy.aer_expectations(self.noise_plan, circuit, ops, arr)
+        return res if many else res[:, 0]
 
     # -- helpers --------------------------------------------------------------
     def _compiled_or_none(self, circuit):
@@ -189,6 +304,10 @@ class Evaluator:
 
     def _primitive_expectations(self, circuit, ops, rows):
         """Expectation values for rows of shape (..., P) -> (..., K) through one estimator pub."""
+        if self.noise is not None:
+            self.noise_plan.check_circuit(circuit.num_qubits, width=False)
+            if circuit.num_qubits > MAX_NOISY_QUBITS or has_control_flow(circuit):
+                return self._trajectory_expectations(circuit, ops, rows)
         ops = as_pauli_ops(ops)
         if self.estimator is None and self.sampler is not None:
             return self._sampler_expectations(circuit, ops, rows)
@@ -214,9 +333,30 @@ class Evaluator:
         res = estimator.run([estimator_pub(circ, ops, rows)]).result()
         return np.asarray(res[0].data.evs, dtype=float)
 
+    def _trajectory_expectations(self, circuit, ops, rows):
+        """Noisy and too wide for density matrices (or branching on measured bits): Aer
+        averages ``shots`` noisy statevector trajectories per row."""
+        plan = self.noise_plan
+        n = circuit.num_qubits
+        ops = [plan.readout_observable(o, n) for o in as_pauli_ops(ops)]
+        circ = noisy.flat_circuit(plan, circuit)
+        estimator = noisy.aer_trajectory_estimator(plan, self.shots, self.seed)
+        self.path = PATH_AER_TRAJECTORIES + f", {self.shots} shots"
+        self.fallback_reason = (f"{n} qubits is past the density-matrix limit of "
+                                f"{MAX_NOISY_QUBITS}" if n > MAX_NOISY_QUBITS else
+                                "the circuit branches on measured bits")
+        if circ.num_parameters == 0:
+            obs = np.empty(len(ops), dtype=object)
+            for k, o in enumerate(ops):
+                obs[k] = o
+            ev = np.asarray(estimator.run([(circ, obs)]).result()[0].data.evs, dtype=float)
+            return np.broadcast_to(ev, rows.shape[:-1] + (len(ops),)).copy()
+        res = estimator.run([estimator_pub(circ, ops, rows)]).result()
+        return np.asarray(res[0].data.evs, dtype=float)
+
     def _exact(self):
         """The exact evaluator this one samples shots from (its path is reported)."""
-        return Evaluator()
+        return Evaluator(noise=self.noise_plan)
 
     def _shot_expectations(self, circuit, ops, rows):
         """Each Pauli term measured ``shots`` times: its count of +1 outcomes is
@@ -263,6 +403,10 @@ class Evaluator:
         each row's axes (0/1/2 = X/Y/Z) for the circuit's parameterised RX/RY/RZ gates,
         so every row runs its own circuit (McClean's random-Pauli ensemble)."""
         arr = as_values(circuit, values)
+        if self.noise is not None:
+            raise QmlbenchError(
+                f"statevectors: with noise ({self.noise_label}) the output is a mixed state and "
+                f"has no statevector; use density_matrices, expectation_values or probabilities")
         if axes is not None:
             comp, ax = self._redrawn(circuit, axes, arr.shape[0])
             return fast.statevectors(comp, arr, ax)
@@ -276,6 +420,11 @@ class Evaluator:
         arr = as_values(circuit, values)
         if self.sampler is not None or self.shots is not None:
             return self._sampled_probabilities(circuit, arr)
+        if self.noise is not None:
+            prog = self._noisy_program(circuit)
+            if prog is None:
+                return noisy.aer_probabilities(self.noise_plan, circuit, arr)
+            return noisy.probabilities(self.noise_plan, prog, arr)
         comp = self._compiled_or_none(circuit)
         if comp is not None:
             self._mark_fast()
@@ -327,6 +476,9 @@ class Evaluator:
                            axes=None) -> np.ndarray:
         arr = as_values(circuit, values)
         ops, many = as_observables(observable, circuit.num_qubits)
+        if self.noise is not None:
+            res = self._noisy_expectations(circuit, ops, arr, axes)
+            return res if many else res[:, 0]
         if axes is not None:
             comp, ax = self._redrawn(circuit, axes, arr.shape[0])
             res = fast.expectations(comp, ops, arr, ax)
@@ -348,7 +500,9 @@ class Evaluator:
         ops, many = as_observables(observable, circuit.num_qubits)
         asked = as_wrt(circuit, wrt)
         idx = list(dict.fromkeys(asked))  # each parameter once; repeats are copied below
-        if axes is not None:
+        if self.noise is not None:
+            grads = self._noisy_gradients(circuit, ops, arr, idx, axes)
+        elif axes is not None:
             comp, ax = self._redrawn(circuit, axes, arr.shape[0])
             grads = fast.gradients(comp, ops, arr, idx, ax)
         else:
@@ -380,30 +534,43 @@ class Evaluator:
         return plan.chain(arr, ev, idx)
 
 
-def redraw_slots(circuit: QuantumCircuit) -> int:
+def redraw_slots(circuit: QuantumCircuit, noise=None) -> int:
     """How many rotation axes a row of ``axes`` holds for ``circuit`` (its parameterised
     RX/RY/RZ gates, in circuit order); raises :class:`UnsupportedCircuit` when the exact
-    path cannot run the circuit."""
+    path cannot run the circuit.  With ``noise``, the noisy path's count (the same for
+    circuits of RX/RY/RZ; backend noise rewrites rotations and redraws none)."""
     check_width(circuit.num_qubits)
-    return sim.compiled(circuit, redraw_axes=True).num_slots
+    if noise is None:
+        return sim.compiled(circuit, redraw_axes=True).num_slots
+    plan = plan_for(check_noise(noise))
+    if plan.model == "backend":
+        raise sim.UnsupportedCircuit("backend noise writes rotations in the backend's gates, "
+                                     "so their axes cannot be redrawn")
+    plan.check_circuit(circuit.num_qubits)
+    return noisy.program(plan, circuit, redraw_axes=True).num_slots
 
 
 def evaluator_for(execution_spec=None, estimator=None, sampler=None) -> Evaluator:
     """The evaluator for an :class:`~qmlbench.engine.spec.ExecutionSpec` (or a whole
-    ExperimentSpec, or a dict with ``shots``/``seed``); user primitives win."""
+    ExperimentSpec, or a dict with ``shots``/``seed``/``noise``); user primitives win.
+
+    ``noise``: ``{"model": "depolarizing", "p1": 0.01, "p2": 0.02}`` or another model of
+    :data:`~.noise.NOISE_MODELS`; exact noisy values come from batched density matrices
+    (``PATH_DENSITY``), with shots they are sampled from them."""
     spec = execution_spec
     if spec is not None and hasattr(spec, "execution"):
         spec = spec.execution
     if isinstance(spec, dict):
-        unknown = sorted(set(spec) - {"shots", "seed"})
+        unknown = sorted(set(spec) - {"shots", "seed", "noise"})
         if unknown:
-            raise SpecError(f"execution.{unknown[0]}", spec[unknown[0]], ["shots", "seed"],
+            raise SpecError(f"execution.{unknown[0]}", spec[unknown[0]], ["shots", "seed", "noise"],
                             reason="is not an execution setting")
-        shots, seed = spec.get("shots"), spec.get("seed")
+        shots, seed, noise = spec.get("shots"), spec.get("seed"), spec.get("noise")
     elif spec is None:
-        shots = seed = None
+        shots = seed = noise = None
     else:
         shots, seed = getattr(spec, "shots", None), getattr(spec, "seed", None)
+        noise = getattr(spec, "noise", None)
     if shots is not None:
         if isinstance(shots, (bool, np.bool_)) or not isinstance(shots, (int, np.integer)) or shots < 1:
             raise SpecError("execution.shots", shots,
@@ -414,7 +581,8 @@ def evaluator_for(execution_spec=None, estimator=None, sampler=None) -> Evaluato
             raise SpecError("execution.seed", seed,
                             reason="must be a non-negative integer or None (unseeded)")
         seed = int(seed)
-    return Evaluator(shots=shots, seed=seed, estimator=estimator, sampler=sampler)
+    noise = check_noise(noise)
+    return Evaluator(shots=shots, seed=seed, estimator=estimator, sampler=sampler, noise=noise)
 
 
 _default = Evaluator()

@@ -86,6 +86,33 @@ def fidelity_matrix(sv_x: np.ndarray, sv_y: np.ndarray | None = None) -> np.ndar
 _EVALUATOR_SEED = object()
 
 
+def mixed_state_matrix(rho_x: np.ndarray, rho_y: np.ndarray | None = None) -> np.ndarray:
+    """``Tr(rho_i sigma_j)`` from two stacks of density matrices ``(n, d, d)``: one matrix
+    product of the flattened matrices (``Tr(rho sigma) = sum_ab rho_ab conj(sigma_ab)`` for
+    Hermitian ``sigma``)."""
+    fx = rho_x.reshape(rho_x.shape[0], -1)
+    fy = fx if rho_y is None else rho_y.reshape(rho_y.shape[0], -1)
+    return np.real(fx @ fy.conj().T)
+
+
+def _noisy_kernel(feature_map, X, Y, ev):
+    """Blocks of density matrices kept within ``KERNEL_MEMORY_BYTES``."""
+    per = 16 * 4 ** feature_map.num_qubits
+    step = max(1, KERNEL_MEMORY_BYTES // (2 * per))
+    other = X if Y is None else Y
+    K = np.empty((X.shape[0], other.shape[0]))
+    for i in range(0, X.shape[0], step):
+        rx = ev.density_matrices(feature_map, X[i:i + step])
+        for j in range(i if Y is None else 0, other.shape[0], step):
+            ry = rx if (Y is None and j == i) else ev.density_matrices(feature_map,
+                                                                       other[j:j + step])
+            block = mixed_state_matrix(rx, ry)
+            K[i:i + step, j:j + step] = block
+            if Y is None:
+                K[j:j + step, i:i + step] = block.T
+    return K
+
+
 def kernel_matrix(feature_map: QuantumCircuit, X, Y=None, evaluator=None,
                   seed=_EVALUATOR_SEED) -> np.ndarray:
     """Gram matrix of fidelities ``K[i, j] = |<psi(X_i)|psi(Y_j)>|^2``; ``Y=None`` means X vs X.
@@ -95,9 +122,26 @@ def kernel_matrix(feature_map: QuantumCircuit, X, Y=None, evaluator=None,
     the training statevectors come from the cache the second time.  With an evaluator
     that has ``shots``, each entry is a compute-uncompute estimate; its noise is drawn
     with ``seed`` (by default the evaluator's seed).
+
+    With a noisy evaluator (``evaluator_for({"noise": ...})``) the feature map prepares
+    mixed states ``rho(x)`` and ``K[i, j] = Tr(rho(X_i) rho(Y_j))``, the Hilbert-Schmidt
+    inner product: for pure states it is exactly the fidelity kernel above (``Tr(|a><a|
+    |b><b|) = |<a|b>|^2``), it is a Gram matrix of the vectorised ``rho``'s and so stays
+    positive semi-definite (what an SVM needs; the Uhlmann fidelity of mixed states is not
+    an inner product), and it is what the SWAP test estimates.  Its diagonal is the purity
+    ``Tr(rho**2) <= 1``, which noise lowers (so it is not set to 1).  Readout errors do
+    not enter: they act on measurements, not on the states compared.
     """
     X = _as_points("X", X, feature_map.num_parameters)
     Y = None if Y is None else _as_points("Y", Y, feature_map.num_parameters)
+    if getattr(evaluator, "noise", None) is not None:
+        K = _noisy_kernel(feature_map, X, Y, evaluator)
+        shots = getattr(evaluator, "shots", None)
+        if shots:
+            if seed is _EVALUATOR_SEED:
+                seed = getattr(evaluator, "seed", None)
+            K = _sampled_overlaps(K, shots, seed, symmetric=Y is None)
+        return K
     per_state = 16 * 2 ** feature_map.num_qubits
     points = X.shape[0] + (0 if Y is None else Y.shape[0])
     if points * per_state > KERNEL_MEMORY_BYTES:
@@ -145,6 +189,19 @@ def sampled_fidelities(K, shots: int, seed=None, symmetric=False) -> np.ndarray:
         upper = np.triu(noisy, 1)
         noisy = upper + upper.T
         np.fill_diagonal(noisy, 1.0)
+    return noisy
+
+
+def _sampled_overlaps(K, shots, seed, symmetric):
+    """SWAP-test shot noise: P(ancilla 0) = (1 + Tr(rho sigma)) / 2, Binomial in shots."""
+    rng = np.random.default_rng(seed)
+    p0 = np.clip((1.0 + K) / 2.0, 0.0, 1.0)
+    noisy = 2.0 * rng.binomial(shots, p0) / shots - 1.0
+    if symmetric:
+        diag = np.diag(noisy).copy()
+        upper = np.triu(noisy, 1)
+        noisy = upper + upper.T
+        np.fill_diagonal(noisy, diag)
     return noisy
 
 

@@ -67,9 +67,10 @@ class _Point:
     block_params: int = 0
     path: str | None = None  # the execution path that ran
     fallback_reason: str | None = None
+    noise: dict | None = None  # checked execution.noise setting (None: noiseless)
 
 
-def _prepare(ansatz, options, n, L, observable, init: Init, row, col) -> _Point:
+def _prepare(ansatz, options, n, L, observable, init: Init, row, col, noise=None) -> _Point:
     redraw = isinstance(ansatz, str) and ansatz in REDRAW_ANSATZE and options.get("axes") is None
     obs = resolve(observable, n)
     if init.name == "identity_block":
@@ -81,11 +82,12 @@ def _prepare(ansatz, options, n, L, observable, init: Init, row, col) -> _Point:
     else:
         circuit = build_ansatz(ansatz, n, L, options)
         point = _Point(row, col, n, L, circuit.num_parameters, obs, circuit=circuit)
+    point.noise = noise
     if redraw:
         try:
-            slots = execution.redraw_slots(point.circuit)
+            slots = execution.redraw_slots(point.circuit, noise=noise)
             if point.blocks:
-                per_block = execution.redraw_slots(block)
+                per_block = execution.redraw_slots(block, noise=noise)
                 if slots != 2 * per_block * point.blocks:
                     raise execution.UnsupportedCircuit(
                         "identity blocks with redrawn axes need every rotation in the block "
@@ -128,10 +130,12 @@ def _run_point(point: _Point, samples: int, param_index, init: Init, seed: int,
     rng = np.random.default_rng(point_seed(seed, point.num_qubits, point.layers))
     values, axes = _draw(point, samples, init, rng)
     cols = list(range(point.num_params)) if param_index == "all" else [int(param_index)]
-    evaluator = execution.evaluator_for()
+    evaluator = execution.evaluator_for({"noise": point.noise})
     # Chunks of the seam's size: a Stop lands between them.  Forward mode carries 2
-    # states, the adjoint 2 plus temporaries.
-    size = max(1, int(limits.MEMORY_BUDGET_BYTES // (4 * limits.bytes_per_state(point.num_qubits))))
+    # states, the adjoint 2 plus temporaries (density matrices with noise).
+    per = (limits.bytes_per_state(point.num_qubits) if point.noise is None
+           else limits.bytes_per_density(point.num_qubits))
+    size = max(1, int(limits.MEMORY_BUDGET_BYTES // (4 * per)))
     out = np.empty((samples, len(cols)))
     for start in range(0, samples, size):
         if stop_event is not None and stop_event.is_set():
@@ -154,7 +158,7 @@ def _stats_task(point, samples, param_index, init, seed):
 def gradient_variance(ansatz, qubits, layers, samples: int = 200, observable="global",
                       param_index=0, seed: int | None = 0, init="uniform",
                       executor: Executor | None = None, progress=None, stop_event=None,
-                      ansatz_options: dict | None = None) -> PlateauResult:
+                      ansatz_options: dict | None = None, noise=None):
     """Variance of ∂cost/∂θ over random parameters, per number of qubits (and layers).
 
     ``ansatz``: registry name (``qb.circuits.ANSATZE``; ``"random_pauli"`` redraws its
@@ -169,12 +173,27 @@ def gradient_variance(ansatz, qubits, layers, samples: int = 200, observable="gl
     ``progress(done, total)`` is called in samples; setting ``stop_event`` (a
     ``threading.Event``) stops early and the unfinished points come back as NaN.
     ``ansatz_options`` go to the registry builder (``entanglement`` included).
+    ``noise``: an ``execution.noise`` setting (``{"model": "depolarizing", "p1": 0.01,
+    "p2": 0.02}``): the gradients are those of the noisy cost, exact on batched density
+    matrices (Wang et al. 2021's noise-induced plateaus: with local noise the variance
+    decays exponentially in depth); ``res.noise`` holds the checked setting.  A list of
+    settings is a sweep axis: one :class:`PlateauResult` per setting, in a list, every
+    setting drawing the same parameters (same seed).
     """
+    if isinstance(noise, (list, tuple)):
+        settings = [execution.check_noise(s, f"noise[{i}]") for i, s in enumerate(noise)]
+        return [gradient_variance(ansatz, qubits, layers, samples=samples, observable=observable,
+                                  param_index=param_index, seed=seed, init=init,
+                                  executor=executor, progress=progress, stop_event=stop_event,
+                                  ansatz_options=ansatz_options, noise=s) for s in settings]
+    noise = execution.check_noise(noise, "noise")
     started = time.perf_counter()
     samples = check_samples(samples)
     qubit_list = int_list("qubits", qubits, 1)
     for n in qubit_list:
         execution.check_width(n)
+        if noise is not None:
+            execution.NoisePlan(noise).check_circuit(n)
     swept = isinstance(layers, (list, tuple, range, np.ndarray))
     per_width = callable(layers)
     if per_width:
@@ -187,10 +206,10 @@ def gradient_variance(ansatz, qubits, layers, samples: int = 200, observable="gl
     options = dict(ansatz_options or {})
 
     if per_width:
-        points = [_prepare(ansatz, options, n, L, observable, init_spec, i, 0)
+        points = [_prepare(ansatz, options, n, L, observable, init_spec, i, 0, noise)
                   for i, (n, L) in enumerate(zip(qubit_list, layer_list))]
     else:
-        points = [_prepare(ansatz, options, n, L, observable, init_spec, i, j)
+        points = [_prepare(ansatz, options, n, L, observable, init_spec, i, j, noise)
                   for i, n in enumerate(qubit_list) for j, L in enumerate(layer_list)]
     for point in points:
         check_param_index(param_index, point)
@@ -240,7 +259,8 @@ def gradient_variance(ansatz, qubits, layers, samples: int = 200, observable="gl
     rates, rate_errs = zip(*(fit_decay(qubit_list, var[:, j], se[:, j]) for j in range(shape[1])))
     reference = np.array([resolve(observable, n).reference() for n in qubit_list])
     squeeze = (lambda a: a) if swept else (lambda a: a[:, 0])
-    return PlateauResult(
+    exact_path = execution.PATH_EXACT if noise is None else execution.PATH_DENSITY
+    result = PlateauResult(
         qubits=qubit_list, layers=layer_list if (swept or per_width) else layer_list[0],
         variances=squeeze(var), means=squeeze(mean), stderr=squeeze(se), samples=samples,
         decay_rate=np.array(rates) if swept else rates[0],
@@ -249,6 +269,8 @@ def gradient_variance(ansatz, qubits, layers, samples: int = 200, observable="gl
         param_index=param_index if param_index == "all" else int(param_index),
         init=init_spec.to_dict(), seed=seed, stopped=stopped,
         seconds=time.perf_counter() - started,
-        path=next((p for p in paths if p != execution.PATH_EXACT), execution.PATH_EXACT),
+        path=next((p for p in paths if p != exact_path), exact_path),
         fallback_reason=fallback[0] if fallback else None,
     )
+    result.noise = noise
+    return result
