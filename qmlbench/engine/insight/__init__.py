@@ -10,6 +10,7 @@
 
 Every evaluation goes through the execution seam, batched, in chunks within
 ``limits.MEMORY_BUDGET_BYTES``; every result is a dataclass with ``to_dict``/``to_json``.
+``spec_report(spec)`` gathers them for an experiment spec (``qmlbench insight``).
 Modules: ``common`` (checks, draws, chunks, result base), ``network`` (a model or QNN
 as circuit + inputs + weights + outputs), one module per measure.
 """
@@ -25,11 +26,12 @@ from .expressibility import (ExpressibilityResult, expected_kl, expressibility,
 from .fourier import FourierResult, encoding_coefficients, fourier_spectrum
 from .layers import LayerViewsResult, bloch_observables, layer_circuits, layer_views
 from .network import Network, network_of
+from .report import InsightReport, spec_report
 
 __all__ = [
     "expressibility", "entangling_capability", "effective_dimension", "fourier_spectrum",
     "layer_views", "ExpressibilityResult", "EntanglementResult", "EffectiveDimensionResult",
-    "FourierResult", "LayerViewsResult", "InsightResult", "Network", "network_of",
+    "FourierResult", "LayerViewsResult", "InsightResult", "InsightReport", "spec_report", "Network", "network_of",
     "haar_bin_log_masses", "haar_bin_masses", "haar_density", "idle_value", "kl_divergence",
     "kl_stderr", "expected_kl", "fidelity_histogram", "meyer_wallach", "single_qubit_purities",
     "haar_meyer_wallach", "fisher_information", "effective_dimension_from_fisher",
