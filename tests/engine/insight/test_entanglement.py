@@ -16,7 +16,7 @@ import qmlbench as qb
 from qmlbench.engine.insight import (entangling_capability, haar_meyer_wallach, meyer_wallach,
                                      single_qubit_purities)
 
-from conftest import haar_states, prep_two_qubits
+from insight_haar import haar_states, prep_two_qubits
 
 
 @pytest.mark.parametrize("n", [2, 3, 5])

@@ -21,7 +21,7 @@ import qmlbench as qb
 from qmlbench.engine.insight import (expected_kl, expressibility, haar_bin_log_masses,
                                      haar_bin_masses, idle_value, kl_divergence)
 
-from conftest import euler_one_qubit, haar_one_qubit_angles, haar_states, prep_angles, prep_two_qubits
+from insight_haar import euler_one_qubit, haar_one_qubit_angles, haar_states, prep_angles, prep_two_qubits
 
 
 def sigma(p, log_q, samples):
