@@ -3,6 +3,7 @@
     python benchmarks/run.py            # the full run (a few minutes on 2 cores)
     python benchmarks/run.py --quick    # a smoke run on small subsets
     python benchmarks/run.py --only W1 W3
+    python benchmarks/run.py --only insight   # I1-I4 (benchmarks/bench_insight.py)
 
 Every contender's answer is checked against qmlbench's (to 1e-8, or the shot
 noise of qiskit-ml's default estimator precision) before it is timed; the one
@@ -30,6 +31,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import workloads as wl  # noqa: E402
+import bench_insight  # noqa: E402  (I1-I4: the insight measures)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -180,6 +182,7 @@ def main(argv=None):
     parser.add_argument("--only", nargs="*", default=None, help="workloads to run (W1 W2a W2b W3 W4)")
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--no-pennylane", action="store_true")
+    parser.add_argument("--no-insight", action="store_true", help="skip the insight benchmarks I1-I4")
     parser.add_argument("--out", default=str(ROOT / "results" / "benchmarks.json"))
     args = parser.parse_args(argv)
 
@@ -193,7 +196,7 @@ def main(argv=None):
         makers = {"W1": wl.W1, "W2a": lambda: wl.W2(False), "W2b": lambda: wl.W2(True),
                   "W3": wl.W3, "W4": wl.W4}
         repeats = args.repeats
-    names = args.only or list(makers)
+    names = [n for n in (args.only or list(makers)) if n != "insight"]
     all_results = {}
     for name in names:
         if name not in makers:
@@ -201,7 +204,9 @@ def main(argv=None):
         workload = makers[name]()
         print(f"running {name}: {workload.title} ...", flush=True)
         all_results[name] = (workload.title, run_workload(workload, repeats, include_pl, args.quick))
-    _print_table(all_results)
+    run_insight = not args.no_insight and (args.only is None or "insight" in args.only)
+    insight = bench_insight.run(args.quick) if run_insight else {}
+    _print_table({**all_results, **insight})
 
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -211,6 +216,7 @@ def main(argv=None):
                     "cpus": os.cpu_count()},
         "pennylane": include_pl,
         "workloads": {k: {"title": t, "columns": rows} for k, (t, rows) in all_results.items()},
+        "insight": {k: {"title": t, "columns": rows} for k, (t, rows) in insight.items()},
     }
     out.write_text(json.dumps(payload, indent=2))
     print(f"wrote {out}")

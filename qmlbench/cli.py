@@ -6,6 +6,7 @@
     qmlbench list
     qmlbench plateau --ansatz random_pauli --qubits 2,4,6,8 --observable zz
     qmlbench concentration --feature-map zz --reps 2 --qubits 2,4,6,8
+    qmlbench insight moons_vqc --out insight.json
     qmlbench dashboard --port 8866
 
 A bad spec (unknown name, not JSON, missing file) ends with exit status 2 and
@@ -506,6 +507,68 @@ def _param_index(text: str) -> int:
         raise _Fail(f"--param: {text!r} is not allowed; give a parameter index or 'all'")
 
 
+# --- insight ---------------------------------------------------------------------
+
+def _cmd_insight(args) -> int:
+    from .engine import insight
+
+    out = _check_out_file(args.out, args.force)
+    spec, _ = _load_spec(args.spec)
+    res = insight.spec_report(spec, samples=args.samples, bins=args.bins, seed=args.seed,
+                              dataset_sizes=args.sizes, weight_samples=args.weight_samples,
+                              input_samples=args.input_samples)
+    print(f"inside the circuit: {res.samples} random pairs/samples per row, {res.bins} bins, "
+          f"seed {res.seed}")
+    print(f"  {'part':<22} {'qubits':>6} {'params':>6}  {'expressibility (KL)':>22} "
+          f"{'Haar':>8}  {'entangling Q':>15} {'Haar':>6}")
+    for row in res.rows:
+        expr = f"{row['expressibility']:.4f} ± {row['expressibility_stderr']:.4f}"
+        q = f"{row['q']:.3f} ± {row['q_stderr']:.3f}"
+        print(f"  {row['part']:<22} {row['qubits']:>6} {row['parameters']:>6}  {expr:>22} "
+              f"{row['expressibility_haar']:>8.4f}  {q:>15} {row['q_haar']:>6.3f}")
+    print("  (expressibility: lower is closer to Haar; Haar column: what Haar-random states "
+          "score with as many samples)")
+    eff = res.effective_dimension
+    if eff is not None:
+        print(f"  effective dimension ({eff['num_weights']} weights, {eff['weight_samples']} "
+              f"weight x {eff['input_samples']} training-input samples):")
+        for n, v, r in zip(eff["dataset_sizes"], eff["values"], eff["normalized"]):
+            print(f"    n = {n:>9}  d_eff = {v:.3f}  d_eff/d = {r:.3f}")
+    else:
+        print("  effective dimension: not defined for this model (no trainable circuit weights)")
+    print(f"  time            {res.seconds:.2f} s")
+    if out is not None:
+        _write_file(out, res.to_json(indent=2))
+        print(f"  saved to        {out}")
+    return EXIT_OK
+
+
+def _add_insight_parser(sub) -> None:
+    ins = sub.add_parser("insight", help="expressibility, entangling capability and effective "
+                                         "dimension of a spec's circuits",
+                         description="For the spec's feature map (inputs from the training "
+                                     "data), ansatz and both together: expressibility (Sim et "
+                                     "al. 2019) and Meyer-Wallach entangling capability with "
+                                     "their Haar references; for a variational model, its "
+                                     "effective dimension (Abbas et al. 2021) "
+                                     "(qmlbench.insight.spec_report).")
+    ins.add_argument("spec", nargs="?", metavar="SPEC",
+                     help="experiment spec (a JSON file or an example name); without it, the "
+                          "built-in ad hoc + QSVC example")
+    ins.add_argument("--samples", type=int, default=2000,
+                     help="random parameter pairs (expressibility) and samples (Q) per row")
+    ins.add_argument("--bins", type=int, default=75, help="fidelity histogram bins (default 75)")
+    ins.add_argument("--sizes", type=_int_csv, default=[1000, 10000, 100000],
+                     help="dataset sizes for the effective dimension (comma-separated)")
+    ins.add_argument("--weight-samples", type=int, default=10)
+    ins.add_argument("--input-samples", type=int, default=20,
+                     help="training inputs the effective dimension averages over")
+    ins.add_argument("--seed", type=int, default=0)
+    ins.add_argument("--out", metavar="FILE", help="write the report as JSON")
+    ins.add_argument("--force", action="store_true", help="replace an existing --out file")
+    ins.set_defaults(func=_cmd_insight)
+
+
 # --- parser ----------------------------------------------------------------------
 
 def _version() -> str:
@@ -599,6 +662,7 @@ def build_parser() -> argparse.ArgumentParser:
     dash.add_argument("--port", type=int, default=8866, help="port to serve on (default 8866)")
     dash.add_argument("--no-browser", action="store_true", help="do not open a browser")
     dash.set_defaults(func=_cmd_dashboard)
+    _add_insight_parser(sub)
     return parser
 
 

@@ -15,10 +15,13 @@ from .kernels import concentration_figure, kernel_heatmap, off_diagonal, order_b
 from .training import loss_curve, loss_series
 from . import plateau
 from .plateau import depth_figure, landscape_figure, variance_figure
+from . import insight
+from .insight import effective_dimension_figure, fidelity_figure, fourier_figure, layer_views_figure
 
 __all__ = [
     "data_scatter", "point_traces", "loss_curve", "loss_series", "decision_boundary",
     "misclassified_points", "kernel_heatmap", "concentration_figure", "off_diagonal", "order_by_label", "circuit_text",
     "circuit_html", "circuit_svg", "circuit_svg_html", "circuit_figure", "facts_html", "score_bars", "plateau", "variance_figure",
     "depth_figure", "landscape_figure",
+    "insight", "fidelity_figure", "fourier_figure", "layer_views_figure", "effective_dimension_figure",
 ]
