@@ -15,10 +15,11 @@ from .kernels import concentration_figure, kernel_heatmap, off_diagonal, order_b
 from .training import loss_curve, loss_series
 from . import plateau
 from .plateau import depth_figure, landscape_figure, variance_figure
+from .study import study_figure, study_series
 
 __all__ = [
     "data_scatter", "point_traces", "loss_curve", "loss_series", "decision_boundary",
     "misclassified_points", "kernel_heatmap", "concentration_figure", "off_diagonal", "order_by_label", "circuit_text",
     "circuit_html", "circuit_svg", "circuit_svg_html", "circuit_figure", "facts_html", "score_bars", "plateau", "variance_figure",
-    "depth_figure", "landscape_figure",
+    "depth_figure", "landscape_figure", "study_figure", "study_series",
 ]
