@@ -109,3 +109,25 @@ def test_as_executor_refuses_what_it_cannot_run_on():
         qd.as_executor(42)
     assert info.value.field == "executor"
     assert qd.as_executor(None) is None
+
+
+def test_a_study_stopped_on_the_cluster_resumes_by_address_without_recomputing(
+        client, small, tmp_path, results_of):
+    import threading
+
+    stop = threading.Event()
+    seen = []
+
+    def progress(p):
+        if p.record is not None:
+            seen.append(p.record["key"])
+            stop.set()                         # Stop once the first cell is back
+
+    first = qb.study.run(small, out=tmp_path, client=client, stop_event=stop, progress=progress)
+    kept = {p.stem for p in (tmp_path / "cells").iterdir()}
+    assert 1 <= len(kept) < len(qb.study.load(small).cells) and set(first["key"]) == kept
+    computed = []
+    resumed = qb.study.run(small, out=tmp_path, client=client.scheduler.address,
+                           progress=lambda p: p.record and computed.append(p.record["key"]))
+    assert not set(computed) & kept and len(computed) + len(kept) == len(resumed)
+    assert results_of(resumed) == results_of(qb.study.run(small))
