@@ -553,6 +553,15 @@ def _cmd_study(args) -> int:
     client = None
     where = "serially, here"
     if args.scheduler:
+        from .engine.errors import QmlbenchError
+
+        if "://" not in args.scheduler:
+            args.scheduler = f"tcp://{args.scheduler}"     # HOST:PORT, as dask's own tools take it
+
+        try:
+            distributed.client_for(args.scheduler)     # connect now: a wrong address fails here
+        except QmlbenchError as exc:
+            raise _Fail(f"--scheduler: {str(exc).removeprefix('executor: ')}") from None
         client = args.scheduler
         where = f"on the Dask scheduler {args.scheduler}"
     elif args.workers:
