@@ -7,8 +7,9 @@ Every sweep that spreads work (``plateau.gradient_variance``, ``kernels.concentr
 * a ``concurrent.futures.Executor`` (a ``ProcessPoolExecutor``, say): used as it is;
 * a ``dask.distributed.Client``: its ``get_executor(retries=...)``, a
   ``concurrent.futures.Executor`` whose futures are plain ``concurrent.futures`` futures,
-  so the sweeps' ``wait``/``as_completed`` loops do not change; a task whose worker dies
-  is re-run on another worker up to ``retries`` times (Dask's own retry, not ours);
+  so the sweeps' ``wait``/``as_completed`` loops do not change.  Retries are Dask's, not
+  ours: the scheduler re-runs a task whose worker died on another worker (its
+  ``allowed-failures`` setting), and ``retries`` re-runs a task that raised;
 * a scheduler address ``"tcp://HOST:PORT"``: a ``Client`` connected to it, opened once
   per address and process and closed when the interpreter exits (:func:`close_clients`).
 
@@ -87,8 +88,8 @@ def as_executor(target, retries: int = DEFAULT_RETRIES) -> Executor | None:
     """What a sweep submits to: ``None`` (serial) or a ``concurrent.futures.Executor``.
 
     ``target``: None, an Executor, a ``dask.distributed.Client`` or a scheduler address
-    ``"tcp://HOST:PORT"``.  Dask tasks are submitted with ``retries`` (a killed worker's
-    task is re-run elsewhere) and ``pure=False`` (two equal submissions are two tasks).
+    ``"tcp://HOST:PORT"``.  Dask tasks are submitted with ``retries`` (a task that raised is
+    run again) and ``pure=False`` (two equal submissions are two tasks).
     """
     if target is None or isinstance(target, Executor):
         return target

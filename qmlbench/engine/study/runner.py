@@ -5,11 +5,13 @@
     table = qb.study.run(spec, out="results/small", client="tcp://host:8786")
 
 Cells already saved under ``out`` are read back, not computed again, so a re-run after
-Ctrl-C, a crash or a lost machine picks up where it stopped.  On Dask each cell is one task
-(``retries`` re-runs one that raised on a lost worker; the scheduler re-runs one whose
-worker died, up to its ``distributed.scheduler.allowed-failures``): a killed worker costs
-only the cells it was running.  A cell that fails for good appears in the table with status
-``"error"`` and is not saved, so the next run tries it again.
+Ctrl-C, a crash or a lost machine picks up where it stopped.  On Dask each cell is one task,
+and both retries are Dask's own: the scheduler re-runs a task whose worker process died on
+another worker (up to ``distributed.scheduler.allowed-failures``, 3 by default, then it
+raises ``KilledWorker``), and ``retries`` re-runs a task that raised.  So a killed worker
+costs only the cells it was running; cells are saved here, by the caller, as their results
+arrive.  A cell that fails for good appears in the table with status ``"error"`` and is not
+saved, so the next run tries it again.
 """
 
 from __future__ import annotations
