@@ -619,6 +619,9 @@ def _cmd_study(args) -> int:
 
 def _print_study_summary(rows) -> None:
     """Mean test score over seeds per (dataset, model, dimension), for experiment studies."""
+    if any("variance" in r for r in rows):
+        _print_plateau_summary(rows)
+        return
     groups: dict = {}
     for r in rows:
         if r.get("status") != "done" or "test_score" not in r:
@@ -632,6 +635,18 @@ def _print_study_summary(rows) -> None:
         scores = [s for s in scores if s is not None]
         mean = sum(scores) / len(scores) if scores else None
         print(f"  {str(ds):<16} {str(model):<16} {str(dim):>4} {_fmt(mean):>10} {len(scores):>6}")
+
+
+def _print_plateau_summary(rows) -> None:
+    """Gradient variance against width, one line per (ansatz, cost, init, layers, seed)."""
+    lines: dict = {}
+    for r in rows:
+        if r.get("status") == "done":
+            key = (r["ansatz"], r["cost"], r["init"], r["layers"], r["seed"])
+            lines.setdefault(key, []).append((r["qubits"], r["variance"]))
+    for (ansatz, cost, init, layers, seed), points in lines.items():
+        values = "  ".join(f"{n}q {v:.2e}" for n, v in sorted(points))
+        print(f"  {ansatz} {cost} cost, {init} init, {layers} layers, seed {seed}:  {values}")
 
 
 def _add_study_parser(sub) -> None:

@@ -53,6 +53,15 @@ def test_a_bad_study_spec_is_one_line_naming_the_field(tmp_path, capsys):
     assert status == 2 and "is not a file" in err and "dimension_sweep" in err
 
 
+def test_a_plateau_study_prints_variance_against_width(tmp_path, capsys):
+    study = {"study": "plateau", "ansatz": "real_amplitudes", "widths": [2, 3], "depths": [1],
+             "costs": ["global", "local"], "samples": 8}
+    status, out, err = run_cli(capsys, "study", write(tmp_path, study), "--out", tmp_path / "o")
+    assert status == 0, err
+    assert "real_amplitudes local cost, uniform init, 1 layers, seed 0:  2q " in out
+    assert "variance" in err.splitlines()[-1]
+
+
 def test_the_shipped_study_is_found_by_name():
     assert "dimension_sweep" in cli.study_names()
     assert len(cli._load_study("dimension_sweep").cells) == 54

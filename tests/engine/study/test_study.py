@@ -163,3 +163,5 @@ def test_the_shipped_example_study_validates():
     path = resources.files("qmlbench") / "examples" / "studies" / "dimension_sweep.json"
     study = qb.study.load(path.read_text())
     assert study.name == "dimension_sweep" and len(study.cells) == 54
+    plateau = qb.study.load((path.parent / "plateau_costs.json").read_text())
+    assert plateau.kind == "plateau" and len(plateau.cells) == 40
