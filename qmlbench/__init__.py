@@ -15,7 +15,8 @@ __version__ = "0.1.0"
 
 _ENGINE_MODULES = {
     "spec", "circuits", "datasets", "execution", "models", "optimizers", "training",
-    "boundary", "plateau", "kernels", "store", "errors", "state", "options", "insight",
+    "boundary", "plateau", "kernels", "store", "errors", "state", "options", "insight", "study",
+    "distributed",
 }
 
 

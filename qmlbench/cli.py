@@ -7,6 +7,7 @@
     qmlbench plateau --ansatz random_pauli --qubits 2,4,6,8 --observable zz
     qmlbench concentration --feature-map zz --reps 2 --qubits 2,4,6,8
     qmlbench insight moons_vqc --out insight.json
+    qmlbench study dimension_sweep --out results/sweep --workers 2
     qmlbench dashboard --port 8866
 
 A bad spec (unknown name, not JSON, missing file) ends with exit status 2 and
@@ -569,6 +570,207 @@ def _add_insight_parser(sub) -> None:
     ins.set_defaults(func=_cmd_insight)
 
 
+# --- study -----------------------------------------------------------------------
+
+def study_names() -> list[str]:
+    """Names of the example studies shipped inside the package (``qmlbench study NAME``)."""
+    from importlib import resources
+
+    folder = resources.files("qmlbench") / "examples" / "studies"
+    try:
+        return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".json"))
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+
+
+def _load_study(text: str):
+    from importlib import resources
+
+    from .engine import study
+    from .engine.errors import SpecError
+
+    p = Path(text)
+    name = p.name[:-5] if p.name.endswith(".json") else p.name
+    if not p.is_file():
+        if name not in study_names() or len(p.parts) > 1 and p.parts[0] != "studies":
+            names = study_names()
+            hint = f"; or give a study shipped with qmlbench: {', '.join(names)}" if names else ""
+            raise _Fail(f"study: {text!r} is not a file{hint}")
+        p = resources.files("qmlbench") / "examples" / "studies" / f"{name}.json"
+    try:
+        return study.load(p.read_text(encoding="utf-8"))
+    except SpecError as exc:
+        raise _Fail(f"{p.name}: {exc}") from exc
+
+
+def _clock(seconds) -> str:
+    if seconds is None:
+        return "--:--"
+    s = int(round(seconds))
+    return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
+
+
+class _StudyProgress:
+    """One line per finished cell: count, share, elapsed, ETA, the cell and its score."""
+
+    def __init__(self, quiet: bool):
+        self.quiet = quiet
+
+    def __call__(self, p):
+        if self.quiet or p.record is None and p.done == 0:
+            return
+        if p.record is None:        # the first call after a resume
+            print(f"  {p.skipped} of {p.total} cells already done (read back)", file=sys.stderr,
+                  flush=True)
+            return
+        r = p.record
+        labels = " ".join(f"{k}={v}" for k, v in r["labels"].items())
+        result = r["result"]
+        if result.get("status") == "error":
+            what = f"error: {result.get('error')}"
+        elif "test_score" in result:
+            what = f"test {_fmt(result.get('test_score'))}"
+        else:
+            what = f"variance {result.get('variance', float('nan')):.3e}"
+        width = len(str(p.total))
+        print(f"  [{p.done:>{width}}/{p.total}] {100 * p.done / p.total:3.0f}%  "
+              f"{_clock(p.elapsed)} elapsed, ETA {_clock(p.eta)}  {labels}  {what}",
+              file=sys.stderr, flush=True)
+
+
+def _cmd_study(args) -> int:
+    import threading
+
+    from .engine import distributed, study
+
+    spec = _load_study(args.study)
+    out = Path(args.out) if args.out else Path("results") / spec.name
+    if out.exists() and not out.is_dir():
+        raise _Fail(f"--out: {str(out)!r} is a file; give a folder")
+    if args.workers is not None and args.workers < 1:
+        raise _Fail(f"--workers: {args.workers} is not allowed; give 1 or more")
+    client = None
+    where = "serially, here"
+    if args.scheduler:
+        from .engine.errors import QmlbenchError
+
+        if "://" not in args.scheduler:
+            args.scheduler = f"tcp://{args.scheduler}"     # HOST:PORT, as dask's own tools take it
+
+        try:
+            distributed.client_for(args.scheduler)     # connect now: a wrong address fails here
+        except QmlbenchError as exc:
+            raise _Fail(f"--scheduler: {str(exc).removeprefix('executor: ')}") from None
+        client = args.scheduler
+        where = f"on the Dask scheduler {args.scheduler}"
+    elif args.workers:
+        client = distributed.local_cluster(args.workers)
+        where = f"on a local Dask cluster of {args.workers} worker processes"
+    if not args.quiet:
+        print(f"qmlbench: study {spec.name!r}: {len(spec.cells)} cells, {where}; "
+              f"results in {str(out)!r}", flush=True)
+    stop, ended = threading.Event(), threading.Event()
+    box: dict = {}
+
+    def target():
+        try:
+            box["table"] = study.run(spec, out=out, client=client, stop_event=stop,
+                                     progress=_StudyProgress(args.quiet), retries=args.retries)
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the main thread
+            box["error"] = exc
+        finally:
+            ended.set()
+
+    # The study runs in a thread so that Ctrl-C (delivered to this one) can stop it cleanly;
+    # an Event, not Thread.join, is waited on: an interrupted join can report a live thread dead.
+    worker = threading.Thread(target=target, name="qmlbench-study", daemon=True)
+    interrupted = False
+    try:
+        worker.start()
+        while not ended.is_set():
+            try:
+                ended.wait(0.2)
+            except KeyboardInterrupt:
+                if interrupted:
+                    raise
+                interrupted = True
+                stop.set()
+                print("\nqmlbench: stopping; finished cells are kept (Ctrl-C again quits now)",
+                      file=sys.stderr, flush=True)
+    finally:
+        if client is not None and not isinstance(client, str):
+            client.close()
+            client.cluster.close()
+    if "error" in box:
+        raise box["error"]
+    table = box["table"]
+    rows = table.to_dict("records") if hasattr(table, "to_dict") else table
+    done = sum(1 for r in rows if r.get("status") == "done")
+    failed = sum(1 for r in rows if r.get("status") == "error")
+    print(f"\n{done} of {len(spec.cells)} cells done" + (f", {failed} failed" if failed else "")
+          + f"; table in {str(out / study.TABLE_FILE)!r}")
+    if interrupted or done + failed < len(spec.cells):
+        print("  run the same command again to compute the rest (finished cells are skipped)")
+        return EXIT_INTERRUPTED
+    _print_study_summary(rows)
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+def _print_study_summary(rows) -> None:
+    """Mean test score over seeds per (dataset, model, dimension), for experiment studies."""
+    if any("variance" in r for r in rows):
+        _print_plateau_summary(rows)
+        return
+    groups: dict = {}
+    for r in rows:
+        if r.get("status") != "done" or "test_score" not in r:
+            continue
+        key = (r.get("dataset"), r.get("model"), r.get("dimension"))
+        groups.setdefault(key, []).append(r["test_score"])
+    if not groups:
+        return
+    print(f"  {'dataset':<16} {'model':<16} {'dim':>4} {'test score':>10} {'cells':>6}")
+    for (ds, model, dim), scores in groups.items():
+        scores = [s for s in scores if s is not None]
+        mean = sum(scores) / len(scores) if scores else None
+        print(f"  {str(ds):<16} {str(model):<16} {str(dim):>4} {_fmt(mean):>10} {len(scores):>6}")
+
+
+def _print_plateau_summary(rows) -> None:
+    """Gradient variance against width, one line per (ansatz, cost, init, layers, seed)."""
+    lines: dict = {}
+    for r in rows:
+        if r.get("status") == "done":
+            key = (r["ansatz"], r["cost"], r["init"], r["layers"], r["seed"])
+            lines.setdefault(key, []).append((r["qubits"], r["variance"]))
+    for (ansatz, cost, init, layers, seed), points in lines.items():
+        values = "  ".join(f"{n}q {v:.2e}" for n, v in sorted(points))
+        print(f"  {ansatz} {cost} cost, {init} init, {layers} layers, seed {seed}:  {values}")
+
+
+def _add_study_parser(sub) -> None:
+    st = sub.add_parser("study", help="run a study: many experiments or plateau points, resumable",
+                        description="Run every cell of a study spec (datasets x models x grids x "
+                                    "dimensions x seeds, or plateau widths x depths x costs x "
+                                    "inits x seeds), serially or on Dask. Each finished cell is "
+                                    "saved at once; running the same command again skips them.")
+    st.add_argument("study", metavar="STUDY",
+                    help="study spec (a JSON file, or the name of a study shipped with qmlbench: "
+                         + ", ".join(study_names()) + ")")
+    st.add_argument("--out", metavar="DIR",
+                    help="folder for the cells and the table (default results/<study-name>); "
+                         "cells already there are not computed again")
+    where = st.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=int, metavar="N",
+                       help="run on a local Dask cluster of N worker processes")
+    where.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                       help="run on an existing Dask cluster")
+    st.add_argument("--retries", type=int, default=3,
+                    help="times Dask re-runs a cell that failed on a lost worker (default 3)")
+    st.add_argument("--quiet", action="store_true", help="no progress lines")
+    st.set_defaults(func=_cmd_study)
+
+
 # --- parser ----------------------------------------------------------------------
 
 def _version() -> str:
@@ -656,6 +858,8 @@ def build_parser() -> argparse.ArgumentParser:
     kc.add_argument("--out", metavar="FILE", help="write the result as JSON")
     kc.add_argument("--force", action="store_true", help="replace an existing --out file")
     kc.set_defaults(func=_cmd_concentration)
+
+    _add_study_parser(sub)
 
     dash = sub.add_parser("dashboard", help="serve the Voilà dashboard",
                           description="Serve the qmlbench dashboard with Voilà.")

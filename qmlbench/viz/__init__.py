@@ -17,6 +17,7 @@ from . import plateau
 from .plateau import depth_figure, landscape_figure, variance_figure
 from . import insight
 from .insight import effective_dimension_figure, fidelity_figure, fourier_figure, layer_views_figure
+from .study import study_figure, study_series
 
 __all__ = [
     "data_scatter", "point_traces", "loss_curve", "loss_series", "decision_boundary",
@@ -24,4 +25,5 @@ __all__ = [
     "circuit_html", "circuit_svg", "circuit_svg_html", "circuit_figure", "facts_html", "score_bars", "plateau", "variance_figure",
     "depth_figure", "landscape_figure",
     "insight", "fidelity_figure", "fourier_figure", "layer_views_figure", "effective_dimension_figure",
+    "study_figure", "study_series",
 ]

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 from qiskit import QuantumCircuit
 
-from .. import execution
+from .. import distributed, execution
 from .. import limits
 from .checks import check_param_index, check_samples, check_seed, int_list
 from .circuits import (
@@ -169,7 +169,9 @@ def gradient_variance(ansatz, qubits, layers, samples: int = 200, observable="gl
     ``observable``: ``"global"``, ``"local"``, ``"zz"``, a ``SparsePauliOp`` or a callable
     ``num_qubits -> SparsePauliOp``.  ``param_index``: index into ``circuit.parameters``
     or ``"all"`` (the variance averaged over all parameters).  ``init``: see the module
-    docstring.  ``executor``: a ``concurrent.futures.Executor`` to spread the points.
+    docstring.  ``executor``: a ``concurrent.futures.Executor``, a ``dask.distributed.Client``
+    or a scheduler address ``"tcp://HOST:PORT"`` to spread the points (each owns its seed,
+    so the result equals the serial one; ``qmlbench.engine.distributed.as_executor``).
     ``progress(done, total)`` is called in samples; setting ``stop_event`` (a
     ``threading.Event``) stops early and the unfinished points come back as NaN.
     ``ansatz_options`` go to the registry builder (``entanglement`` included).
@@ -204,6 +206,7 @@ def gradient_variance(ansatz, qubits, layers, samples: int = 200, observable="gl
     init_spec = parse_init(init)
     seed = check_seed(seed)
     options = dict(ansatz_options or {})
+    executor = distributed.as_executor(executor)
 
     if per_width:
         points = [_prepare(ansatz, options, n, L, observable, init_spec, i, 0, noise)
