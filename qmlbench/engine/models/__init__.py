@@ -215,7 +215,7 @@ def build(spec, dataset=None, task: str | None = None, evaluator=None):
         kwargs.update(num_qubits=spec.circuit.num_qubits, feature_map=fm.name,
                       feature_map_reps=fm.reps, feature_map_entanglement=fm.entanglement,
                       feature_map_options=dict(fm.options) or None,
-                      shots=spec.execution.shots,
+                      shots=spec.execution.shots, noise=spec.execution.noise,
                       seed=spec.execution.seed if spec.execution.seed is not None else spec.seed)
         if entry.uses_ansatz:
             kwargs.update(ansatz=an.name, ansatz_reps=an.reps,

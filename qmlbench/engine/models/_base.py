@@ -133,8 +133,11 @@ def compose(fm, an):
     return circuit
 
 
-def evaluator(shots, seed):
-    return execution.evaluator_for({"shots": shots, "seed": seed})
+def evaluator(shots, seed, noise=None):
+    setting = {"shots": shots, "seed": seed}
+    if noise is not None:
+        setting["noise"] = noise
+    return execution.evaluator_for(setting)
 
 
 # ---------------------------------------------------------------------------
@@ -159,12 +162,12 @@ class EvaluatorMixin(Hyperparameters):
     """``shots``/``seed`` choose the evaluator; it stays out of pickles (store saves the
     estimator's learned state)."""
 
-    _params = {"shots": None, "seed": None}
+    _params = {"shots": None, "seed": None, "noise": None}
 
     def _get_evaluator(self):
         ev = getattr(self, "_evaluator", None)
         if ev is None:
-            ev = evaluator(self.shots, self.seed)
+            ev = evaluator(self.shots, self.seed, self.noise)
             self._evaluator = ev
         return ev
 
