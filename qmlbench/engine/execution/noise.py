@@ -28,7 +28,9 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import SpecError
+from ..limits import check_noisy_width
 from ..options import Option, Schema
+from .aer import for_aer
 
 _P = dict(low=0.0, high=1.0, scale="linear", ui_range=(0.0, 0.1), step=0.001)
 _READOUT = (
@@ -209,8 +211,6 @@ class NoisePlan:
     def check_circuit(self, num_qubits: int, width: bool = True) -> None:
         """A backend at least as wide as the circuit, and (``width``) a circuit narrow enough
         for density matrices."""
-        from ..limits import check_noisy_width
-
         if self.num_qubits_limit is not None and num_qubits > self.num_qubits_limit:
             raise SpecError("execution.noise.backend", self.label,
                             reason=f"has {self.num_qubits_limit} qubits but the circuit has "
@@ -224,8 +224,6 @@ class NoisePlan:
         """The circuit the noise attaches to: final measurements off, written in the noise
         basis by qiskit's transpiler (optimisation level 0, qubit i stays qubit i)."""
         from qiskit import transpile
-
-        from .aer import for_aer
 
         circ = for_aer(circuit.remove_final_measurements(inplace=False))
         return transpile(circ, basis_gates=self.basis, optimization_level=0)

@@ -14,6 +14,7 @@ import numpy as np
 
 from .. import limits, sim
 from ..errors import QmlbenchError
+from .aer import measurements_as_dephasing
 from .noise import NoisePlan
 
 _lock = threading.Lock()
@@ -135,8 +136,6 @@ def probabilities(plan, prog, arr):
 
 def _aer_run(plan, circuit, arr, save):
     from qiskit_aer import AerSimulator
-
-    from .aer import measurements_as_dephasing
 
     circ = measurements_as_dephasing(flat_circuit(plan, circuit))
     save(circ)

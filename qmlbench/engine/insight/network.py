@@ -15,6 +15,7 @@ from qiskit import QuantumCircuit
 
 from .. import circuits, execution
 from ..errors import SpecError
+from ..models.variational import class_projectors, resolve_observable
 
 __all__ = ["Network", "network_of"]
 
@@ -73,8 +74,6 @@ def _qnn_network(qnn) -> Network:
 
 
 def _model_network(model, num_features: int | None) -> Network:
-    from ..models.variational import class_projectors, resolve_observable
-
     fitted = hasattr(model, "circuit_")
     if fitted:
         fm, an, circuit = model.feature_map_, model.ansatz_, model.circuit_
