@@ -145,12 +145,7 @@ class Evaluator:
                             f"evaluator uses {self.path}")
         # parameter shift (every rotation is followed by a parameter-free channel, so the
         # two-term rule holds), each shifted row a noisy evaluation
-        if has_control_flow(circuit) and circuit.num_parameters:
-            raise QmlbenchError(
-                "gradients: the circuit has operations conditioned on measured bits "
-                "(if_test, loops); the parameter-shift rule here does not reach inside "
-                "them, so no gradient is given rather than a wrong one")
-        plan = ShiftPlan(circuit)
+        plan = ShiftPlan.for_gradients(circuit)
         if plan.num_angles == 0:
             return np.zeros((arr.shape[0], len(ops), len(idx)))
         rows = plan.shifted_values(arr).reshape(-1, plan.num_angles)
@@ -517,12 +512,7 @@ class Evaluator:
             self._mark_fast()
             return fast.gradients(comp, ops, arr, idx)
         check_width(circuit.num_qubits)
-        if has_control_flow(circuit) and circuit.num_parameters:
-            raise QmlbenchError(
-                "gradients: the circuit has operations conditioned on measured bits "
-                "(if_test, loops); the parameter-shift rule here does not reach inside "
-                "them, so no gradient is given rather than a wrong one")
-        plan = ShiftPlan(circuit)
+        plan = ShiftPlan.for_gradients(circuit)
         rows = plan.shifted_values(arr)
         if plan.num_angles == 0:
             return np.zeros((arr.shape[0], len(ops), len(idx)))

@@ -10,6 +10,7 @@ from qiskit.circuit import Parameter, ParameterExpression
 from ..errors import QmlbenchError
 from ..sim import AngleCompiler
 from .aer import expanded
+from .inputs import has_control_flow
 
 _SHIFT_BASIS = ["rx", "ry", "rz", "rxx", "ryy", "rzz", "cx", "cz", "h", "x", "y", "z",
                 "s", "sdg", "t", "tdg", "sx", "sxdg", "swap", "id", "ecr", "ccx",
@@ -44,6 +45,16 @@ class ShiftPlan:
             else:
                 self.circuit.append(op, inst.qubits, inst.clbits)
         self.num_angles = len(self.angles)
+
+    @classmethod
+    def for_gradients(cls, circuit: QuantumCircuit) -> "ShiftPlan":
+        """The plan for a gradient, refused for control flow (the rule does not reach inside)."""
+        if has_control_flow(circuit) and circuit.num_parameters:
+            raise QmlbenchError(
+                "gradients: the circuit has operations conditioned on measured bits "
+                "(if_test, loops); the parameter-shift rule here does not reach inside "
+                "them, so no gradient is given rather than a wrong one")
+        return cls(circuit)
 
     def shifted_values(self, arr):
         """(B, 2G, G) angle rows: +pi/2 then -pi/2 on each angle in turn."""

@@ -84,13 +84,14 @@ def _path(out: Path, key: str) -> Path:
     return Path(out) / CELLS_DIR / f"{key}.json"
 
 
-def write_json(path: Path, data) -> None:
-    """Write ``data`` as JSON at ``path`` atomically (temporary file, fsync, rename)."""
+def write_text(path: Path, text: str) -> None:
+    """Write ``text`` at ``path`` atomically (temporary file, fsync, rename): a cell or a
+    table is either all there or not there, whatever interrupts the study."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(plain(data), fh, indent=1, sort_keys=True, allow_nan=False)
+            fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, 0o644)
@@ -98,6 +99,11 @@ def write_json(path: Path, data) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def write_json(path: Path, data) -> None:
+    """``data`` as JSON at ``path``, atomically."""
+    write_text(path, json.dumps(plain(data), indent=1, sort_keys=True, allow_nan=False))
 
 
 def save(out, record: dict) -> Path:

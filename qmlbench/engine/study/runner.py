@@ -18,15 +18,13 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import tempfile
 import time
 from concurrent.futures import FIRST_COMPLETED, wait
 from dataclasses import dataclass
 from pathlib import Path
 
 from .. import distributed
-from .cells import finished, record_of, run_cell, save, write_json
+from .cells import finished, record_of, run_cell, save, write_json, write_text
 from .spec import StudySpec, load
 
 __all__ = ["run", "StudyProgress", "table", "results", "STUDY_FILE", "TABLE_FILE"]
@@ -166,22 +164,8 @@ def run(study_spec, out=None, client=None, progress=None, stop_event=None,
     ordered = [records.get(c.key) or errors.get(c.key) for c in cells]
     ordered = [r for r in ordered if r is not None]
     if out is not None:
-        _write_text(out / TABLE_FILE, _csv(ordered))
+        write_text(out / TABLE_FILE, _csv(ordered))
     return table(ordered)
-
-
-def _write_text(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def results(out):
