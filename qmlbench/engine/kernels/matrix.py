@@ -96,21 +96,9 @@ def mixed_state_matrix(rho_x: np.ndarray, rho_y: np.ndarray | None = None) -> np
 
 
 def _noisy_kernel(feature_map, X, Y, ev):
-    """Blocks of density matrices kept within ``KERNEL_MEMORY_BYTES``."""
-    per = 16 * 4 ** feature_map.num_qubits
-    step = max(1, KERNEL_MEMORY_BYTES // (2 * per))
-    other = X if Y is None else Y
-    K = np.empty((X.shape[0], other.shape[0]))
-    for i in range(0, X.shape[0], step):
-        rx = ev.density_matrices(feature_map, X[i:i + step])
-        for j in range(i if Y is None else 0, other.shape[0], step):
-            ry = rx if (Y is None and j == i) else ev.density_matrices(feature_map,
-                                                                       other[j:j + step])
-            block = mixed_state_matrix(rx, ry)
-            K[i:i + step, j:j + step] = block
-            if Y is None:
-                K[j:j + step, i:i + step] = block.T
-    return K
+    """``Tr(rho_i sigma_j)`` in blocks of density matrices kept within ``KERNEL_MEMORY_BYTES``."""
+    return _blocks(X, Y, 16 * 4 ** feature_map.num_qubits,
+                   lambda rows: ev.density_matrices(feature_map, rows), mixed_state_matrix)
 
 
 def kernel_matrix(feature_map: QuantumCircuit, X, Y=None, evaluator=None,
@@ -164,19 +152,26 @@ def _blocked_kernel(feature_map, X, Y, evaluator, per_state):
     ``KERNEL_MEMORY_BYTES`` (each block's states are simulated again for every block
     they meet: slower, never a giant array)."""
     ev = evaluator if evaluator is not None else execution.evaluator_for()
+    K = _blocks(X, Y, per_state, lambda rows: ev.statevectors(feature_map, rows), fidelity_matrix)
+    if Y is None:
+        np.fill_diagonal(K, 1.0)
+    return K
+
+
+def _blocks(X, Y, per_state: int, states, pairs) -> np.ndarray:
+    """``pairs(states(X block), states(Y block))`` over blocks holding at most
+    ``KERNEL_MEMORY_BYTES`` of states; ``Y=None`` fills the upper blocks and mirrors them."""
     step = max(1, KERNEL_MEMORY_BYTES // (2 * per_state))
     other = X if Y is None else Y
     K = np.empty((X.shape[0], other.shape[0]))
     for i in range(0, X.shape[0], step):
-        sv_i = ev.statevectors(feature_map, X[i:i + step])
+        si = states(X[i:i + step])
         for j in range(i if Y is None else 0, other.shape[0], step):
-            sv_j = sv_i if (Y is None and j == i) else ev.statevectors(feature_map, other[j:j + step])
-            block = fidelity_matrix(sv_i, sv_j)
+            sj = si if (Y is None and j == i) else states(other[j:j + step])
+            block = pairs(si, sj)
             K[i:i + step, j:j + step] = block
             if Y is None:
                 K[j:j + step, i:i + step] = block.T
-    if Y is None:
-        np.fill_diagonal(K, 1.0)
     return K
 
 
