@@ -28,6 +28,7 @@ import numpy as np
 
 from . import datasets, models, optimizers
 from .errors import QmlbenchError, SpecError
+from .jsonable import plain
 from .optimizers import StopTraining, accepts_phase
 from .spec import ExperimentSpec
 
@@ -158,6 +159,22 @@ class Run:
     @property
     def steps(self) -> int:
         return len(self.history)
+
+    def to_dict(self) -> dict:
+        """The run as plain JSON data: what a person downloads to keep a run's numbers.
+
+        ``history`` is the run's own (one entry per step, the loss curve's points);
+        ``model_weights`` are the weights the model holds (after a stop or at the end,
+        the best step of ``history``), so the three can be checked against each other."""
+        weights = getattr(self.model, "weights_", None)
+        return plain({
+            "format": "qmlbench.run", "format_version": 1,
+            "spec": self.spec.to_dict(), "status": self.status, "steps": self.steps,
+            "elapsed_s": self.elapsed, "scores": dict(self.scores),
+            "execution_path": self.path, "fallback_reason": self.fallback_reason,
+            "notes": list(self.notes), "history": list(self.history),
+            "model_weights": None if weights is None else np.atleast_1d(weights).tolist(),
+        })
 
     def __repr__(self) -> str:
         return (f"<Run {self.spec.model.name} on {self.spec.dataset.name}: {self.status}, "

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import html
+import json
 import math
 
 import ipywidgets as W
@@ -84,6 +86,9 @@ class TrainingMonitor(Panel):
         self.status.add_class("qb-status")
         self.score = W.HTML("")
         self.score.add_class("qb-score")
+        # The numbers of the last run, to keep: history, the model's weights, scores.
+        self.download = W.HTML("")
+        self.download.add_class("qb-run-download-box")
         self._view_error = ""
         self.loss_figure = figure_widget(viz.loss_curve([], score_name=_score_name(self.session)),
                                          "qb-loss")
@@ -100,7 +105,8 @@ class TrainingMonitor(Panel):
         # it for code that reads it, off the screen so it is not said twice.
         self.children = [
             W.HBox([self.train_button, self.stop_button, self.reset_button]),
-            self.progress, self.status, self.score, self.stale_label, self.loss_figure]
+            self.progress, self.status, self.score, self.download, self.stale_label,
+            self.loss_figure]
 
     # buttons (kernel message loop; the work happens in the engine's thread)
     def _on_train(self, _button=None):
@@ -138,6 +144,7 @@ class TrainingMonitor(Panel):
         self.progress.value = 0
         self.progress.bar_style = "info"
         self.score.value = ""
+        self.download.value = ""
         self.elapsed.value = ""
         self._view_error = ""
         self.status.value = f"running: {html.escape(spec.model.name)}…"
@@ -176,6 +183,7 @@ class TrainingMonitor(Panel):
         self.elapsed.value = f"{elapsed:.1f} s"
         if run is not None:
             self._show_scores(run.scores)
+            self.download.value = run_download_link(run)
         if status == "error":
             self.progress.bar_style = "danger"
             self._set_status("error", self.session.message)
@@ -206,6 +214,7 @@ class TrainingMonitor(Panel):
         self.progress.bar_style = ""
         self.elapsed.value = ""
         self.score.value = ""
+        self.download.value = ""
         self.status.value = "ready"
         self._view_error = ""
         sync_figure(self.loss_figure, viz.loss_curve([], score_name=_score_name(self.session)))
@@ -218,6 +227,18 @@ class TrainingMonitor(Panel):
     def _set_status(self, kind, message):
         self.status.value = (f"<span style='color:#B00020'>{html.escape(kind)}: "
                              f"{html.escape(message or 'unknown error')}</span>")
+
+
+def run_download_link(run) -> str:
+    """An HTML link that saves the run's JSON (``Run.to_dict``) as ``run.json``."""
+    try:
+        data = json.dumps(run.to_dict()).encode()
+    except Exception as exc:  # noqa: BLE001 - the link is a convenience, never a crash
+        return f"<small>(run not downloadable: {html.escape(type(exc).__name__)})</small>"
+    href = "data:application/json;base64," + base64.b64encode(data).decode("ascii")
+    return (f"<a class='qb-run-download' download='run.json' href='{href}' "
+            f"title='history, weights and scores of this run as JSON'>"
+            f"<small>download this run (JSON, {len(data) / 1024:.0f} kB)</small></a>")
 
 
 def _path_note(run) -> str:

@@ -178,3 +178,47 @@ def test_the_status_names_the_path_and_why_it_fell_back(monkeypatch):
     assert "done" in mon.status.value
     assert "ran on: exact (Aer density matrix" in mon.status.value
     assert "fell back:" in mon.status.value and "reset" in mon.status.value
+
+
+def _download(mon):
+    import base64
+    import json
+    import re
+
+    m = re.search(r"href='data:application/json;base64,([^']+)'", mon.download.value)
+    assert m, mon.download.value
+    return json.loads(base64.b64decode(m.group(1)))
+
+
+@pytest.mark.timeout(120)
+def test_the_download_link_holds_the_stopped_runs_history_and_model_weights(helpers):
+    # A stopped run: what is downloaded, what is plotted and what the model holds agree.
+    session = Session({"optimizer": {"name": "spsa", "maxiter": 5000}})
+    mon = TrainingMonitor(session)
+    assert mon.download.value == ""
+    mon.train_button.click()
+    assert helpers.wait_until(lambda: _count(mon.loss_figure) >= 3, 60)
+    assert mon.download.value == ""          # nothing to keep until the run ends
+    mon.stop_button.click()
+    assert session.wait(10)
+    got = _download(mon)
+    run = session.run
+    assert got["format"] == "qmlbench.run" and got["status"] == "stopped"
+    assert got["steps"] == run.steps == len(got["history"])
+    assert [h["loss"] for h in got["history"]] == list(mon.loss_figure.data[0].y)
+    np.testing.assert_array_equal(got["model_weights"], session.model.weights_)
+    best = min((h for h in got["history"] if h["loss"] is not None), key=lambda h: h["loss"])
+    assert got["model_weights"] == best["weights"]
+    assert got["spec"] == session.spec.to_dict()
+    mon.reset_button.click()
+    assert helpers.wait_until(lambda: mon.download.value == "", 10)
+
+
+def test_a_run_that_cannot_be_serialised_says_so_in_the_link():
+    from qmlbench.widgets.training import run_download_link
+
+    class Broken:
+        def to_dict(self):
+            raise ValueError("no")
+
+    assert "not downloadable: ValueError" in run_download_link(Broken())
