@@ -16,7 +16,7 @@ from .training import loss_curve, loss_series
 from . import plateau
 from .plateau import depth_figure, landscape_figure, variance_figure
 from . import insight
-from .insight import effective_dimension_figure, fidelity_figure, fourier_figure, layer_views_figure
+from .insight import effective_dimension_figure, fidelity_figure, fourier_figure, layer_grid_figure, layer_views_figure
 from .study import study_figure, study_series
 
 __all__ = [
@@ -24,6 +24,6 @@ __all__ = [
     "misclassified_points", "kernel_heatmap", "concentration_figure", "off_diagonal", "order_by_label", "circuit_text",
     "circuit_html", "circuit_svg", "circuit_svg_html", "circuit_figure", "facts_html", "score_bars", "plateau", "variance_figure",
     "depth_figure", "landscape_figure",
-    "insight", "fidelity_figure", "fourier_figure", "layer_views_figure", "effective_dimension_figure",
+    "insight", "fidelity_figure", "fourier_figure", "layer_views_figure", "layer_grid_figure", "effective_dimension_figure",
     "study_figure", "study_series",
 ]

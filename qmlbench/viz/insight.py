@@ -10,6 +10,8 @@ Trace layouts (fixed per figure kind, so a FigureWidget can be built once and re
   vertical line at the largest frequency the encoding allows).
 * :func:`layer_views_figure`: one heatmap per (layer, qubit), row-major, on a grid of
   subplots (rows: layers, columns: qubits), sharing one colour axis.
+* :func:`layer_grid_figure`: 0 one heatmap tiling every (layer, qubit) view with gaps
+  (rows: layers, columns: qubits), so a live widget keeps one trace whatever the circuit.
 * :func:`effective_dimension_figure`: 0 the normalised effective dimension against the
   dataset size, 1 the value 1 (the most a model can reach) dotted.
 """
@@ -22,7 +24,7 @@ from plotly.subplots import make_subplots
 
 from ._style import BINARY_COLORSCALE, CLASS_COLORS, base_layout
 
-__all__ = ["fidelity_figure", "fourier_figure", "layer_views_figure",
+__all__ = ["fidelity_figure", "fourier_figure", "layer_views_figure", "layer_grid_figure",
            "effective_dimension_figure", "badge_text"]
 
 
@@ -102,14 +104,7 @@ def layer_views_figure(result, component: str = "Z", title: str | None = None) -
     layers = list(_get(result, "layers"))
     n = int(_get(result, "num_qubits"))
     xs, ys = _arr(_get(result, "xs")), _arr(_get(result, "ys"))
-    if component == "purity":
-        data = _arr(_get(result, "purity"))
-        zmin, zmax, scale = 0.5, 1.0, "Viridis"
-    elif component in _COMPONENTS:
-        data = _arr(_get(result, "bloch"))[:, :, _COMPONENTS[component]]
-        zmin, zmax, scale = -1.0, 1.0, BINARY_COLORSCALE
-    else:
-        raise ValueError(f"component: {component!r} is not one of X, Y, Z, purity")
+    data, zmin, zmax, scale = _component(result, component)
     fig = make_subplots(rows=len(layers), cols=n, shared_xaxes=True, shared_yaxes=True,
                         horizontal_spacing=0.02, vertical_spacing=0.03,
                         column_titles=[f"qubit {q}" for q in range(n)], row_titles=layers)
@@ -129,6 +124,60 @@ def layer_views_figure(result, component: str = "Z", title: str | None = None) -
                                   margin=dict(l=40, r=90, t=60, b=30)))
     fig.update_xaxes(showticklabels=False)
     fig.update_yaxes(showticklabels=False)
+    return fig
+
+
+def _component(result, component: str):
+    if component == "purity":
+        return _arr(_get(result, "purity")), 0.5, 1.0, "Viridis"
+    if component in _COMPONENTS:
+        return (_arr(_get(result, "bloch"))[:, :, _COMPONENTS[component]], -1.0, 1.0,
+                BINARY_COLORSCALE)
+    raise ValueError(f"component: {component!r} is not one of X, Y, Z, purity")
+
+
+def layer_grid_figure(result=None, component: str = "Z", title: str | None = None,
+                      tile_px: int = 90) -> go.Figure:
+    """The per-qubit, per-layer views as ONE heatmap: tiles of the input grid separated by
+    blank cells, labelled by qubit (columns) and layer (rows).  Same content as
+    :func:`layer_views_figure`, but a live widget can refill it without new traces."""
+    if result is None:
+        fig = go.Figure(data=[go.Heatmap(z=[], uid="layers", colorscale=BINARY_COLORSCALE,
+                                         zmin=-1, zmax=1, hoverinfo="skip")],
+                        layout=base_layout(title or "Per-qubit views (train a variational model)",
+                                           height=200))
+        fig.update_xaxes(visible=False)
+        fig.update_yaxes(visible=False)
+        return fig
+    data, zmin, zmax, scale = _component(result, component)
+    layers = list(_get(result, "layers"))
+    n_layers, n_qubits, res = data.shape[0], data.shape[1], data.shape[-1]
+    gap = max(1, res // 8)
+    step = res + gap
+    z = np.full((n_layers * step - gap, n_qubits * step - gap), np.nan)
+    for l_idx in range(n_layers):
+        for q in range(n_qubits):
+            # row 0 of the figure is the top: the first layer is drawn at the top
+            r0 = (n_layers - 1 - l_idx) * step
+            z[r0:r0 + res, q * step:q * step + res] = data[l_idx, q]
+    label = f"⟨{component}⟩" if component != "purity" else "Tr ρ²"
+    annotations = [dict(x=q * step + res / 2, y=n_layers * step - gap + 0.5, text=f"q{q}",
+                        showarrow=False, yanchor="bottom", xref="x", yref="y")
+                   for q in range(n_qubits)]
+    annotations += [dict(x=-1, y=(n_layers - 1 - l) * step + res / 2, text=layers[l],
+                         showarrow=False, xanchor="right", xref="x", yref="y", font=dict(size=10))
+                    for l in range(n_layers)]
+    fig = go.Figure(data=[go.Heatmap(
+        z=z, zmin=zmin, zmax=zmax, colorscale=scale, uid="layers", hoverongaps=False,
+        colorbar=dict(title=label, len=0.8, thickness=12),
+        hovertemplate=label + " %{z:.2f}<extra></extra>")])
+    width = min(440, 130 + tile_px * n_qubits)
+    fig.update_layout(base_layout(
+        title or f"{label} of each qubit after each layer", width=width,
+        height=90 + tile_px * n_layers, annotations=annotations,
+        margin=dict(l=100, r=10, t=60, b=10)))
+    fig.update_xaxes(visible=False, constrain="domain")
+    fig.update_yaxes(visible=False, scaleanchor="x")
     return fig
 
 

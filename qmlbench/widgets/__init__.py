@@ -11,6 +11,7 @@ from .circuit import CircuitComposer, circuit_warnings
 from .compare import ComparePanel
 from .data import DataPanel
 from .experiment import ExperimentPanel
+from .inside import InsidePanel
 from .kernel import KernelView
 from .link import decode_spec, decode_state, encode_spec, encode_state, parse_query, share_query
 from .model import ModelPanel
@@ -24,6 +25,6 @@ __all__ = [
     "Workbench", "Session", "DataPanel", "CircuitComposer", "ModelPanel", "TrainingMonitor",
     "DecisionBoundary", "KernelView", "ComparePanel", "ExperimentPanel", "PRESETS",
     "preset_spec", "encode_spec", "decode_spec", "share_query", "parse_query",
-    "circuit_warnings", "PlateauExplorer", "encode_state", "decode_state",
+    "circuit_warnings", "PlateauExplorer", "encode_state", "decode_state", "InsidePanel",
 ]
 

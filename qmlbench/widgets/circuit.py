@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import html
+import threading
 
 import ipywidgets as W
 
 from .. import viz
 from ..engine import circuits as _circuits
+from ..engine import insight as _insight
 from ._common import Panel, apply_or_report, message_html, updated_options
 from .schema_form import SchemaForm, fields_for
+from .inside import badges_html
 from .session import error_message
+
+#: Seconds the badges wait for the circuit to settle before they are measured.
+BADGE_DEBOUNCE_S = 0.15
 
 
 def circuit_warnings(spec, facts: dict) -> list[str]:
@@ -59,6 +65,7 @@ class CircuitComposer(Panel):
         self.facts = W.HTML()
         self.facts.add_class("qb-circuit-facts")
         # no wider than its column, so the drawing scrolls inside it instead of being cut
+        self._init_badges()
         self.diagram = W.HTML(layout=W.Layout(max_width="100%", overflow="auto"))
         self.diagram.add_class("qb-circuit")
         self.note = W.HTML()
@@ -78,8 +85,55 @@ class CircuitComposer(Panel):
                                   self.an_entanglement, self.an_options])
         self.children = [W.HTML("<b>Feature map</b>"), self.feature_map, self.fm_reps,
                          self.fm_entanglement, self.fm_options, self.ansatz_box, self.num_qubits,
-                         self.error, self.warning, self.note, self.facts, self.diagram]
+                         self.error, self.warning, self.note, self.facts, self.badges,
+                         self.diagram]
         self.redraw()
+
+    # --- the badges: measured in the background, the latest circuit only -------------
+    def _init_badges(self):
+        self.badges = W.HTML()
+        self.badges.add_class("qb-circuit-badges")
+        self.last_badges = None
+        self._badge_generation = 0
+        self._badge_timer = None
+        self._badge_lock = threading.Lock()
+        self.badges_done = threading.Event()
+
+    def schedule_badges(self):
+        """Measure the current circuit's badges after ``BADGE_DEBOUNCE_S`` (a newer change
+        cancels an older one; a result for an older circuit is never shown)."""
+        from ..engine import models
+
+        entry = models.MODELS.get(self.spec.model.name)
+        with self._badge_lock:
+            self._badge_generation += 1
+            generation = self._badge_generation
+            if self._badge_timer is not None:
+                self._badge_timer.cancel()
+            self.badges_done.clear()
+            if entry is not None and not entry.quantum:
+                self.badges.value = ""
+                self.badges_done.set()
+                return
+            self.badges.value = badges_html(None)
+            self._badge_timer = threading.Timer(BADGE_DEBOUNCE_S, self._measure_badges,
+                                                args=(generation, self.spec))
+            self._badge_timer.daemon = True
+            self._badge_timer.start()
+
+    def _measure_badges(self, generation, spec):
+        try:
+            badges, text = _insight.spec_badges(spec), None
+        except Exception as exc:  # noqa: BLE001 - shown in the badge line, never lost
+            badges, text = None, message_html(f"badges: {error_message(exc)}")
+        with self._badge_lock:
+            if generation != self._badge_generation:
+                return  # the circuit changed while this one was measured
+            self.last_badges = badges
+            self.badges.value = text or badges_html(badges)
+            self.badges_done.set()
+        if badges is not None:
+            self.session.emit("insight", spec=spec, badges=badges)
 
     def _block_controls(self, kind, registry, block, max_reps, style):
         """Picker, reps, entanglement and one typed control per option for one block."""
@@ -205,6 +259,7 @@ class CircuitComposer(Panel):
         if gates:
             shown["gates"] = ", ".join(f"{k} {v}" for k, v in gates.items())
         self.facts.value = viz.facts_html(shown)
+        self.schedule_badges()
         warnings = circuit_warnings(s, facts)
         self.warning.value = "".join(
             f"<div class='qb-warning'>&#9888; {html.escape(w)}</div>" for w in warnings)

@@ -39,7 +39,7 @@ SURFACE_THROTTLE_S = 1.5
 FINAL_STATUSES = ("done", "stopped", "error")
 
 EVENTS = ("spec", "state", "stale", "run_started", "progress", "snapshot", "run_ended", "reset",
-          "error")
+          "error", "insight")
 
 #: Kept for code that imported them from here; the rules live in ``engine.models.compat``.
 dataset_task = compat.dataset_task
@@ -82,6 +82,8 @@ class Session:
         self._snapshot_step = 0
         self._flush_lock = threading.Lock()
         self._watcher: threading.Thread | None = None
+        #: The latest ``insight`` event's payload (spec, badges), for a view made after it.
+        self.last_insight: tuple | None = None
 
     # --- events -------------------------------------------------------------
     def listen(self, event: str, fn: Callable) -> None:
@@ -90,6 +92,8 @@ class Session:
         self._listeners[event].append(fn)
 
     def emit(self, event: str, **payload) -> None:
+        if event == "insight":
+            self.last_insight = (payload["spec"], payload["badges"])
         for fn in list(self._listeners[event]):
             try:
                 fn(**payload)

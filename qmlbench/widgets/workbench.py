@@ -12,6 +12,7 @@ from .circuit import CircuitComposer
 from .compare import ComparePanel
 from .data import DataPanel
 from .experiment import ExperimentPanel
+from .inside import InsidePanel
 from .kernel import KernelView
 from .link import parse_query
 from .model import ModelPanel
@@ -32,6 +33,7 @@ PANEL_NAMES = {
     "kernel_panel": "kernel", "kernel": "kernel", "compare_panel": "compare",
     "compare": "compare", "plateau_panel": "plateau", "plateau": "plateau",
     "boundary_panel": "boundary", "boundary": "boundary",
+    "inside_panel": "inside", "inside": "inside",
 }
 
 
@@ -60,13 +62,15 @@ class Workbench(W.VBox):
         self.compare = ComparePanel(s)
         self.experiment = ExperimentPanel(s)
         self.plateau = PlateauExplorer(session=s)
+        self.inside = InsidePanel(s)
         self.panels = {"data": self.data, "circuit": self.circuit, "model": self.model,
                        "training": self.training, "boundary": self.boundary,
                        "kernel": self.kernel, "compare": self.compare,
-                       "experiment": self.experiment, "plateau": self.plateau}
+                       "experiment": self.experiment, "plateau": self.plateau,
+                       "inside": self.inside}
         self._settings_tabs = [("Data", "data"), ("Circuit", "circuit"), ("Model", "model"),
                                ("Experiment", "experiment")]
-        self._result_tabs = [("Kernel", "kernel"), ("Compare", "compare"),
+        self._result_tabs = [("Inside", "inside"), ("Kernel", "kernel"), ("Compare", "compare"),
                              ("Barren plateaus", "plateau")]
         self._hidden_controls: set[str] = set()
         self.settings = W.Tab(layout=W.Layout(width=SETTINGS_WIDTH, margin=COLUMN_MARGIN,

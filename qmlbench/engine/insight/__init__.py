@@ -24,6 +24,7 @@ from .expressibility import (ExpressibilityResult, expected_kl, expressibility,
                              fidelity_histogram, haar_bin_log_masses, haar_bin_masses,
                              haar_density, idle_value, kl_divergence, kl_stderr)
 from .fourier import FourierResult, encoding_coefficients, fourier_spectrum
+from .live import LIVE_MAX_QUBITS, LiveBadges, circuit_badges, live_samples, spec_badges
 from .layers import LayerViewsResult, bloch_observables, layer_circuits, layer_views
 from .network import Network, network_of
 from .report import InsightReport, spec_report
@@ -36,5 +37,6 @@ __all__ = [
     "kl_stderr", "expected_kl", "fidelity_histogram", "meyer_wallach", "single_qubit_purities",
     "haar_meyer_wallach", "fisher_information", "effective_dimension_from_fisher",
     "encoding_coefficients", "bloch_observables", "layer_circuits", "draw_values",
-    "input_columns",
+    "input_columns", "LiveBadges", "live_samples", "circuit_badges", "spec_badges",
+    "LIVE_MAX_QUBITS",
 ]
