@@ -92,7 +92,10 @@ def test_ctrl_c_keeps_the_finished_cells_and_a_rerun_finishes_the_study(tmp_path
     spec = write(tmp_path, slow)
     cmd = [sys.executable, "-m", "qmlbench.cli", "study", str(spec), "--out", str(tmp_path / "out")]
     env = dict(os.environ, PYTHONUNBUFFERED="1")
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    # SIGINT as a terminal's Ctrl-C delivers it, even when this test run itself was started
+    # in the background (which hands children SIGINT ignored)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         deadline = time.monotonic() + 200
         for line in proc.stderr:             # wait for the first finished cell

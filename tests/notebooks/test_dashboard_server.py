@@ -69,6 +69,12 @@ def test_serve_refuses_a_busy_port_with_what_to_do():
             dash.serve(port=port, open_browser=False)
 
 
+def as_from_a_terminal():
+    # Ctrl-C in a terminal raises KeyboardInterrupt; a test run started in the background
+    # (`cmd &`) hands its children SIGINT ignored, and Python then never installs its handler.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.timeout(150)
 def test_serve_opens_the_browser_once_a_kernel_is_warm_and_stops_on_ctrl_c(tmp_path):
     port = dash.free_port()
@@ -79,7 +85,7 @@ def test_serve_opens_the_browser_once_a_kernel_is_warm_and_stops_on_ctrl_c(tmp_p
         [sys.executable, "-c",
          f"from qmlbench.dashboard import serve; raise SystemExit(serve(port={port}))"],
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-        env={**os.environ, "BROWSER": browser})
+        env={**os.environ, "BROWSER": browser}, preexec_fn=as_from_a_terminal)
     try:
         assert f"http://localhost:{port}/" in proc.stdout.readline()
         lines = []
