@@ -3,8 +3,9 @@
 ``X`` holds one statevector per row as real columns ``[Re | Im]``
 (``datasets.as_features``): real, so that every scikit-learn tool, the split and the
 store take it.  A row is read as a ray: it is normalised (``c|psi>`` is the state
-``|psi>``), and its amplitudes are zero-padded to the next power of two (so any even
-width is some state; data from ``datasets`` is never padded).
+``|psi>``), and its amplitudes are zero-padded to the next power of two (an odd width
+gets a zero last column first), so any real table is some state; data from
+``datasets`` is never padded.
 
 * :class:`StateQSVCModel`: an SVC on the fidelity kernel of the states themselves,
   ``K[i, j] = |<psi_i|psi_j>|^2`` (one matrix product, ``kernels.fidelity_matrix``); with
@@ -27,6 +28,7 @@ import numpy as np
 from qiskit import QuantumCircuit
 from qiskit.circuit import ParameterVector
 from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.utils.metaestimators import available_if
 
 from .. import kernels
 from ..errors import DataError, SpecError
@@ -38,17 +40,17 @@ from .variational import CLASSIFIER_POOR_SCORE, class_projectors
 _CLIP = 1e-10
 
 
-def states_of(X, model: str) -> np.ndarray:
+def states_of(X, model: str, min_qubits: int = 1) -> np.ndarray:
     """Real rows ``[Re | Im]`` (checked by ``check_X``) as normalised statevectors
-    ``(n, 2**q)``, amplitudes zero-padded to a power of two (at least one qubit)."""
-    width = X.shape[1]
-    if width % 2:
-        raise DataError(f"X: {width} feature(s); model {model!r} takes statevectors as an even "
-                        f"number of real columns, the real parts then the imaginary parts "
-                        f"(qmlbench.datasets.as_features(states))")
-    d = width // 2
+    ``(n, 2**q)``, amplitudes zero-padded to a power of two (at least ``min_qubits``
+    qubits: padding with zeros is adding qubits in |0>)."""
+    if X.shape[1] % 2:
+        # not a state's columns (those come in pairs); read it as one with a zero last
+        # imaginary part, so any real table is some state (scikit-learn's checks use 3 columns)
+        X = np.hstack([X, np.zeros((X.shape[0], 1))])
+    d = X.shape[1] // 2
     psi = X[:, :d] + 1j * X[:, d:]
-    dim = max(2, 1 << (d - 1).bit_length())
+    dim = max(2 ** min_qubits, 1 << (d - 1).bit_length())
     if dim != d:
         psi = np.hstack([psi, np.zeros((psi.shape[0], dim - d), dtype=complex)])
     norms = np.linalg.norm(psi, axis=1)
@@ -70,18 +72,22 @@ class _StateModel(EvaluatorMixin, BaseEstimator):
 
     _model_name = "state model"
 
-    def _fit_states(self, X):
+    def _min_qubits(self, y) -> int:
+        return 1
+
+    def _fit_states(self, X, y=None):
         X = check_X(X, self._model_name)
         _no_noise(self)
         self.n_features_in_ = X.shape[1]
-        psi = states_of(X, self._model_name)
+        self.min_qubits_ = self._min_qubits(y)
+        psi = states_of(X, self._model_name, self.min_qubits_)
         self.num_qubits_ = int(np.log2(psi.shape[1]))
         self._get_evaluator()
         return X, psi
 
     def _predict_states(self, X, fitted_attr):
         X = check_fitted_X(self, X, fitted_attr)
-        return states_of(X, self._model_name)
+        return states_of(X, self._model_name, getattr(self, "min_qubits_", 1))
 
 
 # ---------------------------------------------------------------------------
@@ -126,15 +132,22 @@ class StateQSVCModel(DeclaredTags, ClassifierMixin, _StateModel):
         return self._kernel(psi, train)
 
     def predict(self, X):
-        return self.svm_.predict(self._test_kernel(X))
+        K = self._test_kernel(X)     # first: it raises NotFittedError before svm_ is read
+        if len(self.classes_) == 2:
+            # from the decision value, so the two agree on ties: rows that are one ray (two
+            # columns are a single amplitude) give every kernel entry 1 and equal values
+            return self.classes_[(self.svm_.decision_function(K) > 0).astype(int)]
+        return self.svm_.predict(K)
 
     def decision_function(self, X):
-        return self.svm_.decision_function(self._test_kernel(X))
+        K = self._test_kernel(X)
+        return self.svm_.decision_function(K)
 
+    @available_if(lambda self: self.probability)
     def predict_proba(self, X):
-        if not self.probability:
-            raise AttributeError("predict_proba needs probability=True (model.params.probability)")
-        return self.svm_.predict_proba(self._test_kernel(X))
+        """Platt-scaled probabilities; only with ``probability=True`` (model.params.probability)."""
+        K = self._test_kernel(X)
+        return self.svm_.predict_proba(K)
 
     @property
     def circuit_(self):
@@ -182,21 +195,11 @@ def qcnn_circuit(num_qubits: int, readout: int = 1) -> tuple[QuantumCircuit, lis
     if num_qubits < 1 or readout < 1 or readout > num_qubits:
         raise DataError(f"qcnn: cannot read {readout} qubit(s) out of {num_qubits}")
     qc = QuantumCircuit(num_qubits)
-    if num_qubits == 1:
-        # no pair to convolve: one trainable rotation, so the model still has weights
-        theta = ParameterVector("r", 2)
-        qc.ry(theta[0], 0)
-        qc.rz(theta[1], 0)
-        return qc, [0]
     active = list(range(num_qubits))
     layer = 1
     while len(active) > readout:
         m = len(active)
-        pairs = list(zip(active[0::2], active[1::2]))
-        pairs += list(zip(active[1::2], active[2::2] + [active[0]]))
-        conv = ParameterVector(f"c{layer}", 3 * len(pairs))
-        for k, (a, b) in enumerate(pairs):
-            qc.compose(_conv_block(conv[3 * k:3 * k + 3]), [a, b], inplace=True)
+        _conv_layer(qc, active, f"c{layer}")
         half = min(m // 2, m - readout)      # never pool below the readout register
         sources, sinks = active[:half], active[m - half:]
         pool = ParameterVector(f"p{layer}", 3 * half)
@@ -204,7 +207,25 @@ def qcnn_circuit(num_qubits: int, readout: int = 1) -> tuple[QuantumCircuit, lis
             qc.compose(_pool_block(pool[3 * k:3 * k + 3]), [a, b], inplace=True)
         active = active[half:]
         layer += 1
+    if layer == 1:
+        # nothing to pool (the readout is the whole register): one convolution, and a
+        # rotation on each qubit, so the network still has weights to train
+        if num_qubits > 1:
+            _conv_layer(qc, active, "c1")
+        rot = ParameterVector("r", 2 * num_qubits)
+        for q in range(num_qubits):
+            qc.rz(rot[2 * q], q)
+            qc.ry(rot[2 * q + 1], q)
     return qc, active
+
+
+def _conv_layer(qc, active, prefix):
+    """Blocks on (0,1), (2,3), ..., then on (1,2), (3,4), ..., (last, first) of ``active``."""
+    pairs = list(zip(active[0::2], active[1::2]))
+    pairs += list(zip(active[1::2], active[2::2] + [active[0]]))
+    conv = ParameterVector(prefix, 3 * len(pairs))
+    for k, (a, b) in enumerate(pairs):
+        qc.compose(_conv_block(conv[3 * k:3 * k + 3]), [a, b], inplace=True)
 
 
 class QCNNClassifier(DeclaredTags, ClassifierMixin, OptimizedParams, _StateModel):
@@ -222,12 +243,16 @@ class QCNNClassifier(DeclaredTags, ClassifierMixin, OptimizedParams, _StateModel
     _declared_tags = {"poor_score": CLASSIFIER_POOR_SCORE}
     _params = {"loss": "cross_entropy", "maxiter": 100}
 
+    def _readout(self) -> int:
+        return max(1, math.ceil(math.log2(len(self.classes_))))
+
+    def _min_qubits(self, y) -> int:
+        # states narrower than the readout register get |0> qubits added (by padding)
+        return self._readout()
+
     def _build(self):
+        readout = self._readout()
         k = len(self.classes_)
-        readout = max(1, math.ceil(math.log2(k)))
-        if readout > self.num_qubits_:
-            raise DataError(f"y: model 'qcnn' on {self.num_qubits_} qubit(s) can tell at most "
-                            f"{2 ** self.num_qubits_} classes; got {k}")
         self.circuit_, self.readout_qubits_ = qcnn_circuit(self.num_qubits_, readout)
         local, classes = class_projectors(readout, k, "modulo")
         self.projectors_ = [p.apply_layout(self.readout_qubits_, self.num_qubits_) for p in local]
@@ -258,8 +283,9 @@ class QCNNClassifier(DeclaredTags, ClassifierMixin, OptimizedParams, _StateModel
     def fit(self, X, y, monitor=None):
         """Fit; ``monitor(step, loss, weights)`` runs on every objective evaluation and may
         return True or raise ``StopTraining`` to stop (the model keeps the best weights)."""
-        X, psi = self._fit_states(X)
+        X = check_X(X, self._model_name)
         self.classes_, idx = check_classes(y, self._model_name, X.shape[0])
+        X, psi = self._fit_states(X, y)
         t = np.eye(len(self.classes_))[idx]
         self._build()
         n = psi.shape[0]
@@ -281,7 +307,8 @@ class QCNNClassifier(DeclaredTags, ClassifierMixin, OptimizedParams, _StateModel
         return self._forward(psi, self.weights_)
 
     def predict(self, X):
-        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+        proba = self.predict_proba(X)       # first: it raises NotFittedError before fit
+        return self.classes_[np.argmax(proba, axis=1)]
 
 
 __all__ = ["QCNNClassifier", "StateQSVCModel", "qcnn_circuit", "states_of"]
