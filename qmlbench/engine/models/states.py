@@ -30,7 +30,7 @@ from qiskit.circuit import ParameterVector
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.metaestimators import available_if
 
-from .. import kernels
+from .. import circuits, kernels
 from ..errors import DataError, SpecError
 from ._base import DeclaredTags, EvaluatorMixin, OptimizedParams, call_monitor
 from ._checks import check_classes, check_fitted_X, check_X
@@ -195,37 +195,42 @@ def qcnn_circuit(num_qubits: int, readout: int = 1) -> tuple[QuantumCircuit, lis
     if num_qubits < 1 or readout < 1 or readout > num_qubits:
         raise DataError(f"qcnn: cannot read {readout} qubit(s) out of {num_qubits}")
     qc = QuantumCircuit(num_qubits)
+    # one weight vector, layer after layer (its name marks weights in circuit facts)
+    theta = ParameterVector(circuits.WEIGHT_PREFIX, 0)
+
+    def take(k):
+        start = len(theta)
+        theta.resize(start + k)
+        return theta[start:start + k]
+
     active = list(range(num_qubits))
-    layer = 1
+    pooled = False
     while len(active) > readout:
         m = len(active)
-        _conv_layer(qc, active, f"c{layer}")
+        _conv_layer(qc, active, take)
         half = min(m // 2, m - readout)      # never pool below the readout register
-        sources, sinks = active[:half], active[m - half:]
-        pool = ParameterVector(f"p{layer}", 3 * half)
-        for k, (a, b) in enumerate(zip(sources, sinks)):
-            qc.compose(_pool_block(pool[3 * k:3 * k + 3]), [a, b], inplace=True)
+        for a, b in zip(active[:half], active[m - half:]):
+            qc.compose(_pool_block(take(3)), [a, b], inplace=True)
         active = active[half:]
-        layer += 1
-    if layer == 1:
+        pooled = True
+    if not pooled:
         # nothing to pool (the readout is the whole register): one convolution, and a
         # rotation on each qubit, so the network still has weights to train
         if num_qubits > 1:
-            _conv_layer(qc, active, "c1")
-        rot = ParameterVector("r", 2 * num_qubits)
+            _conv_layer(qc, active, take)
         for q in range(num_qubits):
-            qc.rz(rot[2 * q], q)
-            qc.ry(rot[2 * q + 1], q)
+            rz, ry = take(2)
+            qc.rz(rz, q)
+            qc.ry(ry, q)
     return qc, active
 
 
-def _conv_layer(qc, active, prefix):
+def _conv_layer(qc, active, take):
     """Blocks on (0,1), (2,3), ..., then on (1,2), (3,4), ..., (last, first) of ``active``."""
     pairs = list(zip(active[0::2], active[1::2]))
     pairs += list(zip(active[1::2], active[2::2] + [active[0]]))
-    conv = ParameterVector(prefix, 3 * len(pairs))
-    for k, (a, b) in enumerate(pairs):
-        qc.compose(_conv_block(conv[3 * k:3 * k + 3]), [a, b], inplace=True)
+    for a, b in pairs:
+        qc.compose(_conv_block(take(3)), [a, b], inplace=True)
 
 
 class QCNNClassifier(DeclaredTags, ClassifierMixin, OptimizedParams, _StateModel):
