@@ -33,6 +33,8 @@ from qiskit.quantum_info import SparsePauliOp
 
 from ..errors import DataError, SpecError
 from ..options import Option
+from .dataset import Dataset
+from .prepare import split
 
 STATES = "states"
 
@@ -296,9 +298,6 @@ def _draw(name: str, n_samples: int, seed: int, opts: dict):
 
 def load(name: str, n_samples, noise, test_size, seed, scaling, num_features, opts: dict):
     """A state dataset: drawn, split (stratified, seeded), never scaled or reduced."""
-    from .dataset import Dataset
-    from .prepare import split
-
     qubits = opts["qubits"]
     if num_features is not None and num_features != qubits:
         raise SpecError("dataset.num_features", num_features, [qubits], reason=(

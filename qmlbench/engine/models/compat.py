@@ -64,6 +64,18 @@ def models_for_inputs(inputs: str, task: str | None = None) -> list[str]:
             if e.inputs == inputs and (task is None or task in e.tasks)]
 
 
+def model_for_dataset(model_name: str, dataset_name: str) -> str:
+    """``model_name`` if it takes what ``dataset_name`` holds (features or states) and does
+    its task; else its twin for the task, or the first model for those inputs and task."""
+    entry = MODELS.get(model_name)
+    inputs = dataset_inputs(dataset_name)
+    task = dataset_task(dataset_name)
+    if entry is None or entry.inputs == inputs:
+        return model_for_task(model_name, task)
+    choices = models_for_inputs(inputs, task)
+    return choices[0] if choices else model_name
+
+
 def check_inputs(model_name: str, dataset_name: str, dataset=None) -> None:
     """State datasets pair only with state models, and feature datasets with the others:
     a model that encodes features with a feature map has nothing to encode in a state,
@@ -134,5 +146,5 @@ def circuit_warnings(spec, facts: dict) -> list[str]:
                                      global_cost=global_cost(spec.model.name, spec.model.params))
 
 
-__all__ = ["TWINS", "dataset_task", "dataset_inputs", "models_for_inputs", "check_inputs", "does_task", "model_for_task", "baselines_for",
+__all__ = ["TWINS", "dataset_task", "dataset_inputs", "models_for_inputs", "model_for_dataset", "check_inputs", "does_task", "model_for_task", "baselines_for",
            "baseline_for", "check_baseline", "global_cost", "circuit_warnings"]
