@@ -78,23 +78,22 @@ def test_known_points_of_the_phase_diagrams():
     assert _expect(psi, qs._pauli([("X", 2), ("X", 3)], n)) == pytest.approx(1.0)
 
 
-def _apart(a, b):
-    """mean(a) exceeds mean(b) by more than 3 standard errors of the difference"""
-    se = np.sqrt(a.var(ddof=1) / len(a) + b.var(ddof=1) / len(b))
-    return a.mean() - b.mean() > 3 * se
-
-
 def test_haldane_labels_follow_string_order_and_field():
-    """SPT-labelled states carry more string order <Z X Z> than paramagnetic ones, which
-    align more with the field (<X>): the labels mean what their names say.  (On 5 sites the
-    phases overlap state by state; their means are apart.)"""
+    """Paramagnetic-labelled states align with the field (<X> near 1) and the region
+    qiskit-ml labels "antiferromagnetic" (h1 < 0.15, -0.3 < h2 < -0.05) carries the cluster
+    state's string order <Z X Z> near 1, sample by sample.  That string order is the SPT
+    phase's signature, and Cong, Choi & Lukin 2019 (Fig. 2) put the SPT phase around
+    h1 = h2 = 0 and the antiferromagnet at larger h2: qiskit-ml 0.9.1's names for the h2 < 0
+    and h2 > 0.55 regions look swapped.  qmlbench keeps qiskit-ml's names (its data, same
+    seed, same labels) and this test pins what the states are."""
     n = 5
     states, y, names, _ = qs.phase_of_matter(30, seed=2, model="haldane", qubits=n)
     zxz = np.array([_expect(s, qs._pauli([("Z", 1), ("X", 2), ("Z", 3)], n)) for s in states])
-    x = np.array([_expect(s, qs._pauli([("X", 2)], n)) for s in states])
-    spt, para = y == names.index("spt"), y == names.index("paramagnetic")
-    assert _apart(zxz[spt], zxz[para])
-    assert _apart(x[para], x[spt])
+    x = np.array([np.mean([_expect(s, qs._pauli([("X", i)], n)) for i in range(n)])
+                  for s in states])
+    assert zxz[y == names.index("antiferromagnetic")].min() > 0.9
+    assert x[y == names.index("paramagnetic")].min() > 0.85
+    assert zxz[y == names.index("paramagnetic")].max() < 0.5
 
 
 def _ce_as_qiskit_ml(psi):
