@@ -86,6 +86,7 @@ def check_inputs(model_name: str, dataset_name: str, dataset=None) -> None:
     inputs = dataset_inputs(dataset_name, dataset)
     if entry.inputs == inputs:
         return
+    dataset_name = getattr(dataset, "name", None) or dataset_name
     allowed = models_for_inputs(inputs)
     if inputs == datasets.STATES:
         reason = (f"takes classical features, but dataset {dataset_name!r} holds quantum "
