@@ -282,3 +282,15 @@ def test_qcnn_readout_grows_with_the_classes():
     for k in (2, 3, 4, 5):
         assert len(qcnn_circuit(6, max(1, math.ceil(math.log2(k))))[1]) == \
             max(1, math.ceil(math.log2(k)))
+
+
+def test_the_qcnn_is_blind_to_the_heisenberg_chains_ground_states():
+    """Measured, and said in the tutorial: on the bond-alternating Heisenberg chain's ground
+    states the tutorial-11 QCNN gives p = 1/2 at any weights (the state kernel does not
+    have this blind spot; tests above show it classifying phases)."""
+    d = qb.datasets.load("phase_of_matter", n_samples=8, model="heisenberg", qubits=4)
+    psi = qb.datasets.as_states(d.X)
+    model = QCNNClassifier(optimizer="l_bfgs_b", maxiter=1, seed=0).fit(d.X, d.y)
+    for seed in range(3):
+        w = np.random.default_rng(seed).uniform(0, 2 * np.pi, model.num_weights_)
+        np.testing.assert_allclose(model._forward(psi, w), 0.5, atol=1e-10)
