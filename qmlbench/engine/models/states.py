@@ -246,7 +246,7 @@ class QCNNClassifier(DeclaredTags, ClassifierMixin, OptimizedParams, _StateModel
 
     _model_name = "qcnn"
     _declared_tags = {"poor_score": CLASSIFIER_POOR_SCORE}
-    _params = {"loss": "cross_entropy", "maxiter": 100}
+    _params = {"loss": "cross_entropy"}
 
     def _readout(self) -> int:
         return max(1, math.ceil(math.log2(len(self.classes_))))
