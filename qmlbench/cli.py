@@ -123,12 +123,17 @@ def _fmt(value) -> str:
     return "n/a" if value is None else (f"{value:.4f}" if isinstance(value, float) else str(value))
 
 
-def _circuit_facts(spec, dataset) -> list[tuple[str, dict]]:
+def _circuit_facts(spec, dataset, model=None) -> list[tuple[str, dict]]:
     from .engine import circuits, models
 
     entry = models.MODELS.get(spec.model.name)
     if entry is None or not getattr(entry, "quantum", False):
         return []
+    if getattr(entry, "inputs", "features") != "features":
+        # quantum data: no feature map; the model's own circuit, if it has one
+        circuit = getattr(model, "circuit_", None)
+        return [] if circuit is None else [(f"{spec.model.name} circuit (input state first)",
+                                            circuits.circuit_facts(circuit))]
     fm, an = circuits.from_spec(spec.circuit, dataset.num_features)
     if getattr(entry, "uses_ansatz", False):
         return [("circuit (feature map + ansatz)", circuits.circuit_facts(circuits.compose(fm, an)))]
@@ -142,7 +147,7 @@ def _report(spec, run, wall: float, saved: Path | None) -> None:
     metric = "R²" if getattr(d, "task", "") == "regression" else "accuracy"
     print(f"  train score     {_fmt(run.scores.get('train'))} ({metric})")
     print(f"  test score      {_fmt(run.scores.get('test'))} ({metric})")
-    for label, facts in _circuit_facts(spec, d):
+    for label, facts in _circuit_facts(spec, d, getattr(run, "model", None)):
         gates = ", ".join(f"{k} {v}" for k, v in facts["gate_counts"].items())
         n = facts["num_qubits"]
         print(f"  {label}: {n} qubit{'s' if n != 1 else ''}, depth {facts['depth']}, "
@@ -165,7 +170,7 @@ def _header(spec) -> str:
 
     entry = models.MODELS.get(spec.model.name)
     parts = [f"qmlbench: {spec.model.name} on {spec.dataset.name} ({spec.dataset.n_samples} samples)"]
-    if entry is not None and entry.quantum:
+    if entry is not None and entry.quantum and getattr(entry, "uses_feature_map", True):
         parts.append(f"feature map {spec.circuit.feature_map.name}")
         if entry.uses_ansatz:
             parts.append(f"ansatz {spec.circuit.ansatz.name}")

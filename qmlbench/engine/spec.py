@@ -234,6 +234,7 @@ class ExperimentSpec:
         self.model.validate()
         self.optimizer.validate()
         self.execution.validate()
+        models.compat.check_inputs(self.model.name, self.dataset.name)
         self._check_circuit_width()
 
     def _check_circuit_width(self) -> None:
@@ -242,7 +243,7 @@ class ExperimentSpec:
         dataset registry."""
         entry = datasets.DATASETS.get(self.dataset.name)
         width = self.circuit.num_qubits or getattr(entry, "num_features", None)
-        if not width:
+        if not width or getattr(entry, "inputs", None) == datasets.STATES:
             return
         for section, block, registry in (
                 ("circuit.feature_map", self.circuit.feature_map, circuits.FEATURE_MAPS),

@@ -23,6 +23,7 @@ LABELS = {
     "sine_vqr": "Sine regression + variational quantum regressor",
     "circles_svc_baseline": "Circles + classical RBF SVC (the baseline to beat)",
     "xor_estimator_qnn": "XOR + EstimatorQNN",
+    "phases_qcnn": "Phases of the ANNNI spin chain (quantum data) + QCNN",
 }
 
 

@@ -14,16 +14,19 @@ import ipywidgets as W
 
 from ._common import Panel, apply_or_report, message_html, updated_options
 from .schema_form import SchemaForm, field_for
+from ..engine.models import compat
 from .session import dataset_task, error_message
 
 SHOTS = [("exact", 0), ("128", 128), ("256", 256), ("1024", 1024), ("4096", 4096),
          ("8192", 8192)]
 
 
-def _model_options(task):
+def _model_options(task, inputs=None):
     from ..engine import models
 
     names = models.models_for(task) if task else list(models.MODELS)
+    if inputs is not None:      # quantum data (states) and features take different models
+        names = [n for n in names if models.MODELS[n].inputs == inputs]
     quantum = [n for n in names if models.MODELS[n].quantum]
     classical = [n for n in names if not models.MODELS[n].quantum]
     return [(f"{models.MODELS[n].label} ({n})", n) for n in quantum + classical]
@@ -118,9 +121,10 @@ class ModelPanel(Panel):
     def _options_for(spec):
         try:
             task = dataset_task(spec.dataset.name)
+            inputs = compat.dataset_inputs(spec.dataset.name)
         except Exception:
-            task = None
-        opts = _model_options(task)
+            task = inputs = None
+        opts = _model_options(task, inputs)
         if spec.model.name not in [v for _, v in opts]:
             opts = _model_options(None)
         return opts

@@ -150,6 +150,15 @@ class Session:
         When the dataset changes task (classification <-> regression) a model that
         cannot do the new task is swapped for its twin (vqc <-> vqr, svc <-> svr ...).
         """
+        if "dataset" in sections and "model" not in sections:
+            # quantum data (states) and features take different models: swap before the
+            # new spec is validated, since the pair would not validate
+            ds = sections["dataset"]
+            name = ds.get("name") if isinstance(ds, dict) else getattr(ds, "name", None)
+            target, model = name or self.spec.dataset.name, self.spec.model.name
+            if compat.dataset_inputs(target) != compat.MODELS[model].inputs:
+                sections = {**sections, "model": {"name": compat.model_for_dataset(model, target),
+                                                  "params": {}}}
         new = self.spec.replace(**sections)
         if "dataset" in sections and "model" not in sections:
             twin = compat.model_for_task(new.model.name, compat.dataset_task(new.dataset.name))

@@ -38,6 +38,9 @@ class Dataset:
     notes: list = field(default_factory=list)
     feature_range: tuple | None = None
     scaling: str = "none"
+    #: "features", or "states": each row is a statevector as real columns [Re | Im]
+    #: (``datasets.as_states``), for the models that take states
+    inputs: str = "features"
 
     @property
     def num_features(self) -> int:
@@ -58,5 +61,10 @@ class Dataset:
     def summary(self) -> str:
         kind = (f"{self.num_classes} classes" if self.task == "classification" else "regression")
         nf = self.num_features
+        if self.inputs == "states":
+            n = int(np.log2(nf // 2))
+            what = f"{n}-qubit states"
+        else:
+            what = f"{nf} feature{'s' if nf != 1 else ''}"
         return (f"{self.name}: {len(self.X_train)} train / {len(self.X_test)} test, "
-                f"{nf} feature{'s' if nf != 1 else ''}, {kind}")
+                f"{what}, {kind}")

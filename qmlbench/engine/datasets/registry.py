@@ -26,6 +26,7 @@ import numpy as np
 from ..errors import DataError, SpecError
 from ..options import Option, Schema, SchemaEntry
 from . import generators as gen
+from . import states
 from .dataset import AD_HOC_RANGE, MAX_AUTO_FEATURES, TASKS, Dataset
 from .prepare import (
     FEATURE_RANGE,
@@ -64,6 +65,8 @@ class DatasetEntry(SchemaEntry):
     num_features: int = 2
     description: str = ""
     raw_features: int | None = None
+    #: "features", or "states" (quantum data: statevectors, for state models only)
+    inputs: str = "features"
 
 
     def validate_options(self, options, prefix: str = "dataset.options") -> dict:
@@ -106,6 +109,15 @@ DATASETS: dict[str, DatasetEntry] = {
                      "Wisconsin breast cancer, 30 features reduced with PCA (default 2)", raw_features=30),
         DatasetEntry("sine", "regression", gen.sine, Schema(), 1, "y = sin(x) + noise on [0, 2π]"),
         DatasetEntry("surface", "regression", gen.surface, Schema(), 2, "y = sin(x0) cos(x1) + noise"),
+        DatasetEntry("phase_of_matter", "classification", None,
+                     Schema.of(states.PHASE_MODEL, states.CHAIN), 2 ** (states.CHAIN.default + 1),
+                     "ground states of a spin chain, labelled by phase (quantum data)",
+                     inputs=states.STATES),
+        DatasetEntry("entanglement_concentration", "classification", None,
+                     Schema.of(states.EC_MODE, states.EC_QUBITS_OPT, states.EC_SAMPLING),
+                     2 ** (states.EC_QUBITS_OPT.default + 1),
+                     "states of low vs high entanglement concentration (quantum data)",
+                     inputs=states.STATES),
     ]
 }
 
@@ -137,6 +149,8 @@ def _load(entry: DatasetEntry, n_samples, noise, test_size, seed, scaling, num_f
     if feature_range is not None:
         feature_range = tuple(float(v) for v in feature_range)
     name = entry.name
+    if entry.inputs == states.STATES:
+        return states.load(name, n_samples, noise, test_size, seed, scaling, num_features, opts)
     if name == "ad_hoc":
         X_tr, X_te, y_tr, y_te, fnames, cnames, notes = gen.ad_hoc_split(
             n_samples, test_size, seed, num_features, opts["gap"])

@@ -27,6 +27,7 @@ from . import fast, noisy
 from .aer import for_aer, is_mixed, measurements_as_dephasing
 from .inputs import (
     as_axes,
+    as_initial_states,
     as_observables,
     as_pauli_ops,
     as_values,
@@ -392,12 +393,41 @@ class Evaluator:
         self._mark_fast()
         return comp, as_axes(axes, rows, comp.num_slots)
 
+    def _from_states(self, circuit, initial_states, rows, axes=None):
+        """The compiled circuit and the checked input states, for a batch that starts from
+        given states.  Only the exact path has them: a primitive or Aer would need one
+        state-preparation circuit per row, and sampled or noisy values are not wired to
+        them, so those paths refuse rather than silently start from |0...0>."""
+        if not self._use_fast() or self.noise is not None:
+            raise DataError(f"initial_states: starting from given states runs on the exact "
+                            f"path only; this evaluator uses {self.path}. Drop shots, noise "
+                            f"and user primitives for quantum-data models")
+        check_width(circuit.num_qubits)
+        init = as_initial_states(initial_states, rows, circuit.num_qubits)
+        try:
+            comp = sim.compiled(circuit, redraw_axes=axes is not None)
+        except sim.UnsupportedCircuit as exc:
+            raise DataError(f"initial_states: the exact path cannot simulate this circuit "
+                            f"({exc}), and only it starts from given states") from None
+        self._mark_fast()
+        return comp, init
+
+    @staticmethod
+    def _axes_or_none(comp, axes, arr):
+        return None if axes is None else as_axes(axes, arr.shape[0], comp.num_slots)
+
     # -- the contract ---------------------------------------------------------
-    def statevectors(self, circuit: QuantumCircuit, values, axes=None) -> np.ndarray:
+    def statevectors(self, circuit: QuantumCircuit, values, axes=None,
+                     initial_states=None) -> np.ndarray:
         """Statevectors ``(batch, 2**n)``.  ``axes`` ``(batch, redraw_slots(circuit))``:
         each row's axes (0/1/2 = X/Y/Z) for the circuit's parameterised RX/RY/RZ gates,
-        so every row runs its own circuit (McClean's random-Pauli ensemble)."""
+        so every row runs its own circuit (McClean's random-Pauli ensemble).
+        ``initial_states`` ``(batch, 2**n)``: each row's input state instead of |0...0>
+        (quantum data; exact path only)."""
         arr = as_values(circuit, values)
+        if initial_states is not None:
+            comp, init = self._from_states(circuit, initial_states, arr.shape[0])
+            return fast.statevectors(comp, arr, None, init)
         if self.noise is not None:
             raise QmlbenchError(
                 f"statevectors: with noise ({self.noise_label}) the output is a mixed state and "
@@ -468,9 +498,13 @@ class Evaluator:
         return out
 
     def expectation_values(self, circuit: QuantumCircuit, observable, values,
-                           axes=None) -> np.ndarray:
+                           axes=None, initial_states=None) -> np.ndarray:
         arr = as_values(circuit, values)
         ops, many = as_observables(observable, circuit.num_qubits)
+        if initial_states is not None:
+            comp, init = self._from_states(circuit, initial_states, arr.shape[0], axes)
+            res = fast.expectations(comp, ops, arr, self._axes_or_none(comp, axes, arr), init)
+            return res if many else res[:, 0]
         if self.noise is not None:
             res = self._noisy_expectations(circuit, ops, arr, axes)
             return res if many else res[:, 0]
@@ -490,12 +524,15 @@ class Evaluator:
         return res if many else res[:, 0]
 
     def gradients(self, circuit: QuantumCircuit, observable, values, wrt=None,
-                  axes=None) -> np.ndarray:
+                  axes=None, initial_states=None) -> np.ndarray:
         arr = as_values(circuit, values)
         ops, many = as_observables(observable, circuit.num_qubits)
         asked = as_wrt(circuit, wrt)
         idx = list(dict.fromkeys(asked))  # each parameter once; repeats are copied below
-        if self.noise is not None:
+        if initial_states is not None:
+            comp, init = self._from_states(circuit, initial_states, arr.shape[0], axes)
+            grads = fast.gradients(comp, ops, arr, idx, self._axes_or_none(comp, axes, arr), init)
+        elif self.noise is not None:
             grads = self._noisy_gradients(circuit, ops, arr, idx, axes)
         elif axes is not None:
             comp, ax = self._redrawn(circuit, axes, arr.shape[0])

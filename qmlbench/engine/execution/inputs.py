@@ -128,3 +128,25 @@ def as_axes(axes, rows: int, slots: int) -> np.ndarray:
     if arr.size and (not np.issubdtype(arr.dtype, np.integer) or arr.min() < 0 or arr.max() > 2):
         raise DataError("axes: entries must be 0, 1 or 2 (X, Y, Z)")
     return arr.astype(np.int64, copy=False)
+
+
+def as_initial_states(states, rows: int, num_qubits: int) -> np.ndarray:
+    """Each row's input state ``(rows, 2**n)``, complex and normalised (quantum data)."""
+    try:
+        arr = np.asarray(states, dtype=complex)
+    except (TypeError, ValueError) as exc:
+        raise DataError(f"initial_states: must be an array of statevectors ({exc})") from None
+    if arr.ndim == 1:
+        arr = arr[None, :]
+    dim = 2 ** num_qubits
+    if arr.shape != (rows, dim):
+        raise DataError(f"initial_states: expected shape ({rows}, {dim}) (one {num_qubits}-qubit "
+                        f"statevector per row of values, qiskit's qubit order), got {arr.shape}")
+    if not np.all(np.isfinite(arr)):
+        raise DataError("initial_states: contains NaN or infinite amplitudes")
+    norms = np.linalg.norm(arr, axis=1)
+    bad = np.flatnonzero(np.abs(norms - 1.0) > 1e-8)
+    if bad.size:
+        raise DataError(f"initial_states: row {int(bad[0])} has norm {norms[bad[0]]:.6g}; "
+                        f"statevectors must be normalised ({bad.size} row(s) are not)")
+    return arr

@@ -54,6 +54,9 @@ class ModelEntry:
     #: name -> Option, or of name -> default, is read as one)
     schema: Schema = field(default_factory=Schema)
     description: str = ""
+    #: "features" (encoded by the feature map), or "states": quantum data, the input
+    #: states themselves (``datasets.STATES``); ``compat.check_inputs`` pairs them
+    inputs: str = "features"
 
     def __post_init__(self):
         s = self.schema
@@ -75,7 +78,11 @@ class ModelEntry:
 
     @property
     def uses_ansatz(self) -> bool:
-        return self.kind == "variational"
+        return self.kind == "variational" and self.inputs == "features"
+
+    @property
+    def uses_feature_map(self) -> bool:
+        return self.quantum and self.inputs == "features"
 
     @property
     def uses_optimizer(self) -> bool:
@@ -149,6 +156,15 @@ MODELS: dict[str, ModelEntry] = {e.name: e for e in [
                                                    "or integer mod k"),
                          _loss("cross_entropy", "squared_error")),
                "measured bitstring probabilities grouped into classes"),
+    ModelEntry("state_qsvc", "QSVC on input states", "kernel", True,
+               {CLASSIFICATION: "states:StateQSVCModel"}, Schema.of(_C, _PROBABILITY),
+               "SVC on the fidelity kernel |<psi_i|psi_j>|^2 of the input states (quantum data)",
+               inputs="states"),
+    ModelEntry("qcnn", "Quantum convolutional neural network", "variational", True,
+               {CLASSIFICATION: "states:QCNNClassifier"},
+               Schema.of(_loss("cross_entropy", "squared_error")),
+               "QCNN (qiskit-ml tutorial 11): conv and pool layers halve the qubits, the "
+               "input state is its initial state (quantum data)", inputs="states"),
     ModelEntry("svc", "RBF SVC (classical)", "classical", False,
                {CLASSIFICATION: "classical:SVCBaseline"}, Schema.of(_C, _GAMMA, _PROBABILITY)),
     ModelEntry("svr", "RBF SVR (classical)", "classical", False,
@@ -210,13 +226,15 @@ def build(spec, dataset=None, task: str | None = None, evaluator=None):
     task = task or _task_of(spec, dataset)
     cls = entry.estimator_class(task)
     kwargs = dict(spec.model.params)
+    compat.check_inputs(entry.name, spec.dataset.name, dataset)
     if entry.quantum:
         fm, an = spec.circuit.feature_map, spec.circuit.ansatz
-        kwargs.update(num_qubits=spec.circuit.num_qubits, feature_map=fm.name,
-                      feature_map_reps=fm.reps, feature_map_entanglement=fm.entanglement,
-                      feature_map_options=dict(fm.options) or None,
-                      shots=spec.execution.shots, noise=spec.execution.noise,
+        kwargs.update(shots=spec.execution.shots, noise=spec.execution.noise,
                       seed=spec.execution.seed if spec.execution.seed is not None else spec.seed)
+        if entry.uses_feature_map:
+            kwargs.update(num_qubits=spec.circuit.num_qubits, feature_map=fm.name,
+                          feature_map_reps=fm.reps, feature_map_entanglement=fm.entanglement,
+                          feature_map_options=dict(fm.options) or None)
         if entry.uses_ansatz:
             kwargs.update(ansatz=an.name, ansatz_reps=an.reps,
                           ansatz_entanglement=an.entanglement,

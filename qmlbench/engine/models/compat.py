@@ -50,6 +50,53 @@ def model_for_task(model_name: str, task: str | None) -> str:
     return twin
 
 
+def dataset_inputs(name: str, dataset=None) -> str:
+    """What a dataset's rows are: ``"features"`` or ``"states"`` (quantum data)."""
+    if dataset is not None:
+        return getattr(dataset, "inputs", "features")
+    entry = datasets.DATASETS.get(name)
+    return "features" if entry is None else entry.inputs
+
+
+def models_for_inputs(inputs: str, task: str | None = None) -> list[str]:
+    """The models that take ``inputs`` (and do ``task``, when given)."""
+    return [n for n, e in MODELS.items()
+            if e.inputs == inputs and (task is None or task in e.tasks)]
+
+
+def model_for_dataset(model_name: str, dataset_name: str) -> str:
+    """``model_name`` if it takes what ``dataset_name`` holds (features or states) and does
+    its task; else its twin for the task, or the first model for those inputs and task."""
+    entry = MODELS.get(model_name)
+    inputs = dataset_inputs(dataset_name)
+    task = dataset_task(dataset_name)
+    if entry is None or entry.inputs == inputs:
+        return model_for_task(model_name, task)
+    choices = models_for_inputs(inputs, task)
+    return choices[0] if choices else model_name
+
+
+def check_inputs(model_name: str, dataset_name: str, dataset=None) -> None:
+    """State datasets pair only with state models, and feature datasets with the others:
+    a model that encodes features with a feature map has nothing to encode in a state,
+    and a state model has no state to start from in a row of features."""
+    entry = MODELS.get(model_name)
+    if entry is None:
+        return
+    inputs = dataset_inputs(dataset_name, dataset)
+    if entry.inputs == inputs:
+        return
+    dataset_name = getattr(dataset, "name", None) or dataset_name
+    allowed = models_for_inputs(inputs)
+    if inputs == datasets.STATES:
+        reason = (f"takes classical features, but dataset {dataset_name!r} holds quantum "
+                  f"states; models for quantum data")
+    else:
+        reason = (f"takes quantum states (quantum data), but dataset {dataset_name!r} holds "
+                  f"classical features; models for it")
+    raise SpecError("model.name", model_name, allowed, reason=reason)
+
+
 def baselines_for(task: str | None) -> list[str]:
     """The classical models that do ``task`` (all classical models for ``None``)."""
     names = models_for(task) if task else list(MODELS)
@@ -100,5 +147,5 @@ def circuit_warnings(spec, facts: dict) -> list[str]:
                                      global_cost=global_cost(spec.model.name, spec.model.params))
 
 
-__all__ = ["TWINS", "dataset_task", "does_task", "model_for_task", "baselines_for",
+__all__ = ["TWINS", "dataset_task", "dataset_inputs", "models_for_inputs", "model_for_dataset", "check_inputs", "does_task", "model_for_task", "baselines_for",
            "baseline_for", "check_baseline", "global_cost", "circuit_warnings"]

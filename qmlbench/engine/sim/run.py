@@ -19,17 +19,27 @@ def global_phase(comp: CompiledCircuit, values):
     return np.exp(1j * np.asarray(total))
 
 
-def _forward(comp: CompiledCircuit, values, axes=None):
+def _start(comp: CompiledCircuit, batch: int, initial=None):
+    """The batch's first state (N, 1, B) and the index of the first op still to apply.
+
+    ``initial`` ``(B, 2**n)``: each row starts from its own state (quantum data), so the
+    ops that ``comp`` precomputed on |0...0> must all run."""
+    if initial is None:
+        return comp.initial_state(batch), comp.start
+    return np.ascontiguousarray(initial.T, dtype=complex)[:, None, :].copy(), 0
+
+
+def _forward(comp: CompiledCircuit, values, axes=None, initial=None):
     n = comp.num_qubits
-    psi = comp.initial_state(values.shape[0])
-    for op in comp.ops[comp.start:]:
+    psi, first = _start(comp, values.shape[0], initial)
+    for op in comp.ops[first:]:
         psi = apply_op(psi, n, op, values, axes=axes)
     return psi
 
 
-def simulate_nb(comp: CompiledCircuit, values, axes=None):
+def simulate_nb(comp: CompiledCircuit, values, axes=None, initial=None):
     """Unphased statevectors laid out (N, B), as the observables take them."""
-    return _forward(comp, values, axes)[:, 0, :]
+    return _forward(comp, values, axes, initial)[:, 0, :]
 
 
 def simulate_unphased(comp: CompiledCircuit, values, axes=None):
@@ -37,12 +47,13 @@ def simulate_unphased(comp: CompiledCircuit, values, axes=None):
     return _forward(comp, values, axes)[:, 0, :].T
 
 
-def simulate(comp: CompiledCircuit, values: np.ndarray, axes=None) -> np.ndarray:
+def simulate(comp: CompiledCircuit, values: np.ndarray, axes=None, initial=None) -> np.ndarray:
     """Statevectors ``(B, 2**n)`` for the rows of ``values``, in qiskit's order and phase.
 
     ``axes`` ``(B, comp.num_slots)``: per-row rotation axes (0/1/2 = X/Y/Z) of a circuit
-    compiled with ``redraw_axes=True``."""
-    out = _forward(comp, values, axes)[:, 0, :].T.copy()
+    compiled with ``redraw_axes=True``; ``initial`` ``(B, 2**n)``: each row's input state
+    (default |0...0>)."""
+    out = _forward(comp, values, axes, initial)[:, 0, :].T.copy()
     ph = global_phase(comp, values)
     if ph is not None:
         out *= ph[:, None] if np.ndim(ph) else ph
@@ -50,7 +61,7 @@ def simulate(comp: CompiledCircuit, values: np.ndarray, axes=None) -> np.ndarray
 
 
 def forward_gradient(comp: CompiledCircuit, observables, values: np.ndarray, col: int,
-                     axes=None) -> tuple:
+                     axes=None, initial=None) -> tuple:
     """Expectation values ``(B, K)`` and d/d(column ``col``) ``(B, K, 1)`` in forward mode.
 
     The state and its tangent travel together as one (N, 2, B) array from the
@@ -59,9 +70,9 @@ def forward_gradient(comp: CompiledCircuit, observables, values: np.ndarray, col
     """
     n = comp.num_qubits
     b = values.shape[0]
-    psi = comp.initial_state(b)
+    psi, first = _start(comp, b, initial)
     both = None
-    for op in comp.ops[comp.start:]:
+    for op in comp.ops[first:]:
         rel = op.angle is not None and col in op.angle.derivatives
         if both is None:
             psi = apply_op(psi, n, op, values, axes=axes)
@@ -87,7 +98,7 @@ def forward_gradient(comp: CompiledCircuit, observables, values: np.ndarray, col
 
 
 def adjoint_gradients(comp: CompiledCircuit, observables, values: np.ndarray, wrt,
-                      axes=None) -> tuple:
+                      axes=None, initial=None) -> tuple:
     """Expectation values ``(B, K)`` and their gradients ``(B, K, len(wrt))`` by the adjoint method.
 
     ``observables`` are compiled :class:`PauliObservable` s (anything whose ``apply`` takes
@@ -99,7 +110,7 @@ def adjoint_gradients(comp: CompiledCircuit, observables, values: np.ndarray, wr
     wrt = list(wrt)
     pos = {c: i for i, c in enumerate(wrt)}
     grads = np.zeros((b, kobs, len(wrt)))
-    psi = _forward(comp, values, axes)  # (N, 1, B)
+    psi = _forward(comp, values, axes, initial)  # (N, 1, B)
     lam = np.concatenate([obs.apply(psi) for obs in observables], axis=1)  # (N, K, B)
     expvals = np.real(np.einsum("nb,nkb->bk", psi[:, 0, :].conj(), lam))
     relevant = [i for i, op in enumerate(comp.ops)

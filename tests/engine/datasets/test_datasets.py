@@ -19,6 +19,9 @@ EXPECTED = {  # name: (task, number of features by default, number of classes)
     "breast_cancer": ("classification", 2, 2),
     "sine": ("regression", 1, None),
     "surface": ("regression", 2, None),
+    # quantum data: 4-qubit states as 2·2^4 real columns (tests/engine/datasets/test_quantum_data.py)
+    "phase_of_matter": ("classification", 32, 2),
+    "entanglement_concentration": ("classification", 32, 2),
 }
 
 

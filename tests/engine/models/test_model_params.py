@@ -149,7 +149,9 @@ def test_build_passes_only_declared_parameters():
     import qmlbench as qb
 
     for name in sorted(models.MODELS):
-        spec = qb.ExperimentSpec().replace(model={"name": name})
+        data = ({"dataset": {"name": "phase_of_matter"}}
+                if models.MODELS[name].inputs == "states" else {})   # quantum data's models
+        spec = qb.ExperimentSpec.from_dict({**data, "model": {"name": name}})
         task = models.MODELS[name].tasks[0]
         est = models.build(spec, task=task)
         assert set(est.get_params()) == set(type(est).param_defaults)

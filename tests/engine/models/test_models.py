@@ -20,6 +20,8 @@ from qmlbench.engine.models.variational import (EstimatorQNNClassifier, Estimato
 QUANTUM = {"qsvc", "qsvr", "pegasos_qsvc", "qkt_qsvc", "vqc", "vqr", "estimator_qnn",
            "sampler_qnn"}
 CLASSICAL = {"svc", "svr", "mlp", "logistic"}
+#: models of quantum data (tests/engine/models/test_state_models.py): they take states, not features
+STATE_MODELS = {"state_qsvc", "qcnn"}
 
 # small, fast settings: 2 qubits, one layer, few iterations
 FAST = {"kernel": {"feature_map": "angle", "feature_map_reps": 1},
@@ -57,7 +59,8 @@ def _estimator(name, task, settings=FAST, **extra):
 def test_registry_holds_every_model_with_its_facts():
     assert QUANTUM | CLASSICAL <= set(models.MODELS)
     for name, entry in models.MODELS.items():
-        assert entry.quantum == (name in QUANTUM)
+        assert entry.quantum == (name in QUANTUM | STATE_MODELS)
+        assert entry.inputs == ("states" if name in STATE_MODELS else "features")
         assert entry.kind in ("kernel", "variational", "classical")
         assert set(entry.tasks) <= {"classification", "regression"} and entry.tasks
     assert set(models.get("estimator_qnn").tasks) == {"classification", "regression"}
@@ -117,7 +120,8 @@ def test_model_params_are_checked_with_the_field_named():
 
 # --- every model learns an easy problem -------------------------------------------
 
-@pytest.mark.parametrize("name", models.models_for("classification"))
+@pytest.mark.parametrize("name", [n for n in models.models_for("classification")
+                                  if n not in STATE_MODELS])
 def test_every_classifier_beats_chance_on_separated_blobs(name, blobs):
     est = _estimator(name, "classification")
     assert est.fit(blobs.X_train, blobs.y_train) is est

@@ -1,0 +1,23 @@
+"""Quantum data on the screen: a state dataset brings a state model, the model picker lists
+only the models that take what the dataset holds, and the way back works too."""
+
+import pytest
+
+import qmlbench as qb
+
+
+@pytest.mark.timeout(120)
+def test_picking_quantum_data_swaps_the_model_and_narrows_the_picker():
+    wb = qb.Workbench()
+    assert wb.spec.model.name not in ("state_qsvc", "qcnn")
+    wb.data.dataset_picker.value = "phase_of_matter"
+    assert wb.spec.dataset.name == "phase_of_matter"
+    assert wb.spec.model.name == "state_qsvc"
+    assert [v for _, v in wb.model.model.options] == ["state_qsvc", "qcnn"]
+    wb.model.model.value = "qcnn"
+    assert wb.spec.model.name == "qcnn"
+    # the data panel draws the states' first two real columns, one point per state
+    assert len(wb.data.figure.data[0].x) == len(wb.session.dataset.X_train)
+    wb.data.dataset_picker.value = "moons"
+    assert qb.models.MODELS[wb.spec.model.name].inputs == "features"
+    assert "qcnn" not in [v for _, v in wb.model.model.options]
