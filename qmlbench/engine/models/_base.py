@@ -5,6 +5,7 @@ in ``_checks``."""
 
 from __future__ import annotations
 
+import copy
 import keyword
 from types import MappingProxyType
 
@@ -170,6 +171,16 @@ class EvaluatorMixin(Hyperparameters):
             ev = evaluator(self.shots, self.seed, self.noise)
             self._evaluator = ev
         return ev
+
+    def with_noise(self, noise):
+        """A copy of this (fitted) model with the same learned weights, evaluated under
+        ``noise`` (an ``execution.noise`` setting; None: noiseless).  This model is left as
+        it is; the copy shares its learned arrays and makes its own evaluator, so a user
+        evaluator given by :meth:`set_evaluator` is not carried over."""
+        out = copy.copy(self)
+        out.noise = execution.check_noise(noise, "noise")
+        out.__dict__.pop("_evaluator", None)
+        return out
 
     def set_evaluator(self, evaluator):
         """Evaluate on ``evaluator`` (e.g. ``execution.evaluator_for(estimator=runtime_estimator)``)
