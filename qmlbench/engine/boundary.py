@@ -15,7 +15,7 @@ from .errors import DataError, SpecError
 from .execution.noise import check_noise, describe
 
 __all__ = ["Surface", "decision_surface", "KINDS", "NoiseComparison", "noise_comparison",
-           "noise_only_change"]
+           "same_but_noise"]
 
 #: What ``Surface.values`` holds: P(second class) for binary models with probabilities,
 #: signed decision values, predicted class labels (multi-class, or no scores), or regression output.
@@ -150,19 +150,20 @@ class NoiseComparison:
     mean_change: float
     path: str = ""
     predictions: tuple | None = None
+    ideal_predictions: tuple | None = None
 
     @property
     def label(self) -> str:
         return describe(self.noise)
 
 
-def noise_only_change(old, new) -> bool:
-    """Whether two specs differ in ``execution.noise`` alone: a fitted model's surfaces can
-    then be redrawn with its weights at the new noise, without training again."""
+def same_but_noise(old, new) -> bool:
+    """Whether two specs differ at most in ``execution.noise``: a model fitted under one can
+    be drawn under the other's noise with its weights, without training again."""
     a, b = old.to_dict(), new.to_dict()
     a["execution"].pop("noise", None)
     b["execution"].pop("noise", None)
-    return a == b and old.execution.noise != new.execution.noise
+    return a == b
 
 
 def _predicted_class(surface: Surface) -> np.ndarray | None:
@@ -189,16 +190,20 @@ def noise_comparison(model, dataset, noise, resolution: int = 100, margin: float
     if not hasattr(model, "with_noise"):
         raise SpecError("model", type(model).__name__,
                         reason="has no circuit to put noise on (quantum models only)")
+    ideal_model = model.with_noise(None)
     if ideal is None:
-        ideal = decision_surface(model.with_noise(None), dataset, resolution, margin, features)
+        ideal = decision_surface(ideal_model, dataset, resolution, margin, features)
     noisy_model = model.with_noise(noise)
     noisy = decision_surface(noisy_model, dataset, resolution, margin, features)
     a, b = _predicted_class(ideal), _predicted_class(noisy)
     flipped = None if a is None else float(np.mean(a != b))
     change = np.abs(np.asarray(noisy.values, float) - np.asarray(ideal.values, float))
-    predictions = None
+    predictions = ideal_predictions = None
     if getattr(dataset, "task", "classification") == "classification":
         predictions = (noisy_model.predict(dataset.X_train), noisy_model.predict(dataset.X_test))
+        ideal_predictions = (ideal_model.predict(dataset.X_train),
+                             ideal_model.predict(dataset.X_test))
     return NoiseComparison(ideal=ideal, noisy=noisy, noise=noise, flipped=flipped,
                            mean_change=float(change.mean()) if change.size else 0.0,
-                           path=str(getattr(noisy_model, "path_", "")), predictions=predictions)
+                           path=str(getattr(noisy_model, "path_", "")), predictions=predictions,
+                           ideal_predictions=ideal_predictions)
