@@ -18,7 +18,8 @@ import plotly.graph_objects as go
 from ._style import CLASS_COLORS, base_layout
 
 __all__ = ["variance_figure", "variance_lines", "slope_text", "reference_line", "depth_figure",
-           "landscape_figure", "empty_variance_figure", "noise_depth_figure"]
+           "landscape_figure", "empty_variance_figure", "noise_depth_figure",
+           "depth_slope_text"]
 
 
 def slope_text(rate, err) -> str:
@@ -32,6 +33,8 @@ def slope_text(rate, err) -> str:
 def variance_lines(result) -> list[dict]:
     """Plain data for each line of ``result``: x, y, stderr, name (one per layer count)."""
     q = np.asarray(result.qubits, dtype=float)
+    if getattr(result, "noise", None):   # a line of a noise sweep says its noise
+        result = _Labelled(result, f"{result.label}, {_noise_name(result)}")
     if result.depth_swept:
         lines = []
         for j, layers in enumerate(result.layers):
@@ -43,6 +46,16 @@ def variance_lines(result) -> list[dict]:
     return [dict(x=q, y=np.asarray(result.variances, dtype=float),
                  err=np.asarray(result.stderr, dtype=float),
                  name=f"{result.label} · {slope_text(result.decay_rate, result.decay_rate_stderr)}")]
+
+
+class _Labelled:
+    """A result whose ``label`` says more (its noise); everything else is the result's."""
+
+    def __init__(self, result, label):
+        self._result, self.label = result, label
+
+    def __getattr__(self, name):
+        return getattr(self._result, name)
 
 
 def reference_line(result) -> dict:
@@ -160,6 +173,14 @@ def _noise_name(result) -> str:
     strength = f"p={next(iter(values)):g}" if len(values) == 1 else \
         ", ".join(f"{k}={noise[k]:g}" for k in keys)
     return f"{noise['model'].replace('_', ' ')} {strength}"
+
+
+def depth_slope_text(result) -> str:
+    """``"<noise> slope -0.20±0.02/layer"`` of a depth-swept result's first width."""
+    rate, err = result.depth_decay()
+    if not np.isfinite(rate[0]):
+        return f"{_noise_name(result)}: slope n/a"
+    return f"{_noise_name(result)}: slope {rate[0]:+.3f}±{err[0]:.3f}/layer"
 
 
 def noise_depth_figure(results=None, slots: int = 6,

@@ -327,7 +327,11 @@ class SweepRun:
         try:
             self.result = sweep(self.kwargs, progress=self.progress, stop_event=self._stop,
                                 on_width=self._width_done)
-            self.status = "stopped" if self.result is None or self.result.stopped else "done"
+            res = self.result
+            stopped = res is None or (
+                any(r.stopped for r in res) or len(res) < len(self.kwargs["noise"])
+                if isinstance(res, list) else res.stopped)
+            self.status = "stopped" if stopped else "done"
         except BaseException as exc:  # kept for the caller, never lost in the thread
             self.error = exc
             self.status = "error"
