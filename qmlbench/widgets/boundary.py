@@ -57,9 +57,14 @@ class DecisionBoundary(Panel):
         if o["dataset"] != n["dataset"] or old.seed != new.seed \
                 or old.circuit.num_qubits != new.circuit.num_qubits:
             self.draw(None)
-        elif self._follows_noise() and old.execution.noise != new.execution.noise:
-            # noise as a slider: the trained weights under the noise now set
-            self.draw(self._model, dataset=self._dataset)
+        elif self._follows_noise():
+            if old.execution.noise != new.execution.noise or self.stale:
+                # noise as a slider: the trained weights under the noise now set
+                self.draw(self._model, dataset=self._dataset)
+                self.set_stale(False, self.figure)
+        elif self._model is not None and self.surface is not None and not self.session.running:
+            # the session says "stale" once; after noise-only changes it already had
+            self.set_stale(True, self.figure)
 
     def _follows_noise(self) -> bool:
         """The drawn model was trained with settings that differ from the current ones at

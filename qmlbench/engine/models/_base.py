@@ -177,9 +177,11 @@ class EvaluatorMixin(Hyperparameters):
         ``noise`` (an ``execution.noise`` setting; None: noiseless).  This model is left as
         it is; the copy shares its learned arrays and makes its own evaluator, so a user
         evaluator given by :meth:`set_evaluator` is not carried over."""
-        out = copy.copy(self)
+        out = copy.copy(self)   # through __getstate__: no evaluator, the old path kept
         out.noise = execution.check_noise(noise, "noise")
-        out.__dict__.pop("_evaluator", None)
+        for key in ("_evaluator", "_path", "_fallback_reason"):
+            out.__dict__.pop(key, None)
+        out._get_evaluator()    # the path it reports is the new noise's from the start
         return out
 
     def set_evaluator(self, evaluator):
