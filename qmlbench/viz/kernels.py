@@ -144,8 +144,10 @@ def kernel_noise_figure(views=None, title: str | None = None) -> go.Figure:
     on one colour scale), 2 and 3 = histograms of the ideal and the noisy off-diagonal
     values.  ``views`` is the engine's ``NoisyKernelViews``; None gives the empty strip a
     widget starts from."""
-    fig = make_subplots(rows=1, cols=3, column_widths=[0.32, 0.32, 0.36], horizontal_spacing=0.08,
+    fig = make_subplots(rows=1, cols=3, column_widths=[0.31, 0.31, 0.38], horizontal_spacing=0.11,
                         subplot_titles=("ideal", "noisy", "off-diagonal values"))
+    # the shared colour bar sits in the gap right of the noisy matrix
+    bar_x = fig.layout.xaxis2.domain[1] + 0.008
     if views is None:
         Ki = Kn = np.zeros((0, 0))
         y = None
@@ -160,7 +162,8 @@ def kernel_noise_figure(views=None, title: str | None = None) -> go.Figure:
     for k, (K, name) in enumerate(((Ki, "ideal"), (Kn, "noisy"))):
         fig.add_trace(go.Heatmap(z=K, zmin=0.0, zmax=top, colorscale="Viridis", uid=f"{name}-kernel",
                                  name=f"{name} kernel", showscale=k == 1,
-                                 colorbar=dict(len=0.8, thickness=10, x=0.655)), row=1, col=1 + k)
+                                 colorbar=dict(len=0.8, thickness=10, x=bar_x, xanchor="left")),
+                      row=1, col=1 + k)
         fig.update_yaxes(autorange="reversed", row=1, col=1 + k)
     std_i = float(oi.std()) if oi.size else float("nan")
     std_n = float(on.std()) if on.size else float("nan")

@@ -20,8 +20,10 @@ import pytest
 
 from e2e_helpers import (ARTIFACTS, BOUNDARY, LOSS, click_and_wait_run, open_dashboard, open_tab,
                          plot_selector, record_timing, select, selected, spec_json, text,
-                         trace_length, wait_heatmap, wait_text)
+                         trace_length, traces, wait_heatmap, wait_text)
 from qmlbench import ExperimentSpec
+from qmlbench.engine.plateau.sweep import PlateauSettings
+from qmlbench.engine.state import WorkbenchState
 from qmlbench.widgets import share_query
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(420)]
@@ -30,6 +32,8 @@ REDRAW_MS = 30_000
 TRAIN_MS = 90_000
 IDEAL = plot_selector(".qb-boundary-ideal")
 P2 = ".qb-noise-options .qb-option-p2 .noUi-handle"
+KERNEL_NOISE = plot_selector(".qb-kernel-noise")
+NOISE_DEPTH = plot_selector(".qb-plateau-noise-plot")
 
 NOISY = ExperimentSpec.from_dict({
     "dataset": {"name": "moons", "n_samples": 40, "noise": 0.1, "test_size": 0.25},
@@ -104,6 +108,17 @@ def test_noise_slider_redraws_the_noisy_boundary_with_the_same_weights(page, voi
     record_timing("noise_slider_to_redrawn_boundary_max_s", max(times))
     page.locator(".qb-boundary-panel").screenshot(path=str(ARTIFACTS / "noise-boundaries-moved.png"))
 
+    # the Kernel tab: the noisy kernel beside the ideal one, each with its spread
+    open_tab(page, ".qb-results", "Kernel")
+    page.click(".qb-kernel-compute")
+    wait_heatmap(page, KERNEL_NOISE, timeout_ms=REDRAW_MS)
+    ideal_k, noisy_k = (page.evaluate(
+        f"(sel) => JSON.stringify(document.querySelector(sel).data[{k}].z)", KERNEL_NOISE)
+        for k in (0, 1))
+    assert ideal_k != noisy_k
+    assert "off-diagonal spread falls" in text(page, ".qb-kernel-noise-note")
+    page.locator(".qb-kernel-panel").screenshot(path=str(ARTIFACTS / "noise-kernel.png"))
+
     # a refused setting: the engine's message in the panel's error line, the spec kept
     select(page, ".qb-noise-model", "thermal")   # its label: "thermal relaxation (T1, T2)"
     page.wait_for_selector(".qb-noise-options .qb-option-t2 .noUi-handle", state="visible")
@@ -112,3 +127,24 @@ def test_noise_slider_redraws_the_noisy_boundary_with_the_same_weights(page, voi
     message = wait_text(page, ".qb-model-error", "at most 2 T1", timeout_ms=REDRAW_MS)
     assert "execution.noise.t2" in message
     assert noise_of(page)["model"] == "thermal_relaxation" and noise_of(page)["t2"] == 80.0
+
+
+def test_the_plateau_lab_sweeps_noise_against_depth_from_a_link(page, voila_server):
+    state = WorkbenchState(spec=NOISY, plateau=PlateauSettings(
+        qubits=[2, 4], depth_mode="sweep", layers=8, samples=100,
+        noise_model="depolarizing", noise_strengths=[0.0, 0.02, 0.05]))
+    open_dashboard(page, voila_server.next_url(share_query(state)))
+    open_tab(page, ".qb-results", "Barren plateaus")
+    page.wait_for_selector(".qb-plateau-noise-strengths", state="visible")
+    page.click(".qb-plateau-run")
+    status = wait_text(page, ".qb-plateau-status", ["done", "stopped", "rror"],
+                       timeout_ms=120_000)
+    assert status.startswith("done") and "/layer" in status, status
+    page.wait_for_function(
+        "(sel) => { const e = document.querySelector(sel); return !!e && !!e.data"
+        " && e.data.filter((t) => t.x && t.x.length === 8).length === 3; }",
+        arg=NOISE_DEPTH, timeout=REDRAW_MS)
+    names = [t["name"] for t in traces(page, NOISE_DEPTH)[:3]]
+    assert names[0].startswith("ideal") and all("/layer" in n for n in names)
+    assert "depolarizing p=0.05" in names[2]
+    page.locator(".qb-plateau").screenshot(path=str(ARTIFACTS / "noise-plateau.png"))
