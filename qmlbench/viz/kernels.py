@@ -189,6 +189,6 @@ def kernel_noise_figure(views=None, title: str | None = None) -> go.Figure:
                                     margin=dict(l=50, r=20, t=85, b=50)))
     fig.update_layout(showlegend=True, legend=dict(x=0.72, xanchor="left", y=1))
     fig.layout.title.text = title
-    fig.update_xaxes(title_text="kernel value", row=1, col=3)
-    fig.update_yaxes(title_text="pairs", row=1, col=3)
+    # no y title on the histogram: it would sit on the colour bar's ticks
+    fig.update_xaxes(title_text="kernel value (pairs of points per bin)", row=1, col=3)
     return fig
