@@ -12,8 +12,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .errors import DataError, SpecError
+from .execution.noise import check_noise, describe
 
-__all__ = ["Surface", "decision_surface", "KINDS"]
+__all__ = ["Surface", "decision_surface", "KINDS", "NoiseComparison", "noise_comparison",
+           "same_but_noise"]
 
 #: What ``Surface.values`` holds: P(second class) for binary models with probabilities,
 #: signed decision values, predicted class labels (multi-class, or no scores), or regression output.
@@ -128,3 +130,80 @@ def decision_surface(model, dataset, resolution: int = 100, margin: float = 0.1,
     return Surface(xs, ys, values.reshape(shape), kind, classes, class_names, note, (i, j),
                    [names[i], names[j]], fixed,
                    None if proba is None else proba.reshape(*shape, proba.shape[1]))
+
+
+# --- the same weights with and without noise ---------------------------------------------
+
+@dataclass
+class NoiseComparison:
+    """A fitted quantum model's surface without noise (``ideal``) and under ``noise``
+    (``noisy``), with the same learned weights.  ``flipped`` is the fraction of the grid
+    whose predicted class the noise changes (None for regression); ``mean_change`` the mean
+    absolute change of the plotted values; ``path`` the execution path of the noisy
+    evaluation; ``predictions`` the noisy model's ``(train, test)`` predictions (None for
+    regression), for marking the points it gets wrong."""
+
+    ideal: Surface
+    noisy: Surface
+    noise: dict
+    flipped: float | None
+    mean_change: float
+    path: str = ""
+    predictions: tuple | None = None
+    ideal_predictions: tuple | None = None
+
+    @property
+    def label(self) -> str:
+        return describe(self.noise)
+
+
+def same_but_noise(old, new) -> bool:
+    """Whether two specs differ at most in ``execution.noise``: a model fitted under one can
+    be drawn under the other's noise with its weights, without training again."""
+    a, b = old.to_dict(), new.to_dict()
+    a["execution"].pop("noise", None)
+    b["execution"].pop("noise", None)
+    return a == b
+
+
+def _predicted_class(surface: Surface) -> np.ndarray | None:
+    v = np.asarray(surface.values, dtype=float)
+    if surface.kind == "proba":
+        return v >= 0.5
+    if surface.kind == "decision":
+        return v > 0
+    if surface.kind == "label":
+        return v
+    return None
+
+
+def noise_comparison(model, dataset, noise, resolution: int = 100, margin: float = 0.1,
+                     features: tuple[int, int] = (0, 1), ideal: Surface | None = None
+                     ) -> NoiseComparison:
+    """The surfaces of ``model`` (fitted, quantum: it has ``with_noise``) without noise and
+    under ``noise`` on the same grid, with the same weights.  ``ideal`` reuses a noiseless
+    surface computed before (a slider that moves only the noise recomputes the noisy one)."""
+    noise = check_noise(noise, "execution.noise")
+    if noise is None:
+        raise SpecError("execution.noise", None, reason="must be a noise setting to compare "
+                                                        "with the noiseless model")
+    if not hasattr(model, "with_noise"):
+        raise SpecError("model", type(model).__name__,
+                        reason="has no circuit to put noise on (quantum models only)")
+    ideal_model = model.with_noise(None)
+    if ideal is None:
+        ideal = decision_surface(ideal_model, dataset, resolution, margin, features)
+    noisy_model = model.with_noise(noise)
+    noisy = decision_surface(noisy_model, dataset, resolution, margin, features)
+    a, b = _predicted_class(ideal), _predicted_class(noisy)
+    flipped = None if a is None else float(np.mean(a != b))
+    change = np.abs(np.asarray(noisy.values, float) - np.asarray(ideal.values, float))
+    predictions = ideal_predictions = None
+    if getattr(dataset, "task", "classification") == "classification":
+        predictions = (noisy_model.predict(dataset.X_train), noisy_model.predict(dataset.X_test))
+        ideal_predictions = (ideal_model.predict(dataset.X_train),
+                             ideal_model.predict(dataset.X_test))
+    return NoiseComparison(ideal=ideal, noisy=noisy, noise=noise, flipped=flipped,
+                           mean_change=float(change.mean()) if change.size else 0.0,
+                           path=str(getattr(noisy_model, "path_", "")), predictions=predictions,
+                           ideal_predictions=ideal_predictions)

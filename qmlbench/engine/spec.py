@@ -245,6 +245,8 @@ class ExperimentSpec:
         width = self.circuit.num_qubits or getattr(entry, "num_features", None)
         if not width or getattr(entry, "inputs", None) == datasets.STATES:
             return
+        # a noisy experiment too wide for density matrices is refused here, not mid-run
+        execution.check_width_for(self.execution.noise, width, self.execution.shots)
         for section, block, registry in (
                 ("circuit.feature_map", self.circuit.feature_map, circuits.FEATURE_MAPS),
                 ("circuit.ansatz", self.circuit.ansatz, circuits.ANSATZE)):

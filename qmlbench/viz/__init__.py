@@ -6,15 +6,16 @@ function, with ``name`` and ``uid`` set on every trace so users can restyle
 them (``fig.update_traces(selector=dict(uid="test"), marker_size=12)``).
 """
 
-from .boundary import decision_boundary, misclassified_points
+from .boundary import decision_boundary, misclassified_points, noise_boundaries
 from .circuit import circuit_figure, circuit_html, circuit_text, facts_html
 from .circuit_svg import circuit_svg, circuit_svg_html
 from .compare import score_bars
 from .data import data_scatter, point_traces
-from .kernels import concentration_figure, kernel_heatmap, off_diagonal, order_by_label
+from .kernels import (concentration_figure, kernel_heatmap, kernel_noise_figure, off_diagonal,
+                      order_by_label)
 from .training import loss_curve, loss_series
 from . import plateau
-from .plateau import depth_figure, landscape_figure, variance_figure
+from .plateau import depth_figure, landscape_figure, noise_depth_figure, variance_figure
 from . import insight
 from .insight import effective_dimension_figure, fidelity_figure, fourier_figure, layer_grid_figure, layer_views_figure
 from .study import study_figure, study_series
@@ -25,5 +26,5 @@ __all__ = [
     "circuit_html", "circuit_svg", "circuit_svg_html", "circuit_figure", "facts_html", "score_bars", "plateau", "variance_figure",
     "depth_figure", "landscape_figure",
     "insight", "fidelity_figure", "fourier_figure", "layer_views_figure", "layer_grid_figure", "effective_dimension_figure",
-    "study_figure", "study_series",
+    "study_figure", "study_series", "noise_boundaries", "kernel_noise_figure", "noise_depth_figure",
 ]

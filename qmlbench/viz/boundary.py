@@ -163,3 +163,30 @@ def _short(text: str, limit: int) -> str:
     text = str(text)
     head = text.split(":")[0] if len(text) > limit else text
     return head if len(head) <= limit else head[: limit - 1] + "…"
+
+
+def noise_label(noise) -> str:
+    """A short name for a noise setting: its model and the strengths that are not zero."""
+    if not noise:
+        return "no noise"
+    parts = [f"{k}={v:g}" for k, v in noise.items()
+             if k not in ("model", "backend", "seed") and isinstance(v, (int, float)) and v]
+    return noise["model"].replace("_", " ") + (" " + ", ".join(parts) if parts else "")
+
+
+def noise_boundaries(comparison, dataset) -> tuple[go.Figure, go.Figure]:
+    """``(noisy, ideal)``: two :func:`decision_boundary` figures (same traces, same grid) of
+    an engine ``NoiseComparison``, the same weights under its noise and without noise, each
+    with the points its own predictions get wrong ringed."""
+    if comparison.flipped is not None:
+        change = f"noise flips the class on {100 * comparison.flipped:.1f}% of the grid"
+    else:
+        change = f"mean change {comparison.mean_change:.3g}"
+    noisy = decision_boundary(comparison.noisy, dataset, *(comparison.predictions or (None, None)),
+                              title=f"Under noise: {_short(noise_label(comparison.noise), 48)}"
+                                    f"<br><sup>{change}</sup>")
+    noisy.update_layout(margin_t=62)
+    ideal = decision_boundary(comparison.ideal, dataset,
+                              *(comparison.ideal_predictions or (None, None)),
+                              title="Same weights, no noise")
+    return noisy, ideal

@@ -18,7 +18,8 @@ import plotly.graph_objects as go
 from ._style import CLASS_COLORS, base_layout
 
 __all__ = ["variance_figure", "variance_lines", "slope_text", "reference_line", "depth_figure",
-           "landscape_figure", "empty_variance_figure"]
+           "landscape_figure", "empty_variance_figure", "noise_depth_figure",
+           "depth_slope_text"]
 
 
 def slope_text(rate, err) -> str:
@@ -32,6 +33,8 @@ def slope_text(rate, err) -> str:
 def variance_lines(result) -> list[dict]:
     """Plain data for each line of ``result``: x, y, stderr, name (one per layer count)."""
     q = np.asarray(result.qubits, dtype=float)
+    if getattr(result, "noise", None):   # a line of a noise sweep says its noise
+        result = _Labelled(result, f"{result.label}, {_noise_name(result)}")
     if result.depth_swept:
         lines = []
         for j, layers in enumerate(result.layers):
@@ -43,6 +46,16 @@ def variance_lines(result) -> list[dict]:
     return [dict(x=q, y=np.asarray(result.variances, dtype=float),
                  err=np.asarray(result.stderr, dtype=float),
                  name=f"{result.label} · {slope_text(result.decay_rate, result.decay_rate_stderr)}")]
+
+
+class _Labelled:
+    """A result whose ``label`` says more (its noise); everything else is the result's."""
+
+    def __init__(self, result, label):
+        self._result, self.label = result, label
+
+    def __getattr__(self, name):
+        return getattr(self._result, name)
 
 
 def reference_line(result) -> dict:
@@ -149,3 +162,59 @@ def landscape_figure(landscape, title: str | None = None) -> go.Figure:
                          uid="landscape", colorscale="Viridis", colorbar=dict(title="cost"))],
         layout=base_layout(title, xaxis=dict(title=f"Δθ[{dirs[0]}]"),
                            yaxis=dict(title=f"Δθ[{dirs[1]}]")))
+
+
+def _noise_name(result) -> str:
+    noise = getattr(result, "noise", None)
+    if not noise:
+        return "ideal (no noise)"
+    keys = [k for k in ("p1", "p2", "gamma1", "gamma2", "p01", "p10") if noise.get(k)]
+    values = {noise[k] for k in keys}
+    strength = f"p={next(iter(values)):g}" if len(values) == 1 else \
+        ", ".join(f"{k}={noise[k]:g}" for k in keys)
+    return f"{noise['model'].replace('_', ' ')} {strength}"
+
+
+def depth_slope_text(result) -> str:
+    """``"<noise> slope -0.20±0.02/layer"`` of a depth-swept result's first width."""
+    rate, err = result.depth_decay()
+    if not np.isfinite(rate[0]):
+        return f"{_noise_name(result)}: slope n/a"
+    return f"{_noise_name(result)}: slope {rate[0]:+.3f}±{err[0]:.3f}/layer"
+
+
+def noise_depth_figure(results=None, slots: int = 6,
+                       title: str = "Gradient variance vs layers, ideal and noisy") -> go.Figure:
+    """Variance against depth at one width, one line per noise setting (the plateau lab's
+    noise sweep), each named with its fitted slope of ln variance per layer
+    (``PlateauResult.depth_decay``).  ``slots`` lines, always (trace ``k`` holds setting
+    ``k``; the rest are empty), so a FigureWidget can be built once and refilled."""
+    results = list(results or [])
+    if len(results) > slots:
+        raise ValueError(f"slots: {slots} is fewer than the {len(results)} lines to draw")
+    traces = []
+    width = None
+    for k in range(slots):
+        res = results[k] if k < len(results) else None
+        if res is None or not res.depth_swept:
+            traces.append(go.Scatter(x=[], y=[], uid=f"noise{k}", name=f"setting {k + 1}",
+                                     mode="lines+markers", showlegend=False,
+                                     line=dict(color=_color(k)),
+                                     error_y=dict(type="data", array=[], visible=True)))
+            continue
+        width = res.qubits[0]
+        rate, err = res.depth_decay()
+        slope = (f"slope {rate[0]:+.3f}±{err[0]:.3f}/layer" if np.isfinite(rate[0])
+                 else "slope n/a")
+        traces.append(go.Scatter(
+            x=list(res.layers), y=list(np.asarray(res.variances, float)[0]), uid=f"noise{k}",
+            name=f"{_noise_name(res)} · {slope}", mode="lines+markers", showlegend=True,
+            line=dict(color=_color(k), dash="solid" if getattr(res, "noise", None) else "dot"),
+            error_y=dict(type="data", array=list(np.asarray(res.stderr, float)[0]),
+                         visible=True, thickness=1)))
+    if width is not None:
+        title = f"{title} ({width} qubits)"
+    layout = base_layout(title, xaxis=dict(title="layers"),
+                         yaxis=dict(title="Var[∂C/∂θ]", type="log", exponentformat="power"),
+                         legend=dict(orientation="h", y=-0.25, font=dict(size=10)), height=460)
+    return go.Figure(data=traces, layout=layout)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import html
+
 import ipywidgets as W
 import numpy as np
 
 from .. import viz
+from ..viz.boundary import noise_label
 from ..engine import kernels, models
 from ..engine.kernels import view as kernel_views
 from ._common import Panel, figure_widget, message_html, sync_figure
@@ -49,16 +52,32 @@ class KernelView(Panel):
             "values (Thanasilp et al. 2022): press <b>Concentration vs qubits</b> to measure "
             "it against the Haar value.</small>")
         self.concentration = None
+        # with noise set: the noisy kernel beside the ideal one (shown only then)
+        self.noise_figure = figure_widget(viz.kernel_noise_figure(None), "qb-kernel-noise")
+        self.noise_note = W.HTML()
+        self.noise_note.add_class("qb-kernel-noise-note")
+        self.noise_box = W.VBox([self.noise_note, self.noise_figure])
+        self.noise_views = None
+        self._model = None
         self.controls = {"kernel": self.figure}
         self.compute_button.on_click(lambda _b: self.compute())
         self.concentration_button.on_click(lambda _b: self.compute_concentration())
         self.session.listen("run_ended", self._on_ended)
         self.session.listen("spec", self._on_spec)
         self.children = [W.HBox([self.compute_button, self.concentration_button]), self.note,
-                         self.stale_label, self.figure, self.concentration_note, self.concentration_figure]
+                         self.stale_label, self.figure, self.noise_box,
+                         self.concentration_note, self.concentration_figure]
+        self._show_noise(False)
 
     def _on_spec(self, old, new):
-        if self.matrix is not None:
+        from ..engine.boundary import same_but_noise
+
+        if self.matrix is None:
+            return
+        if same_but_noise(old, new) and not self.session.running:
+            # the ideal kernel still holds: only the noisy one is computed again
+            self.compute_noise()
+        else:
             self.set_stale(True, self.figure)
 
     def _on_ended(self, run, status, model):
@@ -73,6 +92,8 @@ class KernelView(Panel):
         s = self.spec
         if model is None:
             model = self.session.model
+        if hasattr(model, "with_noise"):
+            model = model.with_noise(None)   # this figure is the ideal kernel
         try:
             ds = self.session.get_dataset()
             view = kernels.kernel_view(s, ds, model, max_points=MAX_POINTS)
@@ -91,7 +112,38 @@ class KernelView(Panel):
         what = "the trained kernel" if view.trained else "feature map"
         self.note.value = (f"<small>{view.n_points} training points, {what} "
                            f"{view.feature_map} (reps {view.reps}){gained}</small>")
+        self._model, self._view = model, view
+        self.compute_noise()
         return view.matrix
+
+    def _show_noise(self, flag: bool) -> None:
+        self.noise_box.layout.display = None if flag else "none"
+
+    def compute_noise(self):
+        """With noise set: the kernel under it beside the ideal one just computed (the same
+        points and trained weights), with each one's off-diagonal spread."""
+        noise = self.spec.execution.noise
+        if noise is None or self.matrix is None:
+            self.noise_views = None
+            self._show_noise(False)
+            return None
+        try:
+            views = kernels.noisy_kernel_views(self.spec, self.session.get_dataset(), noise,
+                                               self._model, max_points=MAX_POINTS,
+                                               ideal=self._view)
+        except Exception as exc:
+            self.noise_note.value = message_html(f"noisy kernel: {error_message(exc)}")
+            self.noise_box.layout.display = None
+            return None
+        self.noise_views = views
+        sync_figure(self.noise_figure, viz.kernel_noise_figure(views))
+        self.noise_note.value = (
+            f"<small>Under {html.escape(noise_label(noise))} ({html.escape(views.path)}), "
+            f"kernel values are Tr(ρσ) of the noisy states: the off-diagonal spread falls "
+            f"from {views.ideal_std:.3f} to {views.noisy_std:.3f} "
+            f"(×{views.concentration:.2f}).</small>")
+        self._show_noise(True)
+        return views
 
     def compute_concentration(self):
         """Sweep the composer's feature map over ``CONCENTRATION_QUBITS`` (inputs uniform

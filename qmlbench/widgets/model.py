@@ -13,6 +13,7 @@ import math
 import ipywidgets as W
 
 from ._common import Panel, apply_or_report, message_html, updated_options
+from .noise import NoiseControls
 from .schema_form import SchemaForm, field_for
 from ..engine.models import compat
 from .session import dataset_task, error_message
@@ -60,7 +61,7 @@ def _visible(widget, flag: bool) -> None:
 
 class ModelPanel(Panel):
     """Hideable controls: ``model``, ``model_params``, ``optimizer``, ``maxiter``,
-    ``learning_rate``, ``shots``."""
+    ``learning_rate``, ``shots``, ``noise_model``."""
 
     css_class = "qb-model-panel"
 
@@ -112,9 +113,12 @@ class ModelPanel(Panel):
         for name, w in self.controls.items():
             if name != "model_params":  # the form reports its own changes
                 w.observe(self._on_control, names="value")
+        # noise (execution.noise) writes itself and reports into this panel's error line
+        self.noise_model = self.controls["noise_model"] = NoiseControls(self.session, self.error)
         self.session.listen("spec", self._on_spec)
         self.children = [self.model, self.description, self.model_params, self.params_help,
-                         self.optimizer, self.maxiter, self.learning_rate, self.shots, self.error]
+                         self.optimizer, self.maxiter, self.learning_rate, self.shots,
+                         self.noise_model, self.error]
         self._apply_visibility()
 
     @staticmethod
@@ -199,6 +203,7 @@ class ModelPanel(Panel):
             "learning_rate": uses_opt and optimizers.OPTIMIZERS[s.optimizer.name].learning_rate_arg
             is not None,
             "shots": entry.quantum,
+            "noise_model": entry.quantum,
             "model_params": bool(entry.params),
         }
         for name, flag in shown.items():

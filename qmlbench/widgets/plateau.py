@@ -17,6 +17,12 @@ configuration ``k``'s variances, trace ``SLOTS + k`` its 2-design reference),
 ``qb-plateau-qubits``, ``qb-plateau-layers``, ``qb-plateau-depth-mode``,
 ``qb-plateau-samples``, ``qb-plateau-observable``, ``qb-plateau-init``,
 ``qb-plateau-param``.
+
+Noise (issue 12): ``qb-plateau-noise-model`` and ``qb-plateau-noise-strengths`` make noise
+strength a sweep axis (one line per strength, 0 the noiseless one); the depth rule
+"depth sweep, lowest width" measures variance against layers at one width, drawn in
+``qb-plateau-noise-plot`` (trace ``k``: setting ``k``, its fitted slope per layer in the
+legend), ideal and noisy on one plot.
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ import ipywidgets as W
 import plotly.graph_objects as go
 
 from ..engine import circuits
+from ..engine.plateau.sweep import NOISE_SWEEP_MODELS
 from ..engine.plateau.sweep import start as start_sweep
 from ..viz import plateau as figures
 from .session import Session, error_message
@@ -86,7 +93,8 @@ class PlateauExplorer(W.VBox):
         self.depth_mode = W.Dropdown(
             # short labels: the dropdown is 300 px wide (the long one was cut off)
             options=[("layers = value × qubits", "per_qubit"),
-                     ("layers = value", "fixed")],
+                     ("layers = value", "fixed"),
+                     ("depth sweep, lowest width", "sweep")],
             value="per_qubit", description="depth", style={"description_width": "80px"})
         self.layers = W.IntSlider(value=12, min=1, max=200, description="value",
                                   style={"description_width": "80px"})
@@ -111,10 +119,22 @@ class PlateauExplorer(W.VBox):
                                 style={"description_width": "80px"})
         self.seed = W.IntText(value=0, description="seed", style={"description_width": "80px"},
                               layout=W.Layout(width="180px"))
+        # noise as a sweep axis: the model and its strengths (engine: PlateauSettings)
+        self.noise_model = W.Dropdown(options=[(n.replace("_", " "), n)
+                                               for n in NOISE_SWEEP_MODELS],
+                                      value="none", description="noise",
+                                      style={"description_width": "80px"})
+        self.noise_strengths = W.Text(value="0, 0.01, 0.05", description="strengths",
+                                      continuous_update=False,
+                                      placeholder="e.g. 0, 0.01, 0.05",
+                                      tooltip="one line per strength (0: noiseless)",
+                                      style={"description_width": "80px"})
         for w, css in ((self.ansatz, "ansatz"), (self.qubits, "qubits"), (self.layers, "layers"),
                        (self.depth_mode, "depth-mode"), (self.samples, "samples"),
                        (self.observable, "observable"), (self.init, "init"),
-                       (self.width, "width"), (self.param, "param"), (self.seed, "seed")):
+                       (self.width, "width"), (self.param, "param"), (self.seed, "seed"),
+                       (self.noise_model, "noise-model"),
+                       (self.noise_strengths, "noise-strengths")):
             w.add_class(f"qb-plateau-{css}")
 
         self.run_button = W.Button(description="Run", button_style="success", icon="play",
@@ -134,6 +154,11 @@ class PlateauExplorer(W.VBox):
                            layout=W.Layout(max_width="520px"))
         self.figure = go.FigureWidget(figures.empty_variance_figure(SLOTS))
         self.figure.add_class("qb-plateau-plot")
+        self.depth_results: list = []
+        self.noise_figure = go.FigureWidget(figures.noise_depth_figure(None, SLOTS))
+        self.noise_figure.add_class("qb-plateau-noise-plot")
+        self.figure_box = W.VBox([self.figure])
+        self.noise_box = W.VBox([self.noise_figure])
         self.export_format = W.ToggleButtons(options=["CSV", "JSON"], value="CSV",
                                              style={"button_width": "60px"})
         self.export_button = W.Button(description="Export", icon="download")
@@ -149,6 +174,8 @@ class PlateauExplorer(W.VBox):
         self.clear_button.on_click(self._on_clear)
         self.export_button.on_click(self._on_export)
         self.init.observe(self._sync_width, names="value")
+        self.depth_mode.observe(self._sync_width, names="value")
+        self.noise_model.observe(self._sync_width, names="value")
         self.show_settings()
         for w in self._setting_controls():
             w.observe(self._on_control, names="value")
@@ -157,11 +184,13 @@ class PlateauExplorer(W.VBox):
 
         settings = W.VBox([self.ansatz, self.qubits, self.depth_mode, self.layers, self.samples,
                            self.observable, W.HBox([self.init, self.width]), self.param,
-                           self.seed, self.help])
+                           self.seed, self.noise_model, self.noise_strengths, self.help])
         buttons = W.HBox([self.run_button, self.stop_button, self.clear_button, self.progress])
         export = W.VBox([W.HBox([self.export_format, self.export_button, self.download]),
                          self.export_text])
-        self.children = [W.HBox([settings, W.VBox([buttons, self.status, self.figure])]), export]
+        self.children = [W.HBox([settings, W.VBox([buttons, self.status, self.figure_box,
+                                                   self.noise_box])]), export]
+        self._sync_width()
 
     # --- the composer's ansatz -------------------------------------------------
     def _session_ansatz(self):
@@ -185,11 +214,16 @@ class PlateauExplorer(W.VBox):
 
     def _sync_width(self, *_):
         self.width.layout.display = None if self.init.value == "small" else "none"
+        self.noise_strengths.layout.display = None if self.noise_model.value != "none" else "none"
+        sweep = self.depth_mode.value == "sweep"
+        self.figure_box.layout.display = "none" if sweep else None
+        self.noise_box.layout.display = None if sweep else "none"
 
     # --- the settings: session.state.plateau <-> the controls ----------------------
     def _setting_controls(self):
         return (self.ansatz, self.qubits, self.depth_mode, self.layers, self.samples,
-                self.observable, self.init, self.width, self.param, self.seed)
+                self.observable, self.init, self.width, self.param, self.seed,
+                self.noise_model, self.noise_strengths)
 
     def show_settings(self) -> None:
         """Set the controls from ``session.state.plateau`` (never writes back)."""
@@ -218,6 +252,8 @@ class PlateauExplorer(W.VBox):
                 self.param.options = list(self.param.options) + [(f"θ[{param}]", param)]
             self.param.value = param
             self.seed.value = p.seed
+            self.noise_model.value = p.noise_model
+            self.noise_strengths.value = ", ".join(f"{v:g}" for v in p.noise_strengths)
         finally:
             self._syncing = old
         self._sync_width()
@@ -229,7 +265,8 @@ class PlateauExplorer(W.VBox):
                    samples=self.samples.value, observable=self.observable.value,
                    init=self.init.value, init_width=float(self.width.value),
                    param_index={"first": 0, "all": "all"}.get(self.param.value, self.param.value),
-                   seed=self.seed.value)
+                   seed=self.seed.value, noise_model=self.noise_model.value,
+                   noise_strengths=_numbers(self.noise_strengths.value))
         if composer:
             name, options = self.ansatz_source()
             out.update(ansatz=name, ansatz_options=dict(options or {}))
@@ -270,12 +307,18 @@ class PlateauExplorer(W.VBox):
         self.error = None
         self.run_button.disabled = True
         self.stop_button.disabled = False
-        self.progress.max = max(1, kwargs["samples"] * len(kwargs["qubits"]))
+        self.progress.max = max(1, self.session.state.plateau.total_samples)
         self.progress.value = 0
-        if len(self.results) >= SLOTS:
-            self.results.pop(0)  # oldest line makes room
-        self.results.append(None)
-        self._slot = len(self.results) - 1
+        self._depth_run = self.session.state.plateau.depth_mode == "sweep"
+        lines = len(kwargs.get("noise") or [None])
+        if self._depth_run:
+            self.depth_results = []
+            self._slot = 0
+        else:
+            while self.results and len(self.results) + lines > SLOTS:
+                self.results.pop(0)  # oldest lines make room
+            self._slot = len(self.results)
+            self.results.extend([None] * lines)
         self._last_draw = 0.0
         self._set_status(f"running {len(kwargs['qubits'])} widths…")
         self.sweep = start_sweep(kwargs, progress=self._on_progress, on_width=self._on_width,
@@ -292,15 +335,19 @@ class PlateauExplorer(W.VBox):
             self.sweep.stop()
             self.wait(30)
         self.results = []
+        self.depth_results = []
         self.last_result = None
         self._draw()
+        self._depth_run = not getattr(self, "_depth_run", False)
+        self._draw()   # both figures emptied
+        self._depth_run = not self._depth_run
         self.progress.value = 0
         self.export_text.value = ""
         self.download.value = ""
         self._set_status("cleared")
 
     def _on_export(self, _button=None):
-        done = [r for r in self.results if r is not None]
+        done = [r for r in self.results if r is not None] + list(self.depth_results)
         if not done:
             self.export_text.value = ""
             self._set_status("nothing to export yet: Run first")
@@ -335,8 +382,18 @@ class PlateauExplorer(W.VBox):
     def _on_progress(self, done, total):
         self.progress.value = done
 
+    def _store(self, result) -> None:
+        """A result of the running sweep (one PlateauResult, or one per noise setting) into
+        the lines it owns."""
+        items = result if isinstance(result, list) else [result]
+        if self._depth_run:
+            self.depth_results = list(items)
+            return
+        for k, r in enumerate(items):
+            self.results[self._slot + k] = r
+
     def _on_width(self, partial):
-        self.results[self._slot] = partial
+        self._store(partial)
         now = time.perf_counter()
         if now - self._last_draw > 0.2:
             self._draw()
@@ -348,23 +405,24 @@ class PlateauExplorer(W.VBox):
             if sweep.error is not None:
                 exc = sweep.error
                 self.error = "".join(traceback.format_exception_only(type(exc), exc)).strip()
-                if self.results and self.results[slot] is None:
-                    self.results.pop(slot)
+                self.results = [r for r in self.results if r is not None]
                 self._set_status(str(exc), error=True)
                 return
             result = sweep.result
             if result is not None:
-                self.results[slot] = result
+                self._store(result)
                 self.last_result = result
-            else:
-                self.results.pop(slot)
+            self.results = [r for r in self.results if r is not None]
             self._draw()
             took = sweep.elapsed
             if sweep.status == "stopped":
                 self._set_status(f"stopped after {sweep.done_widths} of {len(sweep.widths)} "
                                  f"widths ({took:.1f} s)")
+            elif self._depth_run:
+                self._set_status(f"done in {took:.1f} s: " + "; ".join(
+                    figures.depth_slope_text(r) for r in self.depth_results))
             else:
-                r = result
+                r = result[-1] if isinstance(result, list) else result
                 self._set_status(
                     f"done in {took:.1f} s: {figures.slope_text(r.decay_rate, r.decay_rate_stderr)}"
                     f" (Var ∝ e^(slope·n)); 2-design value at {r.qubits[-1]} qubits: "
@@ -375,6 +433,16 @@ class PlateauExplorer(W.VBox):
 
     # --- view ---------------------------------------------------------------------
     def _draw(self):
+        if getattr(self, "_depth_run", False):
+            fig = figures.noise_depth_figure(self.depth_results, slots=SLOTS)
+            with self.noise_figure.batch_update():
+                for live, new in zip(self.noise_figure.data, fig.data):
+                    live.x, live.y = new.x, new.y
+                    live.name, live.showlegend = new.name, new.showlegend
+                    live.line.dash = new.line.dash
+                    live.error_y.array = new.error_y.array
+                self.noise_figure.layout.title.text = fig.layout.title.text
+            return
         done = [r for r in self.results if r is not None]
         fig = figures.variance_figure(done, slots=SLOTS)
         with self.figure.batch_update():
@@ -389,3 +457,18 @@ class PlateauExplorer(W.VBox):
     def _set_status(self, text: str, error: bool = False):
         color = "#B00020" if error else "#333333"
         self.status.value = f"<span style='color:{color}'>{html.escape(text)}</span>"
+
+
+def _numbers(text: str) -> list:
+    """Comma-separated numbers as a list (what cannot be read stays text, so the settings'
+    validation names it)."""
+    out = []
+    for t in str(text).replace(";", ",").split(","):
+        t = t.strip()
+        if not t:
+            continue
+        try:
+            out.append(float(t))
+        except ValueError:
+            out.append(t)
+    return out

@@ -158,7 +158,7 @@ class Workbench(W.VBox):
                       "feature_map", "feature_map_reps", "feature_map_entanglement",
                       "feature_map_options", "ansatz", "ansatz_reps", "ansatz_entanglement",
                       "ansatz_options", "num_qubits", "model", "model_params", "optimizer",
-                      "maxiter", "learning_rate", "shots", "reset", "progress", "loss",
+                      "maxiter", "learning_rate", "shots", "noise_model", "reset", "progress", "loss",
                       "preset", "spec", "import", "upload", "download", "link", "baseline"])
         return sorted(names)
 

@@ -83,6 +83,15 @@ def stop_and_check(page) -> dict:
     return run
 
 
+def wait_steps(page, n: int) -> None:
+    """Wait until this run has taken ``n`` steps, read from the status line: the loss plot
+    may still hold the last run's curve for a moment, which could already count ``n``."""
+    page.wait_for_function(
+        """(n) => { const m = /running: step (\\d+)/.exec(
+                      document.querySelector('.qb-status').innerText);
+                  return !!m && +m[1] >= n; }""", arg=n, timeout=FIRST_POINTS_MS)
+
+
 def test_stop_right_after_train_a_few_steps_in_and_mid_evaluation(page, voila_server):
     open_dashboard(page, voila_server.next_url(share_query(FAST)))
     # 1. at once: before or during the first evaluations
@@ -90,14 +99,16 @@ def test_stop_right_after_train_a_few_steps_in_and_mid_evaluation(page, voila_se
     early = stop_and_check(page)
     # 2. a few steps in, then train again and stop later still
     start_run(page)
-    wait_trace_length(page, LOSS, 3, timeout_ms=FIRST_POINTS_MS)
+    wait_steps(page, 3)
     few = stop_and_check(page)
     assert few["steps"] >= 3
     start_run(page)
-    wait_trace_length(page, LOSS, 25, timeout_ms=FIRST_POINTS_MS)
+    wait_steps(page, 25)
     later = stop_and_check(page)
     assert later["steps"] >= 25
-    assert early["steps"] < later["steps"]
+    # (no order between early and later: on a loaded machine the Stop pressed at once can
+    # land after more steps than 25; each stop's own agreement is what stop_and_check checks)
+    assert early["status"] == "stopped"
 
 
 def test_stop_inside_a_slow_evaluation(page, voila_server):

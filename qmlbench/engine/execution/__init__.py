@@ -77,14 +77,14 @@ from .evaluator import (
                       statevectors,
 )
 from .inputs import has_control_flow
-from .noise import NOISE_BASIS, NOISE_MODELS, NoisePlan, check_noise
+from .noise import NOISE_BASIS, NOISE_MODELS, NoisePlan, check_noise, check_width_for
 from .primitives import FastEstimator, FastEstimatorGradient, FastSampler
 
 __all__ = ["DenseObservable", "Evaluator", "FastEstimator", "FastEstimatorGradient", "FastSampler",
            "MAX_EXACT_QUBITS", "MAX_MIXED_QUBITS", "MAX_NOISY_QUBITS", "MEMORY_BUDGET_BYTES",
            "NOISE_BASIS", "NOISE_MODELS", "NoisePlan", "PATH_AER_FALLBACK", "PATH_AER_MIXED",
            "PATH_AER_NOISY", "PATH_AER_SHOTS", "PATH_AER_TRAJECTORIES", "PATH_DENSITY",
-           "check_noise", "PATH_EXACT", "PATH_SHOTS", "PATH_USER",
+           "check_noise", "check_width_for", "PATH_EXACT", "PATH_SHOTS", "PATH_USER",
            "UnsupportedCircuit", "available_memory_bytes", "check_width", "circuit_digest",
            "circuit_key", "evaluator_for", "expanded", "expectation_values", "for_aer",
            "gradients", "has_control_flow", "is_mixed", "measurements_as_dephasing",

@@ -68,11 +68,17 @@ NOISE_MODELS: dict[str, Schema] = {
                                               "2-qubit gate", **_P),
         *_READOUT),
     "thermal_relaxation": Schema.of(
+        # ui_range: the spans a slider offers (T in µs as on today's devices, gate times
+        # up to about T/10); a spec may hold any value the bounds allow
         Option("t1", "float", 100.0, low=0.0, low_open=True, help="T1 (same unit as the gate "
-                                                                  "times, e.g. µs)"),
-        Option("t2", "float", 80.0, low=0.0, low_open=True, help="T2, at most 2 T1"),
-        Option("time1", "float", 0.05, low=0.0, help="duration of a 1-qubit gate"),
-        Option("time2", "float", 0.3, low=0.0, help="duration of a 2-qubit gate"),
+                                                                  "times, e.g. µs)",
+               ui_range=(1.0, 500.0), step=1.0),
+        Option("t2", "float", 80.0, low=0.0, low_open=True, help="T2, at most 2 T1",
+               ui_range=(1.0, 500.0), step=1.0),
+        Option("time1", "float", 0.05, low=0.0, help="duration of a 1-qubit gate",
+               ui_range=(0.0, 2.0), step=0.01),
+        Option("time2", "float", 0.3, low=0.0, help="duration of a 2-qubit gate",
+               ui_range=(0.0, 10.0), step=0.05),
         *_READOUT),
     "readout": Schema.of(*_READOUT),
     "backend": Schema.of(
@@ -109,6 +115,40 @@ def check_noise(value, fld: str = "execution.noise"):
                         reason=f"must be at most 2 T1 = {2 * checked['t1']:g} (a physical "
                                f"qubit cannot dephase slower than it relaxes)")
     return {"model": model, **checked}
+
+
+#: The strengths of each model that one number can set together (a sweep axis, "noise
+#: strength p"): the gate-error probabilities, or the readout flips for readout alone.
+STRENGTHS = {"depolarizing": ("p1", "p2"), "amplitude_damping": ("gamma1", "gamma2"),
+             "readout": ("p01", "p10")}
+
+
+def at_strength(model: str, strength: float, fld: str = "noise") -> dict | None:
+    """The setting of ``model`` with each of its :data:`STRENGTHS` at ``strength`` (checked);
+    None for strength 0 of a model whose strengths are all it has (noiseless)."""
+    if model not in STRENGTHS:
+        raise SpecError(f"{fld}.model", model, sorted(STRENGTHS),
+                        reason="has no single strength to sweep")
+    setting = check_noise({"model": model, **{k: strength for k in STRENGTHS[model]}}, fld)
+    return None if strength == 0 else setting
+
+
+def check_width_for(setting, num_qubits: int, shots=None, fld: str = "execution.noise"):
+    """A noisy experiment of ``num_qubits`` qubits, known before anything runs: a backend at
+    least that wide, and (without ``shots``) within the density-matrix limit.  Raises the
+    same messages the evaluator would (naming the field, the limit, and offering shots)."""
+    if setting is None or not num_qubits:
+        return
+    if setting["model"] == "backend":
+        b = setting.get("backend")
+        have = int(b.num_qubits) if b is not None else int(setting["num_qubits"])
+        if num_qubits > have:
+            raise SpecError(f"{fld}.num_qubits" if b is None else f"{fld}.backend", have,
+                            reason=f"qubits in the noise's backend, but the circuit has "
+                                   f"{num_qubits}; choose a backend with at least "
+                                   f"{num_qubits} qubits")
+    if not shots:
+        check_noisy_width(num_qubits)
 
 
 def is_zero(setting) -> bool:
@@ -355,5 +395,5 @@ def plan_for(noise):
     return noise if isinstance(noise, NoisePlan) else NoisePlan(noise)
 
 
-__all__ = ["NOISE_BASIS", "NOISE_MODEL", "NOISE_MODELS", "NoisePlan", "check_noise",
-           "describe", "is_zero", "plan_for"]
+__all__ = ["NOISE_BASIS", "NOISE_MODEL", "NOISE_MODELS", "NoisePlan", "STRENGTHS",
+           "at_strength", "check_noise", "check_width_for", "describe", "is_zero", "plan_for"]

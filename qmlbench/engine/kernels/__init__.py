@@ -18,9 +18,16 @@ from .matrix import (
                      kernel_target_alignment,
                      sampled_fidelities,
 )
-from .view import KernelView, kernel_view, subsample  # noqa: E402  (the kernel view's data)
+from .view import (  # noqa: E402  (the kernel view's data)
+                   KernelView,
+                   NoisyKernelViews,
+                   kernel_view,
+                   noisy_kernel_views,
+                   subsample,
+)
 
 __all__ = ["ConcentrationResult", "FastKernel", "KERNEL_MEMORY_BYTES", "clear_cache",
            "concentration", "feature_statevectors", "fidelity_matrix", "haar_moments",
            "kernel_matrix", "kernel_stats", "kernel_target_alignment", "pairs_per_batch",
-           "sampled_fidelities", "KernelView", "kernel_view", "subsample"]
+           "sampled_fidelities", "KernelView", "kernel_view", "subsample", "NoisyKernelViews",
+           "noisy_kernel_views"]

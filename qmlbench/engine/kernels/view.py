@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import circuits
+from ..errors import SpecError
+from ..execution import check_noise, evaluator_for
 from . import matrix as kernels
 
 #: Training points used at most (the matrix and its heatmap grow with the square).
@@ -65,10 +67,13 @@ class KernelView:
         return len(self.X)
 
 
-def kernel_view(spec, dataset, model=None, max_points: int = MAX_POINTS) -> KernelView:
+def kernel_view(spec, dataset, model=None, max_points: int = MAX_POINTS,
+                evaluator=None) -> KernelView:
     """The Gram matrix on (up to ``max_points`` of) ``dataset``'s training data, drawn with
     ``spec.seed``; ``model``, when it is a fitted trainable-kernel model, gives its trained
-    kernel and the alignment it gained over the kernel it started from."""
+    kernel and the alignment it gained over the kernel it started from.  ``evaluator``
+    computes the feature-map kernel (default: the exact noiseless one; a noisy evaluator
+    gives Tr(rho sigma))."""
     X, y = subsample(dataset.X_train, dataset.y_train, max_points, spec.seed)
     classification = dataset.task == "classification"
     trained = trained_kernel(model)
@@ -80,7 +85,8 @@ def kernel_view(spec, dataset, model=None, max_points: int = MAX_POINTS) -> Kern
             alignment = (float(kernels.kernel_target_alignment(K0, y)),
                          float(kernels.kernel_target_alignment(K, y)))
     else:
-        K = np.asarray(kernels.kernel_matrix(feature_map_for(spec, X.shape[1]), X))
+        K = np.asarray(kernels.kernel_matrix(feature_map_for(spec, X.shape[1]), X,
+                                             evaluator=evaluator))
     fm = spec.circuit.feature_map
     return KernelView(matrix=K, X=X, y=y, labels=y if classification else None,
                       class_names=getattr(dataset, "class_names", None),
@@ -88,5 +94,46 @@ def kernel_view(spec, dataset, model=None, max_points: int = MAX_POINTS) -> Kern
                       reps=fm.reps)
 
 
+@dataclass
+class NoisyKernelViews:
+    """The kernel view without noise (``ideal``) and under ``noise`` (``noisy``), on the same
+    points (and, after a trainable-kernel model, the same trained weights), with the spread
+    (standard deviation) of each one's off-diagonal values: noise flattens a kernel towards
+    a constant (noise-induced concentration, Thanasilp et al. 2022), so ``concentration``,
+    the noisy spread over the ideal one, falls below 1 as the noise grows."""
+
+    ideal: KernelView
+    noisy: KernelView
+    noise: dict
+    ideal_std: float
+    noisy_std: float
+    path: str = ""
+
+    @property
+    def concentration(self) -> float:
+        return self.noisy_std / self.ideal_std if self.ideal_std > 0 else float("nan")
+
+
+def noisy_kernel_views(spec, dataset, noise, model=None, max_points: int = MAX_POINTS,
+                       ideal: KernelView | None = None) -> NoisyKernelViews:
+    """:func:`kernel_view` without noise and under ``noise`` (an ``execution.noise``
+    setting); ``ideal`` reuses a noiseless view computed before."""
+    noise = check_noise(noise, "execution.noise")
+    if noise is None:
+        raise SpecError("execution.noise", None, reason="must be a noise setting to compare "
+                                                        "with the noiseless kernel")
+    quantum = hasattr(model, "with_noise")
+    if ideal is None:
+        ideal = kernel_view(spec, dataset, model.with_noise(None) if quantum else None,
+                            max_points)
+    ev = evaluator_for({"noise": noise})
+    noisy = kernel_view(spec, dataset, model.with_noise(noise) if quantum else None,
+                        max_points, evaluator=ev)
+    return NoisyKernelViews(ideal=ideal, noisy=noisy, noise=noise,
+                            ideal_std=kernels.kernel_stats(ideal.matrix)["offdiag_std"],
+                            noisy_std=kernels.kernel_stats(noisy.matrix)["offdiag_std"],
+                            path=ev.path)
+
+
 __all__ = ["MAX_POINTS", "KernelView", "kernel_view", "subsample", "trained_kernel",
-           "feature_map_for"]
+           "feature_map_for", "NoisyKernelViews", "noisy_kernel_views"]

@@ -5,6 +5,7 @@ in ``_checks``."""
 
 from __future__ import annotations
 
+import copy
 import keyword
 from types import MappingProxyType
 
@@ -170,6 +171,18 @@ class EvaluatorMixin(Hyperparameters):
             ev = evaluator(self.shots, self.seed, self.noise)
             self._evaluator = ev
         return ev
+
+    def with_noise(self, noise):
+        """A copy of this (fitted) model with the same learned weights, evaluated under
+        ``noise`` (an ``execution.noise`` setting; None: noiseless).  This model is left as
+        it is; the copy shares its learned arrays and makes its own evaluator, so a user
+        evaluator given by :meth:`set_evaluator` is not carried over."""
+        out = copy.copy(self)   # through __getstate__: no evaluator, the old path kept
+        out.noise = execution.check_noise(noise, "noise")
+        for key in ("_evaluator", "_path", "_fallback_reason"):
+            out.__dict__.pop(key, None)
+        out._get_evaluator()    # the path it reports is the new noise's from the start
+        return out
 
     def set_evaluator(self, evaluator):
         """Evaluate on ``evaluator`` (e.g. ``execution.evaluator_for(estimator=runtime_estimator)``)

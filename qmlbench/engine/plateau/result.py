@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..execution.noise import describe
 from ..jsonable import plain as _plain
 from ..stats import fit_decay, variance_with_stderr  # noqa: F401  (re-exported)
 
@@ -61,6 +62,17 @@ class PlateauResult:
             return [int(v) for v in self.layers]
         return [int(self.layers)] * len(self.qubits) if not self.depth_swept else []
 
+    def depth_decay(self) -> tuple[np.ndarray, np.ndarray]:
+        """For a depth sweep: the fitted slope of ln variance per added layer at each width,
+        and its standard error (Wang et al. 2021: local noise makes it negative whatever
+        the ansatz, about ``2 ln(1 - p)`` times the gates a qubit meets per layer for
+        depolarizing noise)."""
+        if not self.depth_swept:
+            raise ValueError("depth_decay: the result has a single layer count; sweep layers")
+        var, se = np.asarray(self.variances, float), np.asarray(self.stderr, float)
+        fits = [fit_decay(self.layers, var[i], se[i]) for i in range(len(self.qubits))]
+        return np.array([f[0] for f in fits]), np.array([f[1] for f in fits])
+
     @property
     def label(self) -> str:
         """Short description of the configuration, for legends."""
@@ -99,6 +111,7 @@ class PlateauResult:
             "seed": self.seed, "stopped": bool(self.stopped),
             "seconds": _plain(float(self.seconds)),
             "path": self.path, "fallback_reason": self.fallback_reason,
+            **({"noise": noise_data(self)} if getattr(self, "noise", None) else {}),
         }
 
     @classmethod
@@ -106,7 +119,7 @@ class PlateauResult:
         swept = np.ndim(_array(data["variances"])) == 2
         rate = data["decay_rate"]
         rate_se = data["decay_rate_stderr"]
-        return cls(
+        out = cls(
             qubits=list(data["qubits"]), layers=data["layers"],
             variances=_array(data["variances"]), means=_array(data["means"]),
             stderr=_array(data["stderr"]), samples=int(data["samples"]),
@@ -121,6 +134,8 @@ class PlateauResult:
             path=data.get("path", "batched statevector"),
             fallback_reason=data.get("fallback_reason"),
         )
+        out.noise = data.get("noise")
+        return out
 
     def to_json(self, **kwargs) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, **kwargs)
@@ -147,6 +162,8 @@ class PlateauResult:
                     "qubits": int(q), "layers": int(L), "samples": int(self.samples),
                     "mean": float(mean[i, j]), "variance": float(var[i, j]),
                     "stderr": float(se[i, j]), "reference": float(self.reference[i]),
+                    # last, so readers of the columns before it are not disturbed
+                    "noise": describe(getattr(self, "noise", None)),
                 })
         return rows
 
@@ -157,6 +174,15 @@ class PlateauResult:
         writer.writeheader()
         writer.writerows(rows)
         return buf.getvalue()
+
+
+def noise_data(result) -> dict | None:
+    """The noise a result was measured under, as plain data without any backend object
+    (a dict of numbers and the model name), or None."""
+    noise = getattr(result, "noise", None)
+    if noise is None:
+        return None
+    return {k: v for k, v in noise.items() if k != "backend"}
 
 
 def combine_widths(results: list) -> "PlateauResult":
@@ -172,7 +198,7 @@ def combine_widths(results: list) -> "PlateauResult":
     var = np.concatenate([np.asarray(r.variances, float) for r in results])
     se = np.concatenate([np.asarray(r.stderr, float) for r in results])
     rate, err = fit_decay(qubits, var, se)
-    return PlateauResult(
+    out = PlateauResult(
         qubits=qubits, layers=layers if len(set(layers)) > 1 else layers[0], variances=var,
         means=np.concatenate([np.asarray(r.means, float) for r in results]), stderr=se,
         samples=first.samples, decay_rate=rate, decay_rate_stderr=err,
@@ -182,3 +208,5 @@ def combine_widths(results: list) -> "PlateauResult":
         seconds=float(sum(r.seconds for r in results)),
         path=("generic evaluator" if any(r.path != first.path for r in results) else first.path),
         fallback_reason=next((r.fallback_reason for r in results if r.fallback_reason), None))
+    out.noise = getattr(first, "noise", None)
+    return out

@@ -22,7 +22,10 @@ import threading
 import time
 from dataclasses import asdict, dataclass, field, fields
 
+import numpy as np
+
 from .. import circuits, jsonable, limits
+from ..execution import noise as noise_settings
 from ..errors import SpecError
 from ..options import Option, Schema
 from .circuits import INITS, DepthPerQubit
@@ -30,7 +33,11 @@ from .observables import OBSERVABLES
 from .result import combine_widths
 from .study import gradient_variance
 
-DEPTH_MODES = ("per_qubit", "fixed")
+DEPTH_MODES = ("per_qubit", "fixed", "sweep")
+#: A depth sweep measures at most this many depths, spread evenly from 1 to ``layers``.
+DEPTH_POINTS = 8
+#: Noise models a plateau study sweeps by one strength (``execution.noise.STRENGTHS``).
+NOISE_SWEEP_MODELS = ("none",) + tuple(noise_settings.STRENGTHS)
 #: The most samples per point a settings object accepts (a shared link cannot ask for more).
 MAX_SAMPLES = 100_000
 #: The deepest circuit (layers, or layers per qubit) a settings object accepts.
@@ -76,6 +83,14 @@ SCHEMA = Schema([
     Option("init_width", "float", 0.1, low=0, low_open=True, help="the normal's σ"),
     Option("param_index", "any", 0, validator=_param_index),
     Option("seed", "int", 0, low=0),
+    Option("noise_model", "choice", "none", choices=NOISE_SWEEP_MODELS,
+           invalid="is not a noise model a plateau study can sweep",
+           help="noise after every gate; each strength below is one line"),
+    Option("noise_strengths", "list", [0.0, 0.01, 0.05],
+           noun="a non-empty list of noise strengths, numbers from 0 to 1",
+           item=Option("noise_strengths", "float", 0.0, low=0.0, high=1.0),
+           help="the model's gate-error probabilities, all set to each value in turn "
+                "(0: noiseless, on the statevector path)"),
 ])
 
 
@@ -103,6 +118,8 @@ class PlateauSettings:
     init_width: float = 0.1
     param_index: int | str = 0
     seed: int = 0
+    noise_model: str = "none"
+    noise_strengths: list = field(default_factory=lambda: [0.0, 0.01, 0.05])
 
     def __post_init__(self):
         if isinstance(self.qubits, tuple):
@@ -114,24 +131,58 @@ class PlateauSettings:
         checked = SCHEMA.validate({f.name: getattr(self, f.name) for f in fields(self)}, prefix)
         for key, value in checked.items():
             setattr(self, key, value)
+        if self.noise_model != "none":
+            widest = self.qubits[0] if self.depth_mode == "sweep" else self.qubits[1]
+            if widest > limits.MAX_NOISY_QUBITS:
+                raise SpecError(f"{prefix}.qubits", self.qubits, reason=(
+                    f"reaches {widest} qubits, past the {limits.MAX_NOISY_QUBITS}-qubit limit "
+                    f"of noisy studies (exact density matrices); lower the width or set "
+                    f"{prefix}.noise_model to none"))
 
     # --- the study ----------------------------------------------------------------
     @property
     def widths(self) -> list[int]:
         return list(range(self.qubits[0], self.qubits[1] + 1))
 
+    @property
+    def depths(self) -> list[int]:
+        """The depths of a depth sweep: up to :data:`DEPTH_POINTS`, evenly from 1 to ``layers``."""
+        return sorted({int(round(v)) for v in
+                       np.linspace(1, self.layers, min(self.layers, DEPTH_POINTS))})
+
+    @property
+    def noise(self) -> list | None:
+        """The noise settings swept (None: noiseless only); strength 0 is the noiseless line."""
+        if self.noise_model == "none":
+            return None
+        return [noise_settings.at_strength(self.noise_model, p, "plateau.noise_strengths")
+                for p in self.noise_strengths]
+
     def kwargs(self) -> dict:
-        """The keyword arguments of ``gradient_variance`` for this study."""
-        layers = DepthPerQubit(self.layers) if self.depth_mode == "per_qubit" else self.layers
+        """The keyword arguments of ``gradient_variance`` for this study.  A depth sweep
+        (``depth_mode="sweep"``) measures the depths :attr:`depths` at the lowest width alone
+        (variance against depth at fixed width); ``noise`` is a list of settings (a sweep
+        axis) when a noise model is chosen."""
+        if self.depth_mode == "sweep":
+            layers, widths = self.depths, self.widths[:1]
+        else:
+            layers = DepthPerQubit(self.layers) if self.depth_mode == "per_qubit" else self.layers
+            widths = self.widths
         init = ("small", float(self.init_width)) if self.init == "small" else self.init
-        return dict(ansatz=self.ansatz, ansatz_options=copy.deepcopy(self.ansatz_options),
-                    qubits=self.widths, layers=layers, samples=self.samples,
-                    observable=self.observable, init=init, param_index=self.param_index,
-                    seed=self.seed)
+        out = dict(ansatz=self.ansatz, ansatz_options=copy.deepcopy(self.ansatz_options),
+                   qubits=widths, layers=layers, samples=self.samples,
+                   observable=self.observable, init=init, param_index=self.param_index,
+                   seed=self.seed)
+        if self.noise is not None:
+            out["noise"] = self.noise
+        return out
 
     @property
     def total_samples(self) -> int:
-        return self.samples * len(self.widths)
+        """Gradient samples over the whole study (every width, depth and noise setting)."""
+        k = self.kwargs()
+        depths = len(k["layers"]) if isinstance(k["layers"], list) else 1
+        return self.samples * len(k["qubits"]) * depths * len(k.get("noise") or [None])
 
     def run(self, progress=None, stop_event=None, on_width=None):
         """Run the study here (width by width, see :func:`sweep`); a ``PlateauResult``."""
@@ -177,15 +228,19 @@ def sweep(kwargs: dict, progress=None, stop_event=None, on_width=None):
     the widths that finished come back (``result.stopped`` is then True).  None when
     stopped before the first width finished."""
     kwargs = dict(kwargs)
+    if isinstance(kwargs.get("noise"), (list, tuple)):
+        return _noise_sweep(kwargs, progress, stop_event, on_width)
     widths = list(kwargs.pop("qubits"))
     samples = kwargs["samples"]
-    total = samples * len(widths)
+    layers = kwargs["layers"]
+    per_width = samples * (len(layers) if isinstance(layers, (list, tuple)) else 1)
+    total = per_width * len(widths)
     parts = []
     for k, n in enumerate(widths):
         if stop_event is not None and stop_event.is_set():
             break
 
-        def report(done, _total, base=k * samples):
+        def report(done, _total, base=k * per_width):
             if progress is not None:
                 progress(base + done, total)
 
@@ -194,12 +249,48 @@ def sweep(kwargs: dict, progress=None, stop_event=None, on_width=None):
             break
         parts.append(one)
         if on_width is not None:
-            on_width(combine_widths(parts))
+            on_width(parts[0] if one.depth_swept and len(widths) == 1 else combine_widths(parts))
     if not parts:
         return None
+    if len(parts) == 1 and parts[0].depth_swept:   # a depth sweep at one width
+        return parts[0]
     result = combine_widths(parts)
     result.stopped = len(parts) < len(widths)
     return result
+
+
+def _noise_sweep(kwargs, progress, stop_event, on_width):
+    """A study per noise setting (each the width-by-width :func:`sweep`); a list of results,
+    one per setting, handed to ``on_width`` as it grows.  None when stopped before any."""
+    settings = list(kwargs.pop("noise"))
+    widths = kwargs["qubits"]
+    layers = kwargs["layers"]
+    per_setting = kwargs["samples"] * len(widths) * (
+        len(layers) if isinstance(layers, (list, tuple)) else 1)
+    total = per_setting * len(settings)
+    done: list = []
+    for k, setting in enumerate(settings):
+        if stop_event is not None and stop_event.is_set():
+            break
+
+        def report(n, _total, base=k * per_setting):
+            if progress is not None:
+                progress(base + n, total)
+
+        def partial(res, _done=list(done), _setting=setting):
+            res.noise = _setting
+            if on_width is not None:
+                on_width(_done + [res])
+
+        one = sweep({**kwargs, "noise": setting}, progress=report, stop_event=stop_event,
+                    on_width=partial)
+        if one is None:
+            break
+        one.noise = setting
+        done.append(one)
+        if one.stopped:
+            break
+    return done or None
 
 
 class SweepRun:
@@ -236,7 +327,11 @@ class SweepRun:
         try:
             self.result = sweep(self.kwargs, progress=self.progress, stop_event=self._stop,
                                 on_width=self._width_done)
-            self.status = "stopped" if self.result is None or self.result.stopped else "done"
+            res = self.result
+            stopped = res is None or (
+                any(r.stopped for r in res) or len(res) < len(self.kwargs["noise"])
+                if isinstance(res, list) else res.stopped)
+            self.status = "stopped" if stopped else "done"
         except BaseException as exc:  # kept for the caller, never lost in the thread
             self.error = exc
             self.status = "error"
@@ -255,7 +350,11 @@ class SweepRun:
 
     @property
     def done_widths(self) -> int:
-        return 0 if self.result is None else len(self.result.qubits)
+        """Widths finished (of the last noise setting reached, in a noise sweep)."""
+        res = self.result
+        if isinstance(res, list):
+            res = res[-1] if res else None
+        return 0 if res is None else len(res.qubits)
 
     @property
     def elapsed(self) -> float:
