@@ -238,7 +238,7 @@ class CircuitComposer(Panel):
             self.an_entanglement.disabled = not getattr(an_block, "uses_entanglement", True)
         try:
             fm, an = circuits.from_spec(s.circuit, self._num_features())
-            circuit = circuits.compose(fm, an) if uses_ansatz else fm
+            circuit = circuits.compose(fm, an, **s.circuit.reupload) if uses_ansatz else fm
             facts = circuits.circuit_facts(circuit)
         except Exception as exc:
             self.error.value = message_html(error_message(exc))

@@ -220,7 +220,9 @@ def build(spec, dataset=None, task: str | None = None, evaluator=None):
         if entry.uses_ansatz:
             kwargs.update(ansatz=an.name, ansatz_reps=an.reps,
                           ansatz_entanglement=an.entanglement,
-                          ansatz_options=dict(an.options) or None)
+                          ansatz_options=dict(an.options) or None,
+                          reuploading=dict(spec.circuit.reuploading) if spec.circuit.reuploading
+                          else None)
         if entry.uses_optimizer:
             opt = spec.optimizer
             kwargs.update(optimizer=opt.name, maxiter=opt.maxiter,
