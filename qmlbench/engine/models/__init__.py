@@ -12,7 +12,7 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass, field
 
-from .. import datasets
+from .. import datasets, extras
 from ..errors import DataError, SpecError
 from ..options import Option, Schema
 from ._base import StopTraining, call_monitor  # noqa: F401  (public)
@@ -46,7 +46,7 @@ def Param(default, kind="any", help: str = "", name: str = "") -> Option:  # noq
 class ModelEntry:
     name: str
     label: str
-    kind: str                      # "kernel" | "variational" | "classical"
+    kind: str                      # "kernel" | "variational" | "hybrid" | "classical"
     quantum: bool
     #: task -> "module:Class" (relative to this package)
     estimators: dict = field(default_factory=dict)
@@ -54,6 +54,8 @@ class ModelEntry:
     #: name -> Option, or of name -> default, is read as one)
     schema: Schema = field(default_factory=Schema)
     description: str = ""
+    #: optional extras (``engine.extras.INSTALL``) the model needs, e.g. ("torch",)
+    requires: tuple = ()
 
     def __post_init__(self):
         s = self.schema
@@ -75,7 +77,16 @@ class ModelEntry:
 
     @property
     def uses_ansatz(self) -> bool:
-        return self.kind == "variational"
+        return self.kind in ("variational", "hybrid")
+
+    @property
+    def missing(self) -> str | None:
+        """Why this model cannot run here (an optional package it needs is not installed,
+        with the install command), or None."""
+        for extra in self.requires:
+            if not extras.available(extra):
+                return extras.message(extra, f"model {self.name!r}")
+        return None
 
     @property
     def uses_optimizer(self) -> bool:
@@ -86,6 +97,8 @@ class ModelEntry:
             raise DataError(
                 f"model {self.name!r} does not do {task}; it does {', '.join(self.tasks)}. "
                 f"Models for {task}: {', '.join(models_for(task))}")
+        if self.missing:
+            raise extras.MissingExtra(self.missing)
         module, cls = self.estimators[task].split(":")
         return getattr(importlib.import_module(f".{module}", __name__), cls)
 
@@ -112,6 +125,11 @@ def _loss(default, *choices):
 
 def _int(name, default, help=""):
     return Option(name, "int", default, low=1, help=help)
+
+
+def _widths(name, default, help):
+    return Option(name, "list", default, item=Option("width", "int", low=1),
+                  noun="a list of layer widths, integers >= 1 (e.g. [4])", help=help)
 
 
 MODELS: dict[str, ModelEntry] = {e.name: e for e in [
@@ -149,6 +167,28 @@ MODELS: dict[str, ModelEntry] = {e.name: e for e in [
                                                    "or integer mod k"),
                          _loss("cross_entropy", "squared_error")),
                "measured bitstring probabilities grouped into classes"),
+    ModelEntry("hybrid", "Hybrid quantum-classical network (PyTorch)", "hybrid", True,
+               {CLASSIFICATION: "hybrid:HybridClassifier", REGRESSION: "hybrid:HybridRegressor"},
+               Schema.of(
+                   _widths("pre_layers", [], "classical layers before the quantum layer "
+                                             "(widths; empty: features go straight in)"),
+                   _widths("post_layers", [], "classical layers after the quantum layer "
+                                              "(widths; a linear output layer always follows)"),
+                   Option("activation", "choice", "tanh", choices=("tanh", "relu", "sigmoid"),
+                          help="activation between classical layers"),
+                   Option("observables", "choice", "local", choices=("local", "global"),
+                          help="quantum outputs: Z on each qubit (local) or one Z...Z (global)"),
+                   Option("torch_optimizer", "choice", "adam", choices=("adam", "sgd"),
+                          label="optimizer", help="the PyTorch optimizer"),
+                   Option("learning_rate", "float", 0.05, low=0.0, low_open=True, scale="log",
+                          ui_range=(1e-3, 1.0), label="learning rate",
+                          help="step size of the PyTorch optimizer"),
+                   Option("epochs", "int", 30, low=1, ui_range=(1, 200),
+                          help="passes over the training data"),
+                   Option("batch_size", "int", 16, low=1, ui_range=(1, 256), label="batch size",
+                          help="samples per optimizer step (one live step each)")),
+               "classical layers around a quantum layer, trained by PyTorch through the "
+               "batched adjoint gradients (needs the torch extra)", requires=("torch",)),
     ModelEntry("svc", "RBF SVC (classical)", "classical", False,
                {CLASSIFICATION: "classical:SVCBaseline"}, Schema.of(_C, _GAMMA, _PROBABILITY)),
     ModelEntry("svr", "RBF SVR (classical)", "classical", False,
