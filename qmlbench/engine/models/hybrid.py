@@ -264,7 +264,8 @@ class HybridClassifier(DeclaredTags, ClassifierMixin, _Hybrid):
         return z / z.sum(axis=1, keepdims=True)
 
     def predict(self, X):
-        return self.classes_[np.argmax(self._raw(X), axis=1)]
+        raw = self._raw(X)      # first: an unfitted model says so (NotFittedError)
+        return self.classes_[np.argmax(raw, axis=1)]
 
 
 class HybridRegressor(DeclaredTags, RegressorMixin, _Hybrid):
