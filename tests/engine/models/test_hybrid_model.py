@@ -37,8 +37,9 @@ def test_classifier_trains_live_and_learns_moons(tmp_path):
     assert len(m.loss_history_) == len(steps) and m.path_.startswith("exact")
     first, last = np.mean(m.loss_history_[:per_epoch]), np.mean(m.loss_history_[-per_epoch:])
     assert last < 0.7 * first
-    # 60 training points: 0.75 is 3 standard errors below the 0.9 it reaches
-    assert run.scores["train"] > 0.75
+    # better than chance by 3 standard errors of an accuracy on n training points
+    # (0.5 + 3 * sqrt(0.25 / n) = 0.69 for n = 60; it reaches 0.8 here, 1.0 on the test part)
+    assert run.scores["train"] > 0.5 + 3 * np.sqrt(0.25 / n_train)
     kinds = [layer[0] for layer in m.layers_]
     assert kinds == ["linear", "linear", "quantum", "linear", "linear"]
     assert m.weights_.shape == (m.num_weights_,)
@@ -60,8 +61,8 @@ def test_classifier_trains_live_and_learns_moons(tmp_path):
 def test_regressor_on_sine_fits_better_than_the_mean():
     run = qb.train(spec_for("sine", n=80, epochs=40, learning_rate=0.05), block=True)
     assert run.model.__class__.__name__ == "HybridRegressor"
-    # R² > 0 beats predicting the mean; measured about 0.6
-    assert run.scores["train"] > 0.3
+    # R² > 0 beats predicting the mean; it reaches 0.98 (test 0.95)
+    assert run.scores["train"] > 0.5
 
 
 @pytest.mark.timeout(60)
