@@ -1,0 +1,38 @@
+"""Optional extras: without PyTorch the package imports, and choosing what needs it says
+what to install (the environment here is made to lack torch, whether or not it has it)."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+
+import pytest
+
+import qmlbench as qb
+from qmlbench.engine import extras
+
+
+@pytest.fixture
+def no_torch(monkeypatch):
+    real = importlib.util.find_spec
+
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "torch" else real(name, *a))
+    monkeypatch.setitem(sys.modules, "torch", None)     # `import torch` raises ImportError
+
+
+def test_without_torch_the_hybrid_model_names_the_install_command(no_torch):
+    entry = qb.models.get("hybrid")
+    assert "pip install" in entry.missing and "download.pytorch.org/whl/cpu" in entry.missing
+    spec = qb.ExperimentSpec.from_dict({"model": {"name": "hybrid"}})   # a spec may name it
+    with pytest.raises(extras.MissingExtra, match=r"model 'hybrid' needs torch.*qmlbench\[torch\]"):
+        qb.models.build(spec)
+    with pytest.raises(ImportError):       # also an ImportError, for code that catches those
+        qb.models.build(spec)
+    with pytest.raises(extras.MissingExtra, match="the hybrid model needs torch"):
+        extras.require("torch", "the hybrid model")
+    assert not extras.available("torch")
+
+
+def test_other_models_do_not_need_torch(no_torch):
+    assert all(e.missing is None for n, e in qb.models.MODELS.items() if n != "hybrid")
