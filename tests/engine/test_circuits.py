@@ -21,7 +21,9 @@ def test_every_feature_map_builds_with_every_entanglement(name, entanglement, n)
     assert isinstance(qc, QuantumCircuit)
     assert qc.num_qubits == n
     names = [p.name for p in qc.parameters]
-    assert names == [f"x[{i}]" for i in range(n)], names
+    # one input per qubit, or per_qubit() of them (rotations loads one per axis)
+    per = C.FEATURE_MAPS[name].per_qubit()
+    assert names == [f"x[{i}]" for i in range(n * per)], names
     assert qc.metadata["entanglement_applies"] == C.FEATURE_MAPS[name].uses_entanglement
 
 
