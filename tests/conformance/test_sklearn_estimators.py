@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import warnings
 
+import numpy as np
 import pytest
 from sklearn.utils import get_tags
 from sklearn.utils.estimator_checks import check_estimator
@@ -87,8 +88,9 @@ def test_check_estimator(name, task, monkeypatch):
     if qb.models.get(name).missing:
         # a model whose optional extra is not installed (hybrid without torch; CI installs
         # it): choosing it must say what to install instead of failing deep inside fit
+        X, y = np.random.default_rng(0).normal(size=(8, 2)), np.arange(8) % 2
         with pytest.raises(qb.QmlbenchError, match=r"pip install .*qmlbench\[torch\]"):
-            _small(name, task)
+            _small(name, task).fit(X, y)
         return
     est = _small(name, task)
     assert not _declarations_have_reasons(est), _declarations_have_reasons(est)

@@ -3,8 +3,8 @@ what to install (the environment here is made to lack torch, whether or not it h
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
-import sys
 
 import pytest
 
@@ -14,11 +14,18 @@ from qmlbench.engine import extras
 
 @pytest.fixture
 def no_torch(monkeypatch):
-    real = importlib.util.find_spec
+    real_find, real_import = importlib.util.find_spec, importlib.import_module
 
-    monkeypatch.setattr(importlib.util, "find_spec",
-                        lambda name, *a: None if name == "torch" else real(name, *a))
-    monkeypatch.setitem(sys.modules, "torch", None)     # `import torch` raises ImportError
+    def find_spec(name, *args):
+        return None if name == "torch" else real_find(name, *args)
+
+    def import_module(name, *args, **kwargs):
+        if name == "torch":
+            raise ModuleNotFoundError("No module named 'torch'")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(importlib.util, "find_spec", find_spec)
+    monkeypatch.setattr(importlib, "import_module", import_module)
 
 
 def test_without_torch_the_hybrid_model_names_the_install_command(no_torch):

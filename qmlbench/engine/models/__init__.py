@@ -97,8 +97,6 @@ class ModelEntry:
             raise DataError(
                 f"model {self.name!r} does not do {task}; it does {', '.join(self.tasks)}. "
                 f"Models for {task}: {', '.join(models_for(task))}")
-        if self.missing:
-            raise extras.MissingExtra(self.missing)
         module, cls = self.estimators[task].split(":")
         return getattr(importlib.import_module(f".{module}", __name__), cls)
 
@@ -127,9 +125,10 @@ def _int(name, default, help=""):
     return Option(name, "int", default, low=1, help=help)
 
 
-def _widths(name, default, help):
-    return Option(name, "list", default, item=Option("width", "int", low=1),
-                  noun="a list of layer widths, integers >= 1 (e.g. [4])", help=help)
+def _widths(name, help):
+    return Option(name, "list", None, allow_none=True, item=Option("width", "int", low=1),
+                  noun="a list of layer widths, integers >= 1 (e.g. [4]), or null for none",
+                  help=help)
 
 
 MODELS: dict[str, ModelEntry] = {e.name: e for e in [
@@ -170,17 +169,17 @@ MODELS: dict[str, ModelEntry] = {e.name: e for e in [
     ModelEntry("hybrid", "Hybrid quantum-classical network (PyTorch)", "hybrid", True,
                {CLASSIFICATION: "hybrid:HybridClassifier", REGRESSION: "hybrid:HybridRegressor"},
                Schema.of(
-                   _widths("pre_layers", [], "classical layers before the quantum layer "
-                                             "(widths; empty: features go straight in)"),
-                   _widths("post_layers", [], "classical layers after the quantum layer "
-                                              "(widths; a linear output layer always follows)"),
+                   _widths("pre_layers", "classical layers before the quantum layer (widths; "
+                                         "empty: the features go straight in)"),
+                   _widths("post_layers", "classical hidden layers after the quantum layer "
+                                          "(widths; a linear output layer always follows)"),
                    Option("activation", "choice", "tanh", choices=("tanh", "relu", "sigmoid"),
                           help="activation between classical layers"),
                    Option("observables", "choice", "local", choices=("local", "global"),
                           help="quantum outputs: Z on each qubit (local) or one Z...Z (global)"),
                    Option("torch_optimizer", "choice", "adam", choices=("adam", "sgd"),
                           label="optimizer", help="the PyTorch optimizer"),
-                   Option("learning_rate", "float", 0.05, low=0.0, low_open=True, scale="log",
+                   Option("learning_rate", "float", 0.1, low=0.0, low_open=True, scale="log",
                           ui_range=(1e-3, 1.0), label="learning rate",
                           help="step size of the PyTorch optimizer"),
                    Option("epochs", "int", 30, low=1, ui_range=(1, 200),
@@ -247,6 +246,8 @@ def build(spec, dataset=None, task: str | None = None, evaluator=None):
     primitive) replaces the one the spec's execution section chooses for quantum models.
     """
     entry = get(spec.model.name)   # the spec's params were checked when it was built
+    if entry.missing:              # an optional package it needs: say how to install it
+        raise extras.MissingExtra(entry.missing)
     task = task or _task_of(spec, dataset)
     cls = entry.estimator_class(task)
     kwargs = dict(spec.model.params)

@@ -58,9 +58,9 @@ def _one_thread():
 
 class _Hybrid(EvaluatorMixin, AnsatzParams, FeatureMapParams, BaseEstimator):
     _model_name = "hybrid"
-    _params = {"pre_layers": (), "post_layers": (), "activation": "tanh",
-               "observables": "local", "torch_optimizer": "adam", "learning_rate": 0.05,
-               "epochs": 30, "batch_size": 16, "ansatz_reps": 1}
+    _params = {"pre_layers": None, "post_layers": None, "activation": "tanh",
+               "observables": "local", "torch_optimizer": "adam", "learning_rate": 0.1,
+               "epochs": 30, "batch_size": 16}
 
     # -- the network as shapes, and the flat weight vector's layout -----------------
     def _check_params(self):
