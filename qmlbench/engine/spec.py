@@ -106,7 +106,8 @@ class CircuitSpec:
 
     ``reuploading`` (None: off) is ``{"layers": L, "input_scaling": bool}``
     (``circuits.REUPLOADING``): variational models alternate encoding and ansatz L times
-    (Pérez-Salinas et al. 2020); the spec keeps it with the defaults filled in."""
+    (Pérez-Salinas et al. 2020); the spec keeps it with the defaults filled in, and null for
+    one layer without scaling (the plain circuit)."""
 
     num_qubits: int | None = None
     feature_map: BlockSpec = field(default_factory=_default_feature_map)
@@ -140,8 +141,10 @@ class CircuitSpec:
             if not isinstance(self.reuploading, dict):
                 raise SpecError("circuit.reuploading", self.reuploading,
                                 reason="must be a mapping such as {\"layers\": 3} or null")
-            self.reuploading = circuits.REUPLOADING.merged(circuits.REUPLOADING.validate(
+            merged = circuits.REUPLOADING.merged(circuits.REUPLOADING.validate(
                 self.reuploading, "circuit.reuploading", owner="re-uploading"))
+            # one layer without scaling is the plain circuit: said one way, by null
+            self.reuploading = None if merged == circuits.REUPLOADING.defaults() else merged
         circuits.NUM_QUBITS.check(self.num_qubits, "circuit.num_qubits")
         limit = execution.MAX_EXACT_QUBITS
         if self.num_qubits is not None and self.num_qubits > limit:
