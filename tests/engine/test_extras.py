@@ -43,3 +43,9 @@ def test_without_torch_the_hybrid_model_names_the_install_command(no_torch):
 
 def test_other_models_do_not_need_torch(no_torch):
     assert all(e.missing is None for n, e in qb.models.MODELS.items() if n != "hybrid")
+
+
+def test_without_torch_qb_torch_imports_and_its_layer_says_what_to_install(no_torch):
+    layer_module = qb.torch      # importable: the engine never needs torch to load
+    with pytest.raises(extras.MissingExtra, match="QuantumLayer needs torch"):
+        layer_module.QuantumLayer("zz", "real_amplitudes", num_qubits=2)
