@@ -117,3 +117,13 @@ def test_a_single_qubit_classifies_the_circle_once_it_reuploads():
         acc[layers] = model.score(X_test, y_test)
     assert acc[4] >= threshold, acc
     assert acc[1] < threshold, acc
+
+
+def test_planned_steps_count_the_hybrid_models_minibatches():
+    spec = qb.ExperimentSpec.from_dict({"dataset": {"name": "moons", "n_samples": 100,
+                                                    "test_size": 0.25},
+                                        "model": {"name": "hybrid",
+                                                  "params": {"epochs": 3, "batch_size": 16}}})
+    assert qb.models.planned_steps(spec) == 3 * 5          # 75 training points: 5 batches
+    assert qb.models.planned_steps(spec.replace(model={"name": "vqc"})) == 100
+    assert qb.models.planned_steps(spec.replace(model={"name": "qsvc"})) == 3

@@ -277,7 +277,23 @@ def build(spec, dataset=None, task: str | None = None, evaluator=None):
     return model
 
 
+def planned_steps(spec, n_train: int | None = None) -> int:
+    """How many live steps training ``spec`` should take (a progress bar's length): the
+    optimizer's ``maxiter``, the hybrid model's epochs x minibatches, or 3 for a model
+    fitted in one go (its phases).  ``n_train`` defaults to the spec's training split."""
+    entry = get(spec.model.name)
+    if entry.uses_optimizer:
+        return int(spec.optimizer.maxiter)
+    if entry.kind == "hybrid":
+        params = entry.schema.merged(spec.model.params)
+        if n_train is None:
+            n_train = max(1, int(spec.dataset.n_samples * (1 - spec.dataset.test_size)))
+        return int(params["epochs"]) * -(-int(n_train) // int(params["batch_size"]))
+    return 3
+
+
 from . import compat  # noqa: E402,F401  (task compatibility, twins, baselines)
 
 __all__ = ["MODELS", "ModelEntry", "Param", "build", "check_params", "get", "models_for",
+           "planned_steps",
            "StopTraining", "call_monitor", "CLASSIFICATION", "REGRESSION"]
