@@ -125,5 +125,5 @@ def test_planned_steps_count_the_hybrid_models_minibatches():
                                         "model": {"name": "hybrid",
                                                   "params": {"epochs": 3, "batch_size": 16}}})
     assert qb.models.planned_steps(spec) == 3 * 5          # 75 training points: 5 batches
-    assert qb.models.planned_steps(spec.replace(model={"name": "vqc"})) == 100
-    assert qb.models.planned_steps(spec.replace(model={"name": "qsvc"})) == 3
+    assert qb.models.planned_steps(spec.replace(model={"name": "vqc", "params": {}})) == 100
+    assert qb.models.planned_steps(spec.replace(model={"name": "qsvc", "params": {}})) == 3
