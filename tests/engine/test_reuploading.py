@@ -127,3 +127,23 @@ def test_planned_steps_count_the_hybrid_models_minibatches():
     assert qb.models.planned_steps(spec) == 3 * 5          # 75 training points: 5 batches
     assert qb.models.planned_steps(spec.replace(model={"name": "vqc", "params": {}})) == 100
     assert qb.models.planned_steps(spec.replace(model={"name": "qsvc", "params": {}})) == 3
+
+
+def test_the_fourier_spectrum_widens_with_the_layers():
+    """Schuld, Sweke & Meyer 2021: L encodings of x by RY(x) allow the frequencies 0..L, and
+    a generic circuit uses the highest one."""
+    from qmlbench.engine.insight import fourier_spectrum
+    from qmlbench.engine.models.variational import EstimatorQNNRegressor
+
+    for layers in (1, 2, 3):
+        model = EstimatorQNNRegressor(num_qubits=1, feature_map="angle", feature_map_reps=1,
+                                      ansatz="efficient_su2", ansatz_reps=1,
+                                      reuploading={"layers": layers})
+        n_weights = 4 * layers
+        w = np.random.default_rng(layers).uniform(0, 2 * np.pi, n_weights)
+        res = fourier_spectrum(model, weights=w, point=[0.3])
+        assert res.allowed_max[0] == layers and res.periodic[0]
+        amps, freqs = res.amplitudes[0], res.frequencies[0]
+        top = amps[np.isclose(freqs, layers)][0]
+        assert top > 1e-3                                  # the new, highest frequency is used
+        assert res.beyond[0] < 1e-12                       # and nothing above it
