@@ -16,7 +16,7 @@ __version__ = "0.1.0"
 _ENGINE_MODULES = {
     "spec", "circuits", "datasets", "execution", "models", "optimizers", "training",
     "boundary", "plateau", "kernels", "store", "errors", "state", "options", "insight", "study",
-    "distributed",
+    "distributed", "torch",   # qb.torch imports PyTorch (the optional extra) on first use
 }
 
 

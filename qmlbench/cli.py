@@ -136,7 +136,8 @@ def _circuit_facts(spec, dataset, model=None) -> list[tuple[str, dict]]:
                                             circuits.circuit_facts(circuit))]
     fm, an = circuits.from_spec(spec.circuit, dataset.num_features)
     if getattr(entry, "uses_ansatz", False):
-        return [("circuit (feature map + ansatz)", circuits.circuit_facts(circuits.compose(fm, an)))]
+        return [("circuit (feature map + ansatz)", circuits.circuit_facts(
+            circuits.compose(fm, an, **spec.circuit.reupload)))]
     return [("feature map", circuits.circuit_facts(fm))]
 
 

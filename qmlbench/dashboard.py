@@ -277,7 +277,7 @@ def warm_up(spec=None, force: bool = False) -> float | None:
         viz.loss_curve(run.history)
         viz.data_scatter(run.dataset)
         fm, an = circuits.from_spec(spec.circuit, run.dataset.X_train.shape[1])
-        circuit = circuits.compose(fm, an)
+        circuit = circuits.compose(fm, an, **spec.circuit.reupload)
         viz.circuit_html(circuit)
         circuits.circuit_facts(circuit)
     except Exception:

@@ -46,6 +46,7 @@ __all__ = [
     "FEATURE_MAPS", "ANSATZE", "ENTANGLEMENTS", "Block", "feature_map", "ansatz", "compose",
     "from_spec", "circuit_facts", "check_options", "random_pauli_axes", "ROTATION_GATES",
     "ENTANGLING_GATES", "NUM_QUBITS", "REPS", "ENTANGLEMENT", "circuit_warnings",
+    "REUPLOADING", "width_for", "spec_circuit",
 ]
 
 INPUT_PREFIX = "x"
@@ -126,6 +127,15 @@ class Block(SchemaEntry):
     description: str = ""
     min_qubits: int = 1
     check_width: Callable | None = field(default=None, compare=False, repr=False)
+    #: ``options -> inputs each qubit takes`` (a feature map that loads several features
+    #: per qubit); None: one per qubit
+    inputs_per_qubit: Callable | None = field(default=None, compare=False, repr=False)
+
+    def per_qubit(self, options: dict | None = None) -> int:
+        """How many inputs each qubit of this block takes with ``options``."""
+        if self.inputs_per_qubit is None:
+            return 1
+        return int(self.inputs_per_qubit(self.schema.merged(options or {})))
 
 
     @property
@@ -254,6 +264,20 @@ def _angle(num_qubits, reps, entanglement, section, rotation):
     return qc
 
 
+def _rotations(num_qubits, reps, entanglement, section, axes):
+    # Pérez-Salinas et al. 2020 load a point of the plane into one qubit as the angles of a
+    # general rotation: here qubit q takes inputs q*k .. q*k+k-1, one rotation per axis.
+    axes = _as_list(axes)
+    k = len(axes)
+    x = ParameterVector(INPUT_PREFIX, num_qubits * k)
+    qc = QuantumCircuit(num_qubits)
+    for _ in range(reps):
+        for q in range(num_qubits):
+            for i, axis in enumerate(axes):
+                getattr(qc, _AXES[axis])(x[q * k + i], q)
+    return qc
+
+
 # --- ansätze --------------------------------------------------------------------
 
 def _as_list(value) -> list:
@@ -343,6 +367,17 @@ FEATURE_MAPS: dict[str, Block] = {
                                help="each feature x_i rotates its qubit by x_i about this axis")),
               uses_entanglement=False,
               description="one rotation per feature about x, y or z; no entanglement"),
+        Block("rotations", "feature_map", _rotations,
+              Schema.of(Option("axes", "list", ["y", "z"], label="axes", single=True,
+                               noun="an axis or a list of axes from x, y, z",
+                               item=Option("axis", "choice", choices=tuple(_AXES),
+                                           invalid="is not a rotation axis"),
+                               help="each qubit takes one input per axis, rotated about "
+                                    "them in this order (y, z: two features per qubit)")),
+              uses_entanglement=False,
+              inputs_per_qubit=lambda options: len(_as_list(options["axes"])),
+              description="several features per qubit, one rotation each (the single-qubit "
+                          "re-uploading classifier's encoding); no entanglement"),
         Block("iqp", "feature_map", _iqp, Schema.of(_ALPHA),
               description="IQP embedding: H, Z(x_i), ZZ(x_i x_j)", check_width=_check_paulis),
     ]
@@ -403,16 +438,63 @@ def ansatz(name: str, num_qubits: int, reps: int = 1, entanglement: str = "linea
     return _lookup("ansatz", ANSATZE, name)(num_qubits, reps, entanglement, **options)
 
 
-def compose(feature_map: QuantumCircuit, ansatz: QuantumCircuit) -> QuantumCircuit:
-    """The feature map followed by the ansatz; both must have the same width."""
+#: Data re-uploading (Pérez-Salinas et al. 2020): the options of ``circuit.reuploading``.
+REUPLOADING = Schema.of(
+    Option("layers", "int", 1, low=1, ui_range=(1, 10), label="re-uploads",
+           help="L: the encoding and the ansatz alternate L times, each ansatz with its own "
+                "weights (data re-uploading); 1: encode once, then the ansatz"),
+    Option("input_scaling", "bool", False, label="input scaling",
+           help="a trainable weight multiplies each input in every encoding layer"),
+)
+
+
+def compose(feature_map: QuantumCircuit, ansatz: QuantumCircuit, layers: int = 1,
+            input_scaling: bool = False) -> QuantumCircuit:
+    """The feature map followed by the ansatz; both must have the same width.
+
+    ``layers`` > 1 re-uploads the data (Pérez-Salinas et al. 2020): encoding, ansatz,
+    encoding, ansatz, ... ``layers`` times, each ansatz copy with its own weights
+    ``θ[l * A + j]``; ``input_scaling`` multiplies input ``i`` of encoding layer ``l`` by a
+    trainable weight ``θ[layers * A + l * D + i]`` (A weights per ansatz, D inputs).
+    Weights stay after inputs in ``circuit.parameters``; the metadata records the layout.
+    """
     if feature_map.num_qubits != ansatz.num_qubits:
         raise ValueError(f"feature map has {feature_map.num_qubits} qubits but ansatz has "
                          f"{ansatz.num_qubits}; build both on the same number of qubits")
+    layers = REUPLOADING["layers"].check(layers, "circuit.reuploading.layers")
+    input_scaling = REUPLOADING["input_scaling"].check(input_scaling,
+                                                       "circuit.reuploading.input_scaling")
     circuit = QuantumCircuit(feature_map.num_qubits, name=f"{feature_map.name}+{ansatz.name}")
-    circuit.compose(feature_map, inplace=True)
-    circuit.compose(ansatz, inplace=True)
-    circuit.metadata = {"feature_map": feature_map.metadata, "ansatz": ansatz.metadata}
+    meta = {"feature_map": feature_map.metadata, "ansatz": ansatz.metadata}
+    if layers == 1 and not input_scaling:
+        circuit.compose(feature_map, inplace=True)
+        circuit.compose(ansatz, inplace=True)
+        circuit.metadata = meta
+        return circuit
+    inputs, weights = list(feature_map.parameters), list(ansatz.parameters)
+    a, d = len(weights), len(inputs)
+    theta = ParameterVector(WEIGHT_PREFIX, layers * a + (layers * d if input_scaling else 0))
+    for layer in range(layers):
+        encoding = feature_map
+        if input_scaling:
+            scale = theta[layers * a + layer * d: layers * a + (layer + 1) * d]
+            encoding = feature_map.assign_parameters(
+                {p: s * p for p, s in zip(inputs, scale)}, inplace=False)
+        circuit.compose(encoding, inplace=True)
+        circuit.compose(ansatz.assign_parameters(
+            dict(zip(weights, theta[layer * a:(layer + 1) * a])), inplace=False), inplace=True)
+    circuit.name = f"{feature_map.name}+{ansatz.name} x{layers}"
+    circuit.metadata = {**meta, "reuploading": {
+        "layers": layers, "input_scaling": input_scaling, "ansatz_weights": layers * a,
+        "scaling_weights": layers * d if input_scaling else 0}}
     return circuit
+
+
+def width_for(feature_map_name: str, num_features: int, options: dict | None = None) -> int:
+    """The circuit width that takes ``num_features`` inputs with this feature map (one
+    qubit per feature, or fewer for a map that loads several per qubit)."""
+    k = _lookup("feature_map", FEATURE_MAPS, feature_map_name).per_qubit(options)
+    return max(1, -(-int(num_features) // k))
 
 
 def from_spec(circuit_spec, num_features: int) -> tuple[QuantumCircuit, QuantumCircuit]:
@@ -421,14 +503,21 @@ def from_spec(circuit_spec, num_features: int) -> tuple[QuantumCircuit, QuantumC
     The width is ``circuit_spec.num_qubits`` or, when that is None, one qubit per feature.
     The spec was validated when it was built, so only the width is checked here.
     """
-    width = int(circuit_spec.num_qubits or num_features)
-    check_width(width)
     fm_spec, an_spec = circuit_spec.feature_map, circuit_spec.ansatz
+    width = int(circuit_spec.num_qubits or width_for(fm_spec.name, num_features, fm_spec.options))
+    check_width(width)
     fm = _lookup("feature_map", FEATURE_MAPS, fm_spec.name).build_validated(
         width, fm_spec.reps, fm_spec.entanglement, fm_spec.options)
     an = _lookup("ansatz", ANSATZE, an_spec.name).build_validated(
         width, an_spec.reps, an_spec.entanglement, an_spec.options)
     return fm, an
+
+
+def spec_circuit(circuit_spec, num_features: int) -> QuantumCircuit:
+    """The whole circuit of a variational model for a ``CircuitSpec``: feature map and
+    ansatz composed, re-uploaded as ``circuit_spec.reuploading`` says."""
+    fm, an = from_spec(circuit_spec, num_features)
+    return compose(fm, an, **circuit_spec.reupload)
 
 
 _STANDARD = set(get_standard_gate_name_mapping())

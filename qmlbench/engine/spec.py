@@ -101,13 +101,50 @@ def _default_ansatz() -> BlockSpec:
 
 @dataclass
 class CircuitSpec:
-    """``num_qubits=None`` means one qubit per (reduced) feature."""
+    """``num_qubits=None`` means one qubit per (reduced) feature (or per group of features,
+    for a feature map that loads several per qubit).
+
+    ``reuploading`` (None: off) is ``{"layers": L, "input_scaling": bool}``
+    (``circuits.REUPLOADING``): variational models alternate encoding and ansatz L times
+    (Pérez-Salinas et al. 2020); the spec keeps it with the defaults filled in, and null for
+    one layer without scaling (the plain circuit)."""
 
     num_qubits: int | None = None
     feature_map: BlockSpec = field(default_factory=_default_feature_map)
     ansatz: BlockSpec = field(default_factory=_default_ansatz)
+    reuploading: dict | None = None
+
+    @property
+    def reupload(self) -> dict:
+        """``circuits.compose``'s keywords: ``layers`` and ``input_scaling``."""
+        return circuits.REUPLOADING.merged(self.reuploading or {})
+
+    @property
+    def num_features(self) -> int | None:
+        """How many features the circuit takes (None: as many as the data has)."""
+        if self.num_qubits is None:
+            return None
+        block = circuits.FEATURE_MAPS.get(self.feature_map.name)
+        per = block.per_qubit(self.feature_map.options) if block is not None else 1
+        return self.num_qubits * per
+
+    def to_dict(self) -> dict:
+        """Plain data; ``reuploading`` only when set, so other specs read as they always did."""
+        out = {"num_qubits": self.num_qubits, "feature_map": plain(self.feature_map),
+               "ansatz": plain(self.ansatz)}
+        if self.reuploading is not None:
+            out["reuploading"] = dict(self.reuploading)
+        return out
 
     def validate(self) -> None:
+        if self.reuploading is not None:
+            if not isinstance(self.reuploading, dict):
+                raise SpecError("circuit.reuploading", self.reuploading,
+                                reason="must be a mapping such as {\"layers\": 3} or null")
+            merged = circuits.REUPLOADING.merged(circuits.REUPLOADING.validate(
+                self.reuploading, "circuit.reuploading", owner="re-uploading"))
+            # one layer without scaling is the plain circuit: said one way, by null
+            self.reuploading = None if merged == circuits.REUPLOADING.defaults() else merged
         circuits.NUM_QUBITS.check(self.num_qubits, "circuit.num_qubits")
         limit = execution.MAX_EXACT_QUBITS
         if self.num_qubits is not None and self.num_qubits > limit:

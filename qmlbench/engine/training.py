@@ -328,7 +328,7 @@ def train(spec, on_step=None, dataset=None, model=None, block: bool = False,
     spec = _as_spec(spec)
     if dataset is None:
         dataset = datasets.from_spec(spec.dataset, seed=spec.seed,
-                                     num_features=spec.circuit.num_qubits)
+                                     num_features=spec.circuit.num_features)
     if model is None:
         model = models.build(spec, dataset, evaluator=evaluator)
     run = Run(spec, dataset, model, on_step=on_step, score_every=score_every)
@@ -417,7 +417,7 @@ def compare(spec, baseline: str | None, params: dict | None = None, dataset=None
     spec = _as_spec(spec)
     if dataset is None:
         dataset = datasets.from_spec(spec.dataset, seed=spec.seed,
-                                     num_features=spec.circuit.num_qubits)
+                                     num_features=spec.circuit.num_features)
     specs = [(spec.model.name, spec)]
     if baseline and baseline != spec.model.name:
         specs.append((baseline, spec.replace(model={"name": baseline, "params": dict(params or {})})))

@@ -338,6 +338,8 @@ class OptionsForm(W.VBox):
         text = str(raw or "").strip()
         if f.kind == "list":
             items = [t.strip() for t in text.replace(";", ",").split(",") if t.strip()]
+            if not items and f.default is None:
+                return None         # an optional list (e.g. no hidden layers): empty is none
             if not items:
                 raise SpecError(fld, text, reason="needs at least one value (separate values "
                                                   "with commas)")

@@ -38,7 +38,7 @@ def block_fields(kind: str, name: str):
 class CircuitComposer(Panel):
     """Hideable controls: ``feature_map``, ``feature_map_reps``, ``feature_map_entanglement``,
     ``feature_map_options``, ``ansatz``, ``ansatz_reps``, ``ansatz_entanglement``,
-    ``ansatz_options``, ``num_qubits``."""
+    ``ansatz_options``, ``reuploading``, ``num_qubits``."""
 
     css_class = "qb-circuit-composer"
 
@@ -53,6 +53,12 @@ class CircuitComposer(Panel):
          self.fm_options) = self._block_controls("feature_map", circuits.FEATURE_MAPS, fm, 6, style)
         (self.ansatz, self.an_reps, self.an_entanglement,
          self.an_options) = self._block_controls("ansatz", circuits.ANSATZE, an, 10, style)
+        # data re-uploading (encoding and ansatz interleaved L times): the engine's schema
+        self.reuploading = SchemaForm("circuit.reuploading", self._on_reupload,
+                                      self._on_option_error, style=style,
+                                      css_class="qb-reuploading")
+        self.reuploading.set_fields(fields_for(circuits.REUPLOADING))
+        self.reuploading.set_values(s.circuit.reupload)
         self.num_qubits = W.Dropdown(options=[("one per feature", 0)]
                                      + [(str(n), n) for n in range(1, 17)],
                                      value=s.circuit.num_qubits or 0, description="qubits",
@@ -75,14 +81,15 @@ class CircuitComposer(Panel):
             "feature_map_entanglement": self.fm_entanglement,
             "feature_map_options": self.fm_options, "ansatz": self.ansatz,
             "ansatz_reps": self.an_reps, "ansatz_entanglement": self.an_entanglement,
-            "ansatz_options": self.an_options, "num_qubits": self.num_qubits,
+            "ansatz_options": self.an_options, "reuploading": self.reuploading,
+            "num_qubits": self.num_qubits,
         }
         for name, w in self.controls.items():
-            if name not in ("feature_map_options", "ansatz_options"):  # forms report their own
+            if name not in ("feature_map_options", "ansatz_options", "reuploading"):  # forms
                 w.observe(self._on_control, names="value")
         self.session.listen("spec", self._on_spec)
         self.ansatz_box = W.VBox([W.HTML("<b>Ansatz</b>"), self.ansatz, self.an_reps,
-                                  self.an_entanglement, self.an_options])
+                                  self.an_entanglement, self.an_options, self.reuploading])
         self.children = [W.HTML("<b>Feature map</b>"), self.feature_map, self.fm_reps,
                          self.fm_entanglement, self.fm_options, self.ansatz_box, self.num_qubits,
                          self.error, self.warning, self.note, self.facts, self.badges,
@@ -184,13 +191,21 @@ class CircuitComposer(Panel):
             an_options = updated_options(an_options, self.an_options.fields[key], value)
         self._apply(fm_options, an_options)
 
+    def _on_reupload(self, key, value):
+        if self._syncing:
+            return
+        current = dict(self.spec.circuit.reuploading or {})
+        new = updated_options(current, self.reuploading.fields[key], value)
+        c = self.spec.circuit
+        self._apply(dict(c.feature_map.options), dict(c.ansatz.options), reuploading=new or None)
+
     def _on_option_error(self, exc):
         self.error.value = message_html(error_message(exc))
 
-    def _apply(self, fm_options, an_options):
+    def _apply(self, fm_options, an_options, **more):
         # The spec's validation says what is wrong (names, values, what does not fit the
         # width); nothing is built to find out.
-        apply_or_report(self, self.error, circuit={
+        apply_or_report(self, self.error, circuit={**more,
             "num_qubits": self.num_qubits.value or None,
             "feature_map": {"name": self.feature_map.value, "reps": int(self.fm_reps.value),
                             "entanglement": self.fm_entanglement.value, "options": fm_options},
@@ -205,6 +220,7 @@ class CircuitComposer(Panel):
                        self.fm_entanglement, self.fm_options)
             _set_block("ansatz", c.ansatz, self.ansatz, self.an_reps, self.an_entanglement,
                        self.an_options)
+            self.reuploading.set_values(c.reupload)
             self.num_qubits.value = c.num_qubits or 0
 
     def _on_spec(self, old, new):
@@ -231,6 +247,8 @@ class CircuitComposer(Panel):
         quantum = bool(getattr(entry, "quantum", True))
         for w in (self.ansatz, self.an_reps, self.an_entanglement, self.an_options):
             w.disabled = not uses_ansatz
+        for w in self.reuploading.widgets.values():
+            w.disabled = not uses_ansatz
         fm_block = circuits.FEATURE_MAPS.get(s.circuit.feature_map.name)
         an_block = circuits.ANSATZE.get(s.circuit.ansatz.name)
         self.fm_entanglement.disabled = not getattr(fm_block, "uses_entanglement", True)
@@ -238,7 +256,7 @@ class CircuitComposer(Panel):
             self.an_entanglement.disabled = not getattr(an_block, "uses_entanglement", True)
         try:
             fm, an = circuits.from_spec(s.circuit, self._num_features())
-            circuit = circuits.compose(fm, an) if uses_ansatz else fm
+            circuit = circuits.compose(fm, an, **s.circuit.reupload) if uses_ansatz else fm
             facts = circuits.circuit_facts(circuit)
         except Exception as exc:
             self.error.value = message_html(error_message(exc))

@@ -168,7 +168,7 @@ class Session:
 
     # --- data ---------------------------------------------------------------
     def _data_key(self, spec: ExperimentSpec):
-        return (repr(spec.to_dict()["dataset"]), spec.seed, spec.circuit.num_qubits)
+        return (repr(spec.to_dict()["dataset"]), spec.seed, spec.circuit.num_features)
 
     def get_dataset(self):
         """The dataset of the current spec (cached); raises the engine's error if it fails."""
@@ -181,7 +181,7 @@ class Session:
             self._dataset_key = key
             try:
                 self._dataset = datasets.from_spec(spec.dataset, spec.seed,
-                                                   num_features=spec.circuit.num_qubits)
+                                                   num_features=spec.circuit.num_features)
                 self.dataset_error = None
             except Exception as exc:
                 self.dataset_error = error_message(exc)

@@ -139,8 +139,7 @@ class TrainingMonitor(Panel):
         self.set_stale(False, self.loss_figure, self.score)
         self.train_button.disabled = True
         self.stop_button.disabled = False
-        entry = models.MODELS[spec.model.name]
-        self.progress.max = spec.optimizer.maxiter if entry.uses_optimizer else 3
+        self.progress.max = models.planned_steps(spec)
         self.progress.value = 0
         self.progress.bar_style = "info"
         self.score.value = ""

@@ -21,7 +21,9 @@ def test_every_feature_map_builds_with_every_entanglement(name, entanglement, n)
     assert isinstance(qc, QuantumCircuit)
     assert qc.num_qubits == n
     names = [p.name for p in qc.parameters]
-    assert names == [f"x[{i}]" for i in range(n)], names
+    # one input per qubit, or per_qubit() of them (rotations loads one per axis)
+    per = C.FEATURE_MAPS[name].per_qubit()
+    assert names == [f"x[{i}]" for i in range(n * per)], names
     assert qc.metadata["entanglement_applies"] == C.FEATURE_MAPS[name].uses_entanglement
 
 
@@ -143,7 +145,7 @@ def test_from_spec_uses_features_when_num_qubits_is_none():
 
 
 @pytest.mark.parametrize("call,match", [
-    (lambda: C.feature_map("zzz", 2), r"circuit.feature_map.name: 'zzz' is not a known feature map; choose one of angle, iqp, pauli, z, zz"),
+    (lambda: C.feature_map("zzz", 2), r"circuit.feature_map.name: 'zzz' is not a known feature map; choose one of angle, iqp, pauli, rotations, z, zz"),
     (lambda: C.ansatz("real_amp", 2), r"circuit.ansatz.name: 'real_amp' is not a known ansatz; choose one of efficient_su2"),
     (lambda: C.feature_map("zz", 2, entanglement="ring"), r"entanglement: 'ring' is not a known entanglement; choose one of full, linear, reverse_linear, pairwise, circular, sca"),
     (lambda: C.ansatz("real_amplitudes", 2, reps=0), r"circuit.ansatz.reps: 0 must be an integer >= 1"),

@@ -162,7 +162,7 @@ def test_every_dataset_loads_at_its_defaults(name):
     assert spec.dataset.options == entry.schema.defaults()
 
 
-@pytest.mark.parametrize("name", list(models.MODELS))
+@pytest.mark.parametrize("name", [n for n, e in models.MODELS.items() if not e.missing])
 def test_every_model_builds_from_a_spec_at_its_defaults(name):
     entry = models.MODELS[name]
     assert isinstance(entry.schema, Schema)

@@ -152,6 +152,8 @@ def fourier_spectrum(model, dataset=None, inputs=None, points: int | None = None
     if not 0 <= k < len(net.observables):
         raise SpecError("output", output, reason=f"must be below {len(net.observables)}")
     fm = net.feature_map if net.feature_map is not None else _inputs_only(net)
+    if (net.circuit.metadata or {}).get("reuploading"):
+        fm = _weights_bound(net, w)     # every encoding layer counts, scaled as trained
     X = None if dataset is None else np.vstack([dataset.X_train, dataset.X_test])
     ev = evaluator if evaluator is not None else execution.evaluator_for()
     enc, periodic, period, allowed, notes = [], [], [], [], []
@@ -201,6 +203,15 @@ def _inputs_only(net: Network):
     params = list(net.circuit.parameters)
     # encoding_coefficients indexes the parameters: list the inputs only, in input order
     return _Reindexed(net.circuit, [params[c] for c in net.input_cols])
+
+
+def _weights_bound(net: Network, w: np.ndarray):
+    """A re-uploading circuit with its weights bound: the inputs enter once per layer (and
+    with input scaling, times a trained weight), so the whole circuit is the encoding."""
+    params = list(net.circuit.parameters)
+    bound = net.circuit.assign_parameters(
+        {params[c]: float(v) for c, v in zip(net.weight_cols, w)}, inplace=False)
+    return _Reindexed(bound, [params[c] for c in net.input_cols])
 
 
 class _Reindexed:

@@ -73,10 +73,10 @@ def spec_badges(spec, dataset=None, samples: int | None = None, seed: int | None
         spec = ExperimentSpec.from_dict(spec)
     if dataset is None:
         dataset = datasets.from_spec(spec.dataset, seed=spec.seed,
-                                     num_features=spec.circuit.num_qubits)
+                                     num_features=spec.circuit.num_features)
     X = np.asarray(dataset.X_train, dtype=float)
     fm, an = circuits.from_spec(spec.circuit, X.shape[1])
     entry = models.get(spec.model.name)
     if entry.uses_ansatz:
-        return circuit_badges(circuits.compose(fm, an), X, samples, seed, "feature map + ansatz")
+        return circuit_badges(circuits.compose(fm, an, **spec.circuit.reupload), X, samples, seed, "feature map + ansatz")
     return circuit_badges(fm, X, samples, seed, "feature map")

@@ -88,11 +88,13 @@ def _model_network(model, num_features: int | None) -> Network:
                                   **(model.feature_map_options or {}))
         an = circuits.ansatz(model.ansatz, fm.num_qubits, model.ansatz_reps,
                              model.ansatz_entanglement, **(model.ansatz_options or {}))
-        circuit = circuits.compose(fm, an)
+        circuit = circuits.compose(fm, an, **circuits.REUPLOADING.merged(
+            getattr(model, "reuploading", None) or {}))
     n = circuit.num_qubits
     position = {p.name: i for i, p in enumerate(circuit.parameters)}
     inputs = [position[p.name] for p in fm.parameters]
-    weights = [position[p.name] for p in an.parameters]
+    # every other parameter is a weight (re-uploaded ansatz copies, input scalings)
+    weights = [i for i in range(circuit.num_parameters) if i not in set(inputs)]
     label = f"{type(model).__name__} ({model.feature_map} + {model.ansatz}, {n} qubits)"
     trained = np.asarray(model.weights_, dtype=float) if hasattr(model, "weights_") else None
     if hasattr(model, "interpretation"):

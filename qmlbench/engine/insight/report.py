@@ -48,14 +48,14 @@ def spec_report(spec, samples: int = 2000, bins: int = 75, seed: int | None = 0,
         spec = ExperimentSpec.from_dict(spec)
     samples = check_count("samples", samples, 2)
     input_samples = check_count("input_samples", input_samples, 1)
-    ds = datasets.from_spec(spec.dataset, seed=spec.seed, num_features=spec.circuit.num_qubits)
+    ds = datasets.from_spec(spec.dataset, seed=spec.seed, num_features=spec.circuit.num_features)
     fm, an = circuits.from_spec(spec.circuit, ds.X_train.shape[1])
     X = np.asarray(ds.X_train, dtype=float)
     entry = models.get(spec.model.name)
     parts = [("feature map", spec.circuit.feature_map.name, fm, X)]
     if entry.uses_ansatz:
         parts += [("ansatz", spec.circuit.ansatz.name, an, None),
-                  ("feature map + ansatz", "circuit", circuits.compose(fm, an), X)]
+                  ("feature map + ansatz", "circuit", circuits.compose(fm, an, **spec.circuit.reupload), X)]
     rows = []
     for part, name, circ, inputs in parts:
         ex = expressibility(circ, samples=samples, bins=bins, seed=seed, inputs=inputs)

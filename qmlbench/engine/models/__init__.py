@@ -12,7 +12,7 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass, field
 
-from .. import datasets
+from .. import datasets, extras
 from ..errors import DataError, SpecError
 from ..options import Option, Schema
 from ._base import StopTraining, call_monitor  # noqa: F401  (public)
@@ -46,7 +46,7 @@ def Param(default, kind="any", help: str = "", name: str = "") -> Option:  # noq
 class ModelEntry:
     name: str
     label: str
-    kind: str                      # "kernel" | "variational" | "classical"
+    kind: str                      # "kernel" | "variational" | "hybrid" | "classical"
     quantum: bool
     #: task -> "module:Class" (relative to this package)
     estimators: dict = field(default_factory=dict)
@@ -57,6 +57,8 @@ class ModelEntry:
     #: "features" (encoded by the feature map), or "states": quantum data, the input
     #: states themselves (``datasets.STATES``); ``compat.check_inputs`` pairs them
     inputs: str = "features"
+    #: optional extras (``engine.extras.INSTALL``) the model needs, e.g. ("torch",)
+    requires: tuple = ()
 
     def __post_init__(self):
         s = self.schema
@@ -78,11 +80,20 @@ class ModelEntry:
 
     @property
     def uses_ansatz(self) -> bool:
-        return self.kind == "variational" and self.inputs == "features"
+        return self.kind in ("variational", "hybrid") and self.inputs == "features"
 
     @property
     def uses_feature_map(self) -> bool:
         return self.quantum and self.inputs == "features"
+
+    @property
+    def missing(self) -> str | None:
+        """Why this model cannot run here (an optional package it needs is not installed,
+        with the install command), or None."""
+        for extra in self.requires:
+            if not extras.available(extra):
+                return extras.message(extra, f"model {self.name!r}")
+        return None
 
     @property
     def uses_optimizer(self) -> bool:
@@ -119,6 +130,12 @@ def _loss(default, *choices):
 
 def _int(name, default, help=""):
     return Option(name, "int", default, low=1, help=help)
+
+
+def _widths(name, help):
+    return Option(name, "list", None, allow_none=True, item=Option("width", "int", low=1),
+                  noun="a list of layer widths, integers >= 1 (e.g. [4]), or null for none",
+                  help=help)
 
 
 MODELS: dict[str, ModelEntry] = {e.name: e for e in [
@@ -165,6 +182,28 @@ MODELS: dict[str, ModelEntry] = {e.name: e for e in [
                Schema.of(_loss("cross_entropy", "squared_error")),
                "QCNN (qiskit-ml tutorial 11): conv and pool layers halve the qubits, the "
                "input state is its initial state (quantum data)", inputs="states"),
+    ModelEntry("hybrid", "Hybrid quantum-classical network (PyTorch)", "hybrid", True,
+               {CLASSIFICATION: "hybrid:HybridClassifier", REGRESSION: "hybrid:HybridRegressor"},
+               Schema.of(
+                   _widths("pre_layers", "classical layers before the quantum layer (widths; "
+                                         "empty: the features go straight in)"),
+                   _widths("post_layers", "classical hidden layers after the quantum layer "
+                                          "(widths; a linear output layer always follows)"),
+                   Option("activation", "choice", "tanh", choices=("tanh", "relu", "sigmoid"),
+                          help="activation between classical layers"),
+                   Option("observables", "choice", "local", choices=("local", "global"),
+                          help="quantum outputs: Z on each qubit (local) or one Z...Z (global)"),
+                   Option("torch_optimizer", "choice", "adam", choices=("adam", "sgd"),
+                          label="optimizer", help="the PyTorch optimizer"),
+                   Option("learning_rate", "float", 0.1, low=0.0, low_open=True, scale="log",
+                          ui_range=(1e-3, 1.0), label="learning rate",
+                          help="step size of the PyTorch optimizer"),
+                   Option("epochs", "int", 30, low=1, ui_range=(1, 200),
+                          help="passes over the training data"),
+                   Option("batch_size", "int", 16, low=1, ui_range=(1, 256), label="batch size",
+                          help="samples per optimizer step (one live step each)")),
+               "classical layers around a quantum layer, trained by PyTorch through the "
+               "batched adjoint gradients (needs the torch extra)", requires=("torch",)),
     ModelEntry("svc", "RBF SVC (classical)", "classical", False,
                {CLASSIFICATION: "classical:SVCBaseline"}, Schema.of(_C, _GAMMA, _PROBABILITY)),
     ModelEntry("svr", "RBF SVR (classical)", "classical", False,
@@ -223,6 +262,8 @@ def build(spec, dataset=None, task: str | None = None, evaluator=None):
     primitive) replaces the one the spec's execution section chooses for quantum models.
     """
     entry = get(spec.model.name)   # the spec's params were checked when it was built
+    if entry.missing:              # an optional package it needs: say how to install it
+        raise extras.MissingExtra(entry.missing)
     task = task or _task_of(spec, dataset)
     cls = entry.estimator_class(task)
     kwargs = dict(spec.model.params)
@@ -238,7 +279,9 @@ def build(spec, dataset=None, task: str | None = None, evaluator=None):
         if entry.uses_ansatz:
             kwargs.update(ansatz=an.name, ansatz_reps=an.reps,
                           ansatz_entanglement=an.entanglement,
-                          ansatz_options=dict(an.options) or None)
+                          ansatz_options=dict(an.options) or None,
+                          reuploading=dict(spec.circuit.reuploading) if spec.circuit.reuploading
+                          else None)
         if entry.uses_optimizer:
             opt = spec.optimizer
             kwargs.update(optimizer=opt.name, maxiter=opt.maxiter,
@@ -252,7 +295,23 @@ def build(spec, dataset=None, task: str | None = None, evaluator=None):
     return model
 
 
+def planned_steps(spec, n_train: int | None = None) -> int:
+    """How many live steps training ``spec`` should take (a progress bar's length): the
+    optimizer's ``maxiter``, the hybrid model's epochs x minibatches, or 3 for a model
+    fitted in one go (its phases).  ``n_train`` defaults to the spec's training split."""
+    entry = get(spec.model.name)
+    if entry.uses_optimizer:
+        return int(spec.optimizer.maxiter)
+    if entry.kind == "hybrid":
+        params = entry.schema.merged(spec.model.params)
+        if n_train is None:
+            n_train = max(1, int(spec.dataset.n_samples * (1 - spec.dataset.test_size)))
+        return int(params["epochs"]) * -(-int(n_train) // int(params["batch_size"]))
+    return 3
+
+
 from . import compat  # noqa: E402,F401  (task compatibility, twins, baselines)
 
 __all__ = ["MODELS", "ModelEntry", "Param", "build", "check_params", "get", "models_for",
+           "planned_steps",
            "StopTraining", "call_monitor", "CLASSIFICATION", "REGRESSION"]

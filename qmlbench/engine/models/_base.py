@@ -107,7 +107,8 @@ class DeclaredTags:
 
 
 def build_feature_map(est, n_features: int):
-    width = est.num_qubits or n_features
+    width = est.num_qubits or circuits.width_for(est.feature_map, n_features,
+                                                 est.feature_map_options)
     fm = circuits.feature_map(est.feature_map, width, est.feature_map_reps,
                               est.feature_map_entanglement, **(est.feature_map_options or {}))
     if fm.num_parameters != n_features:
@@ -123,8 +124,8 @@ def build_ansatz(est, num_qubits: int):
                            **(est.ansatz_options or {}))
 
 
-def compose(fm, an):
-    circuit = circuits.compose(fm, an)
+def compose(fm, an, reuploading=None):
+    circuit = circuits.compose(fm, an, **circuits.REUPLOADING.merged(reuploading or {}))
     # columns of `values` follow circuit.parameters: the x's must come first, then the θ's
     names = [p.name for p in circuit.parameters]
     fm_names = {p.name for p in fm.parameters}
@@ -153,10 +154,11 @@ class FeatureMapParams(Hyperparameters):
 
 
 class AnsatzParams(Hyperparameters):
-    """The trainable circuit of variational models (``circuits.ansatz``)."""
+    """The trainable circuit of variational models (``circuits.ansatz``); ``reuploading``
+    (``{"layers": L, "input_scaling": bool}``, None: off) interleaves it with the encoding."""
 
     _params = {"ansatz": "real_amplitudes", "ansatz_reps": 3, "ansatz_entanglement": "linear",
-               "ansatz_options": None}
+               "ansatz_options": None, "reuploading": None}
 
 
 class EvaluatorMixin(Hyperparameters):

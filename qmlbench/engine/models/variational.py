@@ -113,7 +113,7 @@ class _Variational(EvaluatorMixin, OptimizedParams, AnsatzParams, FeatureMapPara
     def _build(self, X):
         self.feature_map_ = build_feature_map(self, X.shape[1])
         self.ansatz_ = build_ansatz(self, self.feature_map_.num_qubits)
-        self.circuit_ = compose(self.feature_map_, self.ansatz_)
+        self.circuit_ = compose(self.feature_map_, self.ansatz_, self.reuploading)
         self.num_inputs_ = self.feature_map_.num_parameters
         self.num_weights_ = self.circuit_.num_parameters - self.num_inputs_
         self._wrt = list(range(self.num_inputs_, self.circuit_.num_parameters))

@@ -342,7 +342,7 @@ def _check_task(spec: ExperimentSpec, where: str) -> None:
 def _check_width(spec: ExperimentSpec, where: str) -> None:
     """The widths a dataset can be drawn at, known without drawing it (a study checks every
     cell before any runs; the loaders check the same when they draw)."""
-    dim = spec.circuit.num_qubits
+    dim = spec.circuit.num_features
     if dim is None:
         return
     name = spec.dataset.name

@@ -25,8 +25,8 @@ from qmlbench.engine.kernels import FastKernel, kernel_matrix, kernel_stats
 def test_kernel_matrix_matches_fidelity_statevector_kernel(name, n):
     fm = circuits.feature_map(name, n, reps=2)
     rng = np.random.default_rng(n)
-    X = rng.uniform(0, 2 * np.pi, (9, n))
-    Y = rng.uniform(0, 2 * np.pi, (4, n))
+    X = rng.uniform(0, 2 * np.pi, (9, fm.num_parameters))
+    Y = rng.uniform(0, 2 * np.pi, (4, fm.num_parameters))
     ref = FidelityStatevectorKernel(feature_map=fm)
     np.testing.assert_allclose(kernel_matrix(fm, X), ref.evaluate(X), atol=1e-12, rtol=0)
     np.testing.assert_allclose(kernel_matrix(fm, Y, X), ref.evaluate(Y, X), atol=1e-12, rtol=0)
