@@ -254,6 +254,19 @@ def _angle(num_qubits, reps, entanglement, section, rotation):
     return qc
 
 
+def _separable(num_qubits, reps, entanglement, section):
+    # Bowles et al. 2024's separable kernel embedding: on each qubit, reps times RY(x_i) then
+    # a fixed RX(π/4) (the RX keeps the next RY from merging with this one).  No two-qubit
+    # gates, so the state is a product and its kernel a product of one-qubit fidelities.
+    x = ParameterVector(INPUT_PREFIX, num_qubits)
+    qc = QuantumCircuit(num_qubits)
+    for _ in range(reps):
+        for q in range(num_qubits):
+            qc.ry(x[q], q)
+            qc.rx(np.pi / 4, q)
+    return qc
+
+
 # --- ansätze --------------------------------------------------------------------
 
 def _as_list(value) -> list:
@@ -291,6 +304,21 @@ def _excitation_preserving(num_qubits, reps, entanglement, section, mode, skip_f
 
 def _pauli_two_design(num_qubits, reps, entanglement, section, seed):
     return pauli_two_design(num_qubits, reps=reps, seed=seed, parameter_prefix=WEIGHT_PREFIX)
+
+
+def _separable_ansatz(num_qubits, reps, entanglement, section):
+    # Bowles et al.'s separable variational model trains a general one-qubit rotation per qubit
+    # and layer and never entangles: RZ RY RZ (any SU(2) up to phase), reps + 1 layers.
+    theta = ParameterVector(WEIGHT_PREFIX, 3 * num_qubits * (reps + 1))
+    qc = QuantumCircuit(num_qubits)
+    k = 0
+    for _ in range(reps + 1):
+        for q in range(num_qubits):
+            qc.rz(theta[k], q)
+            qc.ry(theta[k + 1], q)
+            qc.rz(theta[k + 2], q)
+            k += 3
+    return qc
 
 
 def random_pauli_axes(num_qubits: int, layers: int, seed=None) -> list[list[str]]:
@@ -345,6 +373,9 @@ FEATURE_MAPS: dict[str, Block] = {
               description="one rotation per feature about x, y or z; no entanglement"),
         Block("iqp", "feature_map", _iqp, Schema.of(_ALPHA),
               description="IQP embedding: H, Z(x_i), ZZ(x_i x_j)", check_width=_check_paulis),
+        Block("separable", "feature_map", _separable, Schema(), uses_entanglement=False,
+              description="Bowles et al. 2024: per qubit RY(x_i), RX(π/4), repeated; no "
+                          "entanglement"),
     ]
 }
 
@@ -373,6 +404,8 @@ ANSATZE: dict[str, Block] = {
                                            "of lists; empty: drawn from the seed")),
               description="McClean et al. 2018: RY(π/4), then random-axis rotations and CZs",
               check_width=_check_axes),
+        Block("separable", "ansatz", _separable_ansatz, Schema(), uses_entanglement=False,
+              description="one trainable RZ RY RZ rotation per qubit and layer; no entanglement"),
     ]
 }
 
