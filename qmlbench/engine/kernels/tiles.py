@@ -81,6 +81,10 @@ def tiled_kernel_matrix(feature_map: QuantumCircuit, X, Y=None, executor=None, t
     K = np.empty((X.shape[0], other.shape[0]))
 
     def place(i, j, block):
+        if symmetric and i == j:
+            # one matrix product is symmetric only to rounding: keep the upper triangle
+            upper = np.triu(block, 1)
+            block = upper + upper.T + np.diag(np.diag(block))
         K[i:i + tile, j:j + tile] = block
         if symmetric and j != i:
             K[j:j + tile, i:i + tile] = block.T

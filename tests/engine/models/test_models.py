@@ -17,7 +17,7 @@ from qmlbench.engine.models import StopTraining
 from qmlbench.engine.models.variational import (EstimatorQNNClassifier, EstimatorQNNRegressor,
                                                 VQCModel, diagonal_to_pauli)
 
-QUANTUM = {"qsvc", "qsvr", "pegasos_qsvc", "qkt_qsvc", "vqc", "vqr", "estimator_qnn",
+QUANTUM = {"qsvc", "qsvr", "pegasos_qsvc", "qkt_qsvc", "projected_qsvc", "vqc", "vqr", "estimator_qnn",
            "sampler_qnn"}
 CLASSICAL = {"svc", "svr", "mlp", "logistic"}
 
