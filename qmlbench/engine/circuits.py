@@ -267,6 +267,30 @@ def _separable(num_qubits, reps, entanglement, section):
     return qc
 
 
+def _heisenberg(num_qubits, reps, entanglement, section, t, seed):
+    # Huang et al. 2021's Hamiltonian-evolution embedding, as Bowles et al. 2024 use it for the
+    # projected kernel: a fixed random one-qubit rotation per qubit, then ``reps`` Trotter steps
+    # of exp(-i tau x_j (XX + YY + ZZ) / 2) on each bond j of a ring, tau = t n / reps.  (They use
+    # an open chain on n + 1 qubits for n features; a ring keeps one qubit per feature.)
+    x = ParameterVector(INPUT_PREFIX, num_qubits)
+    angles = np.random.default_rng(seed).uniform(0, 2 * np.pi, size=(num_qubits, 3))
+    qc = QuantumCircuit(num_qubits)
+    for q in range(num_qubits):
+        qc.rz(angles[q, 0], q)
+        qc.ry(angles[q, 1], q)
+        qc.rz(angles[q, 2], q)
+    if num_qubits == 1:
+        qc.rz(x[0], 0)   # no bond: the feature rotates the lone qubit
+        return qc
+    bonds = [(j, (j + 1) % num_qubits) for j in range(num_qubits)]
+    tau = float(t) * num_qubits / reps
+    for _ in range(reps):
+        for j, (a, b) in enumerate(bonds):
+            for gate in (qc.rxx, qc.ryy, qc.rzz):
+                gate(tau * x[j], a, b)   # RXX(θ) = exp(-iθ XX / 2), PennyLane's IsingXX
+    return qc
+
+
 # --- ansätze --------------------------------------------------------------------
 
 def _as_list(value) -> list:
@@ -373,6 +397,13 @@ FEATURE_MAPS: dict[str, Block] = {
               description="one rotation per feature about x, y or z; no entanglement"),
         Block("iqp", "feature_map", _iqp, Schema.of(_ALPHA),
               description="IQP embedding: H, Z(x_i), ZZ(x_i x_j)", check_width=_check_paulis),
+        Block("heisenberg", "feature_map", _heisenberg,
+              Schema.of(Option("t", "float", 1 / 3, low=0.0, low_open=True, ui_range=(0.01, 2.0),
+                               step=0.01, help="evolution time (times the number of qubits)"),
+                        _SEED),
+              uses_entanglement=False,
+              description="Hamiltonian evolution (Huang et al. 2021): random rotations, then "
+                          "Trotter steps of a Heisenberg ring with x_j on bond j; reps = steps"),
         Block("separable", "feature_map", _separable, Schema(), uses_entanglement=False,
               description="Bowles et al. 2024: per qubit RY(x_i), RX(π/4), repeated; no "
                           "entanglement"),

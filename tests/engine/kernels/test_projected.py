@@ -27,7 +27,8 @@ def _reference(fm, X, Y, gamma):
     return K
 
 
-@pytest.mark.parametrize("name,ent", [("zz", "linear"), ("iqp", "full"), ("separable", "linear")])
+@pytest.mark.parametrize("name,ent", [("zz", "linear"), ("iqp", "full"), ("separable", "linear"),
+                                      ("heisenberg", "linear")])
 def test_matches_partial_traces_of_qiskit_statevectors(name, ent):
     fm = qb.circuits.feature_map(name, 3, reps=2, entanglement=ent)
     rng = np.random.default_rng(0)
