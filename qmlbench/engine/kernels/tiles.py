@@ -38,6 +38,7 @@ def kernel_tile(feature_map: QuantumCircuit, X_rows, Y_rows=None, execution_sett
     """One block ``K[rows of X, rows of Y]`` (``Y_rows=None``: X against itself, symmetric with
     the pure-state diagonal set to 1).  A top-level function of plain data: it pickles to any
     worker."""
+    distributed.restore_malloc_defaults()   # on a Dask worker: see there
     ev = execution.evaluator_for(execution_setting)
     if getattr(ev, "noise", None) is not None:
         sx = ev.density_matrices(feature_map, X_rows)
