@@ -278,6 +278,43 @@ def _rotations(num_qubits, reps, entanglement, section, axes):
     return qc
 
 
+def _separable(num_qubits, reps, entanglement, section):
+    # Bowles et al. 2024's separable kernel embedding: on each qubit, reps times RY(x_i) then
+    # a fixed RX(π/4) (the RX keeps the next RY from merging with this one).  No two-qubit
+    # gates, so the state is a product and its kernel a product of one-qubit fidelities.
+    x = ParameterVector(INPUT_PREFIX, num_qubits)
+    qc = QuantumCircuit(num_qubits)
+    for _ in range(reps):
+        for q in range(num_qubits):
+            qc.ry(x[q], q)
+            qc.rx(np.pi / 4, q)
+    return qc
+
+
+def _heisenberg(num_qubits, reps, entanglement, section, t, seed):
+    # Huang et al. 2021's Hamiltonian-evolution embedding, as Bowles et al. 2024 use it for the
+    # projected kernel: a fixed random one-qubit rotation per qubit, then ``reps`` Trotter steps
+    # of exp(-i tau x_j (XX + YY + ZZ) / 2) on each bond j of a ring, tau = t n / reps.  (They use
+    # an open chain on n + 1 qubits for n features; a ring keeps one qubit per feature.)
+    x = ParameterVector(INPUT_PREFIX, num_qubits)
+    angles = np.random.default_rng(seed).uniform(0, 2 * np.pi, size=(num_qubits, 3))
+    qc = QuantumCircuit(num_qubits)
+    for q in range(num_qubits):
+        qc.rz(angles[q, 0], q)
+        qc.ry(angles[q, 1], q)
+        qc.rz(angles[q, 2], q)
+    if num_qubits == 1:
+        qc.rz(x[0], 0)   # no bond: the feature rotates the lone qubit
+        return qc
+    bonds = [(j, (j + 1) % num_qubits) for j in range(num_qubits)]
+    tau = float(t) * num_qubits / reps
+    for _ in range(reps):
+        for j, (a, b) in enumerate(bonds):
+            for gate in (qc.rxx, qc.ryy, qc.rzz):
+                gate(tau * x[j], a, b)   # RXX(θ) = exp(-iθ XX / 2), PennyLane's IsingXX
+    return qc
+
+
 # --- ansätze --------------------------------------------------------------------
 
 def _as_list(value) -> list:
@@ -315,6 +352,21 @@ def _excitation_preserving(num_qubits, reps, entanglement, section, mode, skip_f
 
 def _pauli_two_design(num_qubits, reps, entanglement, section, seed):
     return pauli_two_design(num_qubits, reps=reps, seed=seed, parameter_prefix=WEIGHT_PREFIX)
+
+
+def _separable_ansatz(num_qubits, reps, entanglement, section):
+    # Bowles et al.'s separable variational model trains a general one-qubit rotation per qubit
+    # and layer and never entangles: RZ RY RZ (any SU(2) up to phase), reps + 1 layers.
+    theta = ParameterVector(WEIGHT_PREFIX, 3 * num_qubits * (reps + 1))
+    qc = QuantumCircuit(num_qubits)
+    k = 0
+    for _ in range(reps + 1):
+        for q in range(num_qubits):
+            qc.rz(theta[k], q)
+            qc.ry(theta[k + 1], q)
+            qc.rz(theta[k + 2], q)
+            k += 3
+    return qc
 
 
 def random_pauli_axes(num_qubits: int, layers: int, seed=None) -> list[list[str]]:
@@ -380,6 +432,16 @@ FEATURE_MAPS: dict[str, Block] = {
                           "re-uploading classifier's encoding); no entanglement"),
         Block("iqp", "feature_map", _iqp, Schema.of(_ALPHA),
               description="IQP embedding: H, Z(x_i), ZZ(x_i x_j)", check_width=_check_paulis),
+        Block("heisenberg", "feature_map", _heisenberg,
+              Schema.of(Option("t", "float", 1 / 3, low=0.0, low_open=True, ui_range=(0.01, 2.0),
+                               step=0.01, help="evolution time (times the number of qubits)"),
+                        _SEED),
+              uses_entanglement=False,
+              description="Hamiltonian evolution (Huang et al. 2021): random rotations, then "
+                          "Trotter steps of a Heisenberg ring with x_j on bond j; reps = steps"),
+        Block("separable", "feature_map", _separable, Schema(), uses_entanglement=False,
+              description="Bowles et al. 2024: per qubit RY(x_i), RX(π/4), repeated; no "
+                          "entanglement"),
     ]
 }
 
@@ -408,6 +470,8 @@ ANSATZE: dict[str, Block] = {
                                            "of lists; empty: drawn from the seed")),
               description="McClean et al. 2018: RY(π/4), then random-axis rotations and CZs",
               check_width=_check_axes),
+        Block("separable", "ansatz", _separable_ansatz, Schema(), uses_entanglement=False,
+              description="one trainable RZ RY RZ rotation per qubit and layer; no entanglement"),
     ]
 }
 

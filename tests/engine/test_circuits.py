@@ -145,7 +145,7 @@ def test_from_spec_uses_features_when_num_qubits_is_none():
 
 
 @pytest.mark.parametrize("call,match", [
-    (lambda: C.feature_map("zzz", 2), r"circuit.feature_map.name: 'zzz' is not a known feature map; choose one of angle, iqp, pauli, rotations, z, zz"),
+    (lambda: C.feature_map("zzz", 2), r"circuit.feature_map.name: 'zzz' is not a known feature map; choose one of angle, heisenberg, iqp, pauli, rotations, separable, z, zz"),
     (lambda: C.ansatz("real_amp", 2), r"circuit.ansatz.name: 'real_amp' is not a known ansatz; choose one of efficient_su2"),
     (lambda: C.feature_map("zz", 2, entanglement="ring"), r"entanglement: 'ring' is not a known entanglement; choose one of full, linear, reverse_linear, pairwise, circular, sca"),
     (lambda: C.ansatz("real_amplitudes", 2, reps=0), r"circuit.ansatz.reps: 0 must be an integer >= 1"),

@@ -25,6 +25,7 @@ import numpy as np
 
 from ..errors import DataError, SpecError
 from ..options import Option, Schema, SchemaEntry
+from . import bowles
 from . import generators as gen
 from . import states
 from .dataset import AD_HOC_RANGE, MAX_AUTO_FEATURES, TASKS, Dataset
@@ -67,7 +68,9 @@ class DatasetEntry(SchemaEntry):
     raw_features: int | None = None
     #: "features", or "states" (quantum data: statevectors, for state models only)
     inputs: str = "features"
-
+    #: drawn at any width: the feature count is the generator's dimension (``num_features``),
+    #: never a PCA reduction (Bowles et al.'s tasks)
+    any_width: bool = False
 
     def validate_options(self, options, prefix: str = "dataset.options") -> dict:
         """``options`` checked against this entry's schema (``feature_range`` is accepted by
@@ -91,6 +94,21 @@ _SEPARATION = Option("separation", "float", 2.0, low=0.0, ui_range=(0.0, 6.0), s
 _TURNS = Option("turns", "float", 1.5, low=0.0, low_open=True, ui_range=(0.25, 4.0), step=0.25,
                 help="turns of each spiral arm")
 
+_MARGIN = Option("margin", "float", None, low=0.0, allow_none=True,
+                 help="half-width of the empty band around w·x = 0; null: the paper's 0.02 d")
+_MANIFOLD = Option("manifold_dimension", "int", 6, low=1, ui_range=(1, 20),
+                   help="dimension of the hidden manifold the points lie on")
+_DEGREE = Option("degree", "int", 5, low=1, ui_range=(1, 20), help="degree of the curve's Fourier series")
+_OFFSET = Option("offset", "float", 0.1, low=0.0, ui_range=(0.0, 1.0), step=0.01,
+                 help="shift of the second curve in every coordinate")
+_N_PLANES = Option("n_hyperplanes", "int", 2, low=1, ui_range=(1, 20),
+                   help="hyperplanes whose sides' parity is the label")
+_DIM_PLANES = Option("dim_hyperplanes", "int", 3, low=1, ui_range=(1, 10),
+                     help="dimension of the space the hyperplanes cut (then embedded linearly)")
+_HEIGHT = Option("height", "int", None, low=1, allow_none=True,
+                 help="image height in pixels; null: a square image")
+_BOWLES = "Bowles et al. 2024"
+
 DATASETS: dict[str, DatasetEntry] = {
     e.name: e for e in [
         DatasetEntry("ad_hoc", "classification", None, Schema.of(_GAP), 2,
@@ -107,6 +125,21 @@ DATASETS: dict[str, DatasetEntry] = {
         DatasetEntry("iris", "classification", gen.iris, Schema(), 4, "Fisher's iris, 3 classes, 4 features"),
         DatasetEntry("breast_cancer", "classification", gen.breast_cancer, Schema(), 2,
                      "Wisconsin breast cancer, 30 features reduced with PCA (default 2)", raw_features=30),
+        DatasetEntry("linearly_separable", "classification", bowles.linearly_separable,
+                     Schema.of(_MARGIN), 2, f"{_BOWLES}: sides of w·x = 0 outside a margin, any "
+                                            "dimension", any_width=True),
+        DatasetEntry("hidden_manifold", "classification", bowles.hidden_manifold,
+                     Schema.of(_MANIFOLD), 2, f"{_BOWLES}: a low-dimensional manifold, labels from a "
+                                              "network on it", any_width=True),
+        DatasetEntry("two_curves", "classification", bowles.two_curves,
+                     Schema.of(_DEGREE, _OFFSET), 2, f"{_BOWLES}: a Fourier curve and a shifted "
+                                                     "copy (noise: on the curve)", any_width=True),
+        DatasetEntry("hyperplanes_parity", "classification", bowles.hyperplanes_parity,
+                     Schema.of(_N_PLANES, _DIM_PLANES), 2,
+                     f"{_BOWLES}: parity of the sides of random hyperplanes", any_width=True),
+        DatasetEntry("bars_and_stripes", "classification", bowles.bars_and_stripes,
+                     Schema.of(_HEIGHT), 16, f"{_BOWLES}: noisy images of bars or stripes, one "
+                                             "feature per pixel (noise: per pixel)", any_width=True),
         DatasetEntry("sine", "regression", gen.sine, Schema(), 1, "y = sin(x) + noise on [0, 2π]"),
         DatasetEntry("surface", "regression", gen.surface, Schema(), 2, "y = sin(x0) cos(x1) + noise"),
         DatasetEntry("phase_of_matter", "classification", None,
@@ -164,6 +197,9 @@ def _load(entry: DatasetEntry, n_samples, noise, test_size, seed, scaling, num_f
         return Dataset(X_tr, X_te, y_tr, y_te, "classification", fnames, cnames, name, notes, frange, used)
 
     rng = np.random.default_rng(seed)
+    if entry.any_width:
+        opts["num_features"] = num_features or entry.num_features
+        num_features = None
     X, y, fnames, cnames, notes = entry.generate(n_samples, float(noise), rng, **opts)
     if num_features is None and entry.raw_features and entry.num_features < entry.raw_features:
         num_features = entry.num_features

@@ -1,5 +1,7 @@
 """Quantum kernels: fidelity kernel matrices on the exact path (``matrix``), their
-statistics, and concentration studies against Haar values (``concentration_study``)."""
+statistics, and concentration studies against Haar values (``concentration_study``); the
+projected kernel of Huang et al. 2021 (``projected``); large matrices in tiles on workers
+(``tiles``)."""
 
 from .concentration_study import (
                      ConcentrationResult,
@@ -18,6 +20,9 @@ from .matrix import (
                      kernel_target_alignment,
                      sampled_fidelities,
 )
+from .projected import (bloch_vectors, projected_kernel_matrix, projected_matrix,  # noqa: E402
+                        scale_gamma, single_qubit_paulis)
+from .tiles import kernel_tile, tile_size, tiled_kernel_matrix  # noqa: E402
 from .view import (  # noqa: E402  (the kernel view's data)
                    KernelView,
                    NoisyKernelViews,
@@ -30,4 +35,6 @@ __all__ = ["ConcentrationResult", "FastKernel", "KERNEL_MEMORY_BYTES", "clear_ca
            "concentration", "feature_statevectors", "fidelity_matrix", "haar_moments",
            "kernel_matrix", "kernel_stats", "kernel_target_alignment", "pairs_per_batch",
            "sampled_fidelities", "KernelView", "kernel_view", "subsample", "NoisyKernelViews",
-           "noisy_kernel_views"]
+           "noisy_kernel_views", "bloch_vectors",
+           "projected_kernel_matrix", "projected_matrix", "scale_gamma", "single_qubit_paulis",
+           "kernel_tile", "tile_size", "tiled_kernel_matrix"]

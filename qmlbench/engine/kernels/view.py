@@ -84,6 +84,8 @@ def kernel_view(spec, dataset, model=None, max_points: int = MAX_POINTS,
             K0 = np.asarray(trained(model.initial_point_, X))
             alignment = (float(kernels.kernel_target_alignment(K0, y)),
                          float(kernels.kernel_target_alignment(K, y)))
+    elif getattr(model, "gamma_", None) is not None and hasattr(model, "gram"):
+        K = np.asarray(model.gram(X))   # a kernel that is not the fidelity (projected_qsvc)
     else:
         K = np.asarray(kernels.kernel_matrix(feature_map_for(spec, X.shape[1]), X,
                                              evaluator=evaluator))

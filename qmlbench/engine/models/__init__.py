@@ -23,9 +23,10 @@ REGRESSION = "regression"
 
 def _observable(value, fld):
     if value is not None and not (isinstance(value, str) and value and
-                                  (value == "Z0" or set(value) <= set("IXYZ"))):
+                                  (value in ("Z0", "mean_z") or set(value) <= set("IXYZ"))):
         raise SpecError(fld, value, reason=(
-            "is not an observable; use null (Z on every qubit), 'Z0' (first qubit) "
+            "is not an observable; use null (Z on every qubit), 'Z0' (first qubit), 'mean_z' "
+            "(the mean of each qubit's Z) "
             "or a Pauli string over I, X, Y, Z with one letter per qubit"))
     return value
 
@@ -114,7 +115,8 @@ _EPS = Option("epsilon", "float", 0.1, low=0.0, help="SVR epsilon tube")
 _INTERP = ("modulo", "parity")
 _OBS = Option("observable", "any", None, allow_none=True, validator=_observable,
               help="observable: None (Z on every qubit, qiskit-ml's default), 'Z0' (first qubit "
-                   "only), or a Pauli string as long as the register, e.g. 'ZI'")
+                   "only), 'mean_z' (the mean of each qubit's Z), or a Pauli string as long as "
+                   "the register, e.g. 'ZI'")
 _PROBABILITY = Option("probability", "bool", False, help="fit Platt scaling for predict_proba")
 _GAMMA = Option("gamma", "float", "scale", low=0.0, low_open=True, also=("scale", "auto"),
                 help="'scale', 'auto' or a positive number")
@@ -152,6 +154,16 @@ MODELS: dict[str, ModelEntry] = {e.name: e for e in [
     ModelEntry("qkt_qsvc", "Trainable-kernel QSVC", "kernel", True,
                {CLASSIFICATION: "kernel:QKTQSVCModel"}, Schema.of(_C),
                "QSVC whose kernel has a trainable rotation layer, aligned by QuantumKernelTrainer"),
+    ModelEntry("projected_qsvc", "Projected quantum kernel SVC", "kernel", True,
+               {CLASSIFICATION: "projected:ProjectedQSVCModel"},
+               Schema.of(_C, Option("gamma", "float", "scale", low=0.0, low_open=True,
+                                    also=("scale",), help="bandwidth: 'scale' (2 / (n_qubits "
+                                    "Var) of the training Pauli expectations) or a number"),
+                         Option("gamma_factor", "float", 1.0, low=0.0, low_open=True, scale="log",
+                                help="multiplies gamma (Bowles et al.'s grid: 0.1, 1, 10)"),
+                         _PROBABILITY),
+               "SVC on exp(-gamma sum_k ||rho_k(x) - rho_k(x')||^2) of one-qubit reduced "
+               "states (Huang et al. 2021)"),
     ModelEntry("vqc", "Variational quantum classifier", "variational", True,
                {CLASSIFICATION: "variational:VQCModel"},
                Schema.of(_interpretation("modulo", "bitstring -> class: integer mod k (qiskit-ml "

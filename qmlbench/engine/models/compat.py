@@ -19,6 +19,7 @@ from . import MODELS, models_for
 TWINS: dict[tuple[str, str], str] = {
     ("qsvc", "regression"): "qsvr", ("qsvr", "classification"): "qsvc",
     ("pegasos_qsvc", "regression"): "qsvr", ("qkt_qsvc", "regression"): "qsvr",
+    ("projected_qsvc", "regression"): "qsvr",
     ("vqc", "regression"): "vqr", ("vqr", "classification"): "vqc",
     ("sampler_qnn", "regression"): "estimator_qnn",
     ("svc", "regression"): "svr", ("svr", "classification"): "svc",

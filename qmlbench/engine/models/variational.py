@@ -95,10 +95,16 @@ def resolve_observable(observable, num_qubits: int) -> SparsePauliOp:
     if isinstance(observable, str):
         if observable == "Z0":
             return SparsePauliOp("I" * (num_qubits - 1) + "Z")
+        if observable == "mean_z":
+            # the mean of local Z's: a separable model's output (Bowles et al. 2024), which a
+            # product of Z's would turn into a parity of all qubits
+            return SparsePauliOp.from_sparse_list([("Z", [q], 1.0 / num_qubits)
+                                                   for q in range(num_qubits)], num_qubits)
         if len(observable) == num_qubits and set(observable) <= set("IXYZ"):
             return SparsePauliOp(observable)
     raise SpecError(fld, observable, reason=(
-        f"is not an observable for {num_qubits} qubits; use None (Z on every qubit), 'Z0', or a "
+        f"is not an observable for {num_qubits} qubits; use None (Z on every qubit), 'Z0', "
+        f"'mean_z' (the mean of each qubit's Z), or a "
         f"Pauli string of length {num_qubits} over I, X, Y, Z"))
 
 

@@ -18,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from .. import plateau
+from .. import distributed, plateau
 from ..jsonable import plain
 from ..training import train
 from .spec import Cell
@@ -64,6 +64,7 @@ def run_cell(cell: Cell, stop_event=None) -> dict:
 
     ``result["status"]`` is ``"done"`` or, when ``stop_event`` cut it short, ``"stopped"``
     (a stopped cell is not saved: a re-run computes it again)."""
+    distributed.restore_malloc_defaults()   # on a Dask worker: 3.5x faster simulations
     started = time.perf_counter()
     result = _RUNNERS[cell.kind](cell.spec, stop_event)
     return {"format": FORMAT, "version": FORMAT_VERSION, "key": cell.key, "kind": cell.kind,

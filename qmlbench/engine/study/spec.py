@@ -353,6 +353,8 @@ def _check_width(spec: ExperimentSpec, where: str) -> None:
             raise SpecError(where, dim, list(allowed), reason="is not a dimension ad_hoc data "
                                                               "supports")
         return
+    if entry.any_width:
+        return   # drawn at the width asked for (bars_and_stripes checks its shape when drawn)
     have = entry.raw_features or entry.num_features
     if dim > have:
         raise SpecError(where, dim, reason=f"is more than the {have} features {name} has")

@@ -22,6 +22,12 @@ EXPECTED = {  # name: (task, number of features by default, number of classes)
     # quantum data: 4-qubit states as 2·2^4 real columns (tests/engine/datasets/test_quantum_data.py)
     "phase_of_matter": ("classification", 32, 2),
     "entanglement_concentration": ("classification", 32, 2),
+    # Bowles et al. 2024's tasks (tests/engine/datasets/test_bowles.py checks their labels)
+    "linearly_separable": ("classification", 2, 2),
+    "hidden_manifold": ("classification", 2, 2),
+    "two_curves": ("classification", 2, 2),
+    "hyperplanes_parity": ("classification", 2, 2),
+    "bars_and_stripes": ("classification", 16, 2),
 }
 
 
@@ -202,7 +208,7 @@ def test_unusable_labels(y, match):
 
 
 @pytest.mark.parametrize("kwargs,match", [
-    (dict(name="moon"), r"dataset.name: 'moon' is not a known dataset; choose one of ad_hoc, breast_cancer"),
+    (dict(name="moon"), r"dataset.name: 'moon' is not a known dataset; choose one of ad_hoc, bars_and_stripes, breast_cancer"),
     (dict(name="moons", scaling="zscore"), r"dataset.scaling: 'zscore' is not allowed; choose one of auto"),
     (dict(name="moons", test_size=1.5), r"dataset.test_size: 1.5 must be a number between 0 and 1"),
     (dict(name="moons", n_samples=2), r"dataset.n_samples: 2 must be an integer >= 4"),

@@ -83,7 +83,7 @@ OTHER = {"num_qubits": 3, "feature_map": "angle", "feature_map_reps": 1,
          "shots": 256, "seed": 11, "noise": {"model": "depolarizing", "p1": 0.01, "p2": 0.02},
          "C": 2.5, "probability": True, "epsilon": 0.3,
          "num_steps": 50, "max_iter": 300, "observable": "Z0", "gamma": 0.7, "alpha": 1e-3,
-         "hidden_layer_sizes": (8,), "interpretation": "squared", "loss": "other",
+         "hidden_layer_sizes": (8,), "interpretation": "squared", "loss": "other", "gamma_factor": 10.0,
          "reuploading": {"layers": 2, "input_scaling": True}, "pre_layers": [3],
          "post_layers": [3], "activation": "relu", "observables": "global",
          "torch_optimizer": "sgd", "epochs": 5, "batch_size": 8}

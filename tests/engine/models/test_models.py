@@ -17,8 +17,8 @@ from qmlbench.engine.models import StopTraining
 from qmlbench.engine.models.variational import (EstimatorQNNClassifier, EstimatorQNNRegressor,
                                                 VQCModel, diagonal_to_pauli)
 
-QUANTUM = {"qsvc", "qsvr", "pegasos_qsvc", "qkt_qsvc", "vqc", "vqr", "estimator_qnn",
-           "sampler_qnn", "hybrid"}
+QUANTUM = {"qsvc", "qsvr", "pegasos_qsvc", "qkt_qsvc", "projected_qsvc", "vqc", "vqr",
+           "estimator_qnn", "sampler_qnn", "hybrid"}
 CLASSICAL = {"svc", "svr", "mlp", "logistic"}
 #: models of quantum data (tests/engine/models/test_state_models.py): they take states, not features
 STATE_MODELS = {"state_qsvc", "qcnn"}

@@ -1,0 +1,89 @@
+"""The projected quantum kernel (Huang et al. 2021) against qiskit's own reduced states."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from qiskit.quantum_info import Statevector, partial_trace
+
+import qmlbench as qb
+from qmlbench.engine import kernels
+from qmlbench.engine.models.projected import ProjectedQSVCModel
+
+
+def _reference(fm, X, Y, gamma):
+    """exp(-gamma sum_k ||rho_k(x) - rho_k(y)||_F^2) from qiskit Statevector + partial_trace."""
+    n = fm.num_qubits
+
+    def reduced(x):
+        sv = Statevector(fm.assign_parameters(x))
+        return [partial_trace(sv, [q for q in range(n) if q != k]).data for k in range(n)]
+
+    rx, ry = [reduced(x) for x in X], [reduced(y) for y in Y]
+    K = np.empty((len(X), len(Y)))
+    for i, a in enumerate(rx):
+        for j, b in enumerate(ry):
+            K[i, j] = np.exp(-gamma * sum(np.linalg.norm(p - q, "fro") ** 2 for p, q in zip(a, b)))
+    return K
+
+
+@pytest.mark.parametrize("name,ent", [("zz", "linear"), ("iqp", "full"), ("separable", "linear"),
+                                      ("heisenberg", "linear")])
+def test_matches_partial_traces_of_qiskit_statevectors(name, ent):
+    fm = qb.circuits.feature_map(name, 3, reps=2, entanglement=ent)
+    rng = np.random.default_rng(0)
+    X, Y = rng.uniform(0, np.pi, (7, 3)), rng.uniform(0, np.pi, (5, 3))
+    for gamma in (0.3, 2.0):
+        np.testing.assert_allclose(kernels.projected_kernel_matrix(fm, X, Y, gamma),
+                                   _reference(fm, X, Y, gamma), atol=1e-12)
+        np.testing.assert_allclose(kernels.projected_kernel_matrix(fm, X, None, gamma),
+                                   _reference(fm, X, X, gamma), atol=1e-12)
+
+
+def test_gram_matrix_is_psd_symmetric_with_unit_diagonal():
+    fm = qb.circuits.feature_map("zz", 4, reps=2)
+    X = np.random.default_rng(1).uniform(0, np.pi, (40, 4))
+    K = kernels.projected_kernel_matrix(fm, X, gamma=1.5)
+    np.testing.assert_array_equal(K, K.T)
+    np.testing.assert_array_equal(np.diag(K), 1.0)
+    assert np.linalg.eigvalsh(K).min() > -1e-12
+    assert np.all((K > 0) & (K <= 1))
+
+
+def test_bloch_vectors_are_the_reduced_states():
+    fm = qb.circuits.feature_map("zz", 2, reps=1)
+    x = np.array([[0.4, 1.3]])
+    b = kernels.bloch_vectors(fm, x)[0]
+    sv = Statevector(fm.assign_parameters(x[0]))
+    for k in range(2):
+        rho = partial_trace(sv, [1 - k]).data
+        paulis = [np.array([[0, 1], [1, 0]]), np.array([[0, -1j], [1j, 0]]), np.diag([1, -1])]
+        np.testing.assert_allclose(b[k], [np.trace(rho @ p).real for p in paulis], atol=1e-12)
+    # ||rho - sigma||_F^2 = (1/2) sum_P (<P>_rho - <P>_sigma)^2, the identity the kernel uses
+    assert np.linalg.norm(np.eye(2) / 2 - rho, "fro") ** 2 == pytest.approx(0.5 * np.sum(b[1] ** 2))
+
+
+def test_model_scale_gamma_and_shots_path():
+    ds = qb.datasets.load("linearly_separable", n_samples=60, num_features=3, seed=2)
+    m = ProjectedQSVCModel(feature_map="iqp", feature_map_reps=1, seed=0).fit(ds.X_train, ds.y_train)
+    assert m.gamma_ == pytest.approx(kernels.scale_gamma(m.bloch_train_))
+    np.testing.assert_array_equal(np.diag(m.kernel_matrix_), 1.0)
+    m10 = ProjectedQSVCModel(feature_map="iqp", feature_map_reps=1, gamma_factor=10.0).fit(
+        ds.X_train, ds.y_train)
+    assert m10.gamma_ == pytest.approx(10 * m.gamma_)
+    assert m.gram(ds.X_train).shape == (len(ds.X_train),) * 2
+    # with shots each Pauli expectation is sampled: K stays a valid Gram matrix
+    ms = ProjectedQSVCModel(feature_map="iqp", feature_map_reps=1, shots=200, seed=1).fit(
+        ds.X_train, ds.y_train)
+    assert "shots" in ms.path_
+    assert np.linalg.eigvalsh(ms.kernel_matrix_).min() > -1e-10
+    assert np.abs(ms.kernel_matrix_ - m.kernel_matrix_).max() > 0
+
+
+def test_registry_model_from_a_spec():
+    spec = qb.ExperimentSpec.from_dict({
+        "dataset": {"name": "two_curves", "n_samples": 40},
+        "circuit": {"feature_map": {"name": "iqp", "reps": 1}},
+        "model": {"name": "projected_qsvc", "params": {"gamma_factor": 0.1, "C": 10}}})
+    model = qb.models.build(spec)
+    assert isinstance(model, ProjectedQSVCModel) and model.gamma_factor == 0.1
