@@ -108,6 +108,45 @@ def visitor_kernels(now: list[int], leftovers: set[int], pool_size: int = 1) -> 
     return fresh[:-pool_size] if pool_size else fresh
 
 
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_s(pid: int) -> float | None:
+    """CPU seconds (user + system) ``pid`` has used so far: what its work costs whatever
+    else the machine does, unlike the wall-clock times, which grow with the load."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / _TICK
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def browser_cpu_s(skip: int) -> float:
+    """CPU seconds of the Chromium processes under this benchmark (not under ``skip``,
+    the dashboard server)."""
+    parents, names = {}, {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                fields = parse_status(Path(f"/proc/{entry}/status").read_text())
+            except OSError:
+                continue
+            parents[int(entry)] = int(fields.get("PPid", 0))
+            names[int(entry)] = fields.get("Name", "")
+    mine, total = {os.getpid()}, 0.0
+    changed = True
+    while changed:
+        changed = False
+        for pid, ppid in parents.items():
+            if ppid in mine and pid not in mine and pid != skip:
+                mine.add(pid)
+                changed = True
+    for pid in mine:
+        if "chrom" in names.get(pid, ""):
+            total += cpu_s(pid) or 0.0
+    return total
+
+
 def alive(pid: int) -> bool:
     try:
         state = parse_status(Path(f"/proc/{pid}/status").read_text()).get("State")
@@ -166,10 +205,20 @@ async def one_round(browser, url: str, server_pid: int, visitors: int, hard: boo
     before = sorted(kernel_pids(server_pid), key=started)
     leftovers = set(before[:-1])   # all but the preheated one: earlier rounds' kernels
     load0 = os.getloadavg()
+    cpu0 = {pid: cpu_s(pid) or 0.0 for pid in kernel_pids(server_pid)}
+    server0, browser0 = cpu_s(server_pid) or 0.0, browser_cpu_s(server_pid)
     pages = await asyncio.gather(*(open_page(browser, url, timeout_s) for _ in range(visitors)))
+    # CPU seconds when the last page is usable (or given up on)
+    cpu1 = {pid: cpu_s(pid) for pid in kernel_pids(server_pid)}
+    server1, browser1 = cpu_s(server_pid) or 0.0, browser_cpu_s(server_pid)
     times = [p["usable_s"] for p in pages if p["usable_s"] is not None]
     await asyncio.sleep(2)  # the pool refills: its new kernel is not a visitor's
     visiting = visitor_kernels(kernel_pids(server_pid), leftovers)
+    visiting_cpu = [cpu1[pid] for pid in visiting if cpu1.get(pid) is not None]
+    in_round = sum(cpu1[pid] - cpu0.get(pid, 0.0) for pid in visiting
+                   if cpu1.get(pid) is not None)
+    refill = sum(c - cpu0.get(pid, 0.0) for pid, c in cpu1.items()
+                 if c is not None and pid not in visiting and pid not in leftovers)
     memory = [m for m in (rss_mb(pid) for pid in kernel_pids(server_pid)) if m is not None]
     visitor_memory = [m for m in (rss_mb(pid) for pid in visiting) if m is not None]
     load1 = os.getloadavg()
@@ -192,6 +241,15 @@ async def one_round(browser, url: str, server_pid: int, visitors: int, hard: boo
         "kernel_lifetime_after_close_s": summary(list(lifetimes.values())),
         "kernels_still_alive": len(remaining), "watched_s": watch_s,
         "loadavg_1min": [round(load0[0], 2), round(load1[0], 2)],
+        # Until the last page was usable: each visitor kernel's CPU seconds since it
+        # started (a preheated one's include its warm-up), the visitor kernels' CPU
+        # seconds after the pages were opened (all together), the pool's refills', the
+        # server's and Chromium's (all pages).
+        "cpu_s": {"visitor_kernel_total": summary(visiting_cpu),
+                  "visitor_kernels_after_open": round(in_round, 2),
+                  "pool_refill": round(refill, 2),
+                  "server": round(server1 - server0, 2),
+                  "browser": round(browser1 - browser0, 2)},
     }
 
 
@@ -232,13 +290,17 @@ async def main_async(args) -> list[dict]:
 def table(rows: list[dict]) -> str:
     head = ("| visitors | close | usable median / max (s) | not usable | kernel RSS median (MB) "
             "| kernel gone after close median / max (s) | still alive | load 1 min |")
-    lines = [head, "|" + "---|" * 8]
+    head += " CPU s to usable: kernel total median, visitor kernels, refill, server, browser |"
+    lines = [head, "|" + "---|" * 9]
     for r in rows:
         u, m, k = r["usable_s"], r["kernel_rss_mb"], r["kernel_lifetime_after_close_s"]
+        c = r["cpu_s"]
         lines.append(f"| {r['visitors']} | {r['close']} | {u['median']} / {u['max']} | "
                      f"{r['not_usable']} | {m['median']} | {k['median']} / {k['max']} | "
                      f"{r['kernels_still_alive']} | {r['loadavg_1min'][0]} -> "
-                     f"{r['loadavg_1min'][1]} |")
+                     f"{r['loadavg_1min'][1]} | {c['visitor_kernel_total']['median']}, "
+                     f"{c['visitor_kernels_after_open']}, {c['pool_refill']}, {c['server']}, "
+                     f"{c['browser']} |")
     return "\n".join(lines)
 
 
@@ -251,12 +313,14 @@ def main(argv=None) -> int:
     ap.add_argument("--watch", type=float, default=60.0,
                     help="seconds to watch closed pages' kernels")
     ap.add_argument("--log", default="/tmp/qmlbench-classroom-server.log")
+    ap.add_argument("--out", default=str(RESULTS), help="where the rows are written (JSON)")
     args = ap.parse_args(argv)
     rows = asyncio.run(main_async(args))
     print(table(rows))
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(rows, indent=2))
-    print(f"written to {RESULTS}")
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(rows, indent=2))
+    print(f"written to {out}")
     return 0 if all(r["not_usable"] == 0 for r in rows) else 1
 
 

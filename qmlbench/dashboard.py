@@ -34,6 +34,8 @@ DASHBOARD_NOTEBOOK = NOTEBOOK_DIR / "dashboard.ipynb"
 # manager never culls its preheated kernels, only the ones handed to visitors.
 CULL_IDLE_TIMEOUT = 120
 CULL_INTERVAL = 30
+#: JupyterLab extensions the dashboard's page does not load (see voila_command).
+UNUSED_LAB_EXTENSIONS = ("jupyterlab-plotly",)
 #: Written to the server log each time a dashboard kernel has finished warming up.
 WARM_MARK = "[qmlbench] dashboard kernel warm"
 #: What ``serve`` prints when the first kernel is warm: the page is usable now.
@@ -98,6 +100,12 @@ def voila_command(
         # nothing here (the server has no login) beyond guessing a kernel's UUID.
         "--Voila.tornado_settings=disable_check_xsrf=True",
     ]
+    if path == DASHBOARD_NOTEBOOK:
+        # plotly's JupyterLab extension renders plain figures (fig.show()); every page
+        # fetched and parsed its own 4.8 MB copy of plotly.js for it.  The dashboard
+        # draws FigureWidgets only, from the copy share_figure_code() sends.
+        cmd += [f"--VoilaConfiguration.extension_denylist={name}"
+                for name in UNUSED_LAB_EXTENSIONS]
     if preheat:
         cmd += ["--preheat_kernel=True", "--pool_size=1"]
     cmd += list(extra_args)
@@ -230,14 +238,93 @@ def query_string() -> str:
     Voila's helper blocks until then.  Outside Voila (JupyterLab, nbclient) it
     returns the ``QUERY_STRING`` environment variable, normally empty.
     """
-    if os.environ.get("VOILA_PREHEAT", "False") != "False":
+    if _preheating():
         from voila.utils import get_query_string
 
         return get_query_string() or ""
     return os.environ.get("QUERY_STRING", "")
 
 
-def warm_up(spec=None, force: bool = False) -> float | None:
+def _preheating() -> bool:
+    """Whether this kernel is one Voila preheats (nobody is waiting for it yet)."""
+    return os.environ.get("VOILA_PREHEAT", "False") != "False"
+
+
+def skip_unused_imports() -> None:
+    """Import what plotly's FigureWidget pulls in without its slowest unused part.
+
+    plotly's widget imports nbformat, nbformat imports jsonschema, and jsonschema
+    builds an IRI grammar (``rfc3987_syntax``, a lark parser) at import when that
+    package is installed, as Jupyter's server installs it: about a CPU second of
+    every dashboard kernel's start.  Only jsonschema's ``iri`` format checks use it,
+    which nothing in a dashboard kernel asks for.  Call this before plotly is
+    imported; ``rfc3987_syntax`` stays importable for anyone who imports it.
+    """
+    if "jsonschema" in sys.modules or "rfc3987_syntax" in sys.modules:
+        return
+    sys.modules["rfc3987_syntax"] = None  # its import fails: jsonschema goes without it
+    try:
+        import jsonschema  # noqa: F401
+    except ImportError:
+        pass
+    finally:
+        if "rfc3987_syntax" in sys.modules and sys.modules["rfc3987_syntax"] is None:
+            del sys.modules["rfc3987_syntax"]
+
+
+#: Seconds a preheated kernel waits for the default circuit's badges before it says
+#: it is warm (they are measured in the background; see open_workbench).
+BADGES_WAIT_S = 10.0
+_warm_s = 0.0  # what warm_up() took in this kernel
+
+
+def open_workbench():
+    """The dashboard's Workbench, in the state of the page's link (see
+    :func:`query_string`), its figures ready for the page (see :func:`refresh_figures`).
+
+    In a kernel Voila preheats the link is known only once a visitor arrives, so the
+    default screen is built before, while nobody waits, and the kernel then says it
+    is warm (:data:`WARM_MARK`).  A visitor with a plain link gets that screen; a link
+    to a state gets a Workbench built for it, and the default one is closed (Voila
+    would ship every live widget to the page).
+    """
+    import time
+
+    from .widgets import Workbench
+
+    if not _preheating():
+        app = Workbench.from_query(query_string())
+        refresh_figures(app)
+        return app
+    start = time.perf_counter()
+    before = _live_widgets()
+    try:
+        app = Workbench.from_query("")
+        # measured in the background after building: let that happen here too
+        app.circuit.badges_done.wait(BADGES_WAIT_S)
+    except Exception:  # noqa: BLE001 - the visitor's own build below shows the problem
+        app = None
+    default = _live_widgets() - before
+    _to_server_log(f"{WARM_MARK} in {_warm_s + time.perf_counter() - start:.1f} s")
+    query = query_string()
+    if app is None or query.strip().lstrip("?"):
+        for widget_id in default:
+            widget = _live_widgets(widget_id)
+            if widget is not None:
+                widget.close()
+        app = Workbench.from_query(query)
+    refresh_figures(app)
+    return app
+
+
+def _live_widgets(widget_id=None):
+    """The ids of the kernel's live widgets, or the widget with ``widget_id``."""
+    from ipywidgets.widgets.widget import _instances
+
+    return set(_instances) if widget_id is None else _instances.get(widget_id)
+
+
+def warm_up(spec=None, force: bool = False, announce: bool = True) -> float | None:
     """Pay the first-use costs before a visitor arrives; returns the seconds spent,
     or None when skipped or failed.
 
@@ -249,9 +336,12 @@ def warm_up(spec=None, force: bool = False) -> float | None:
     It only runs in a kernel Voila preheats, where nobody is waiting for it
     (or with ``force=True``): anywhere else it would only delay the page.
     A failure is ignored on purpose: the same problem, if real, shows in the
-    dashboard's own status line where the visitor can read it.
+    dashboard's own status line where the visitor can read it.  With
+    ``announce=False`` the kernel does not say it is warm yet (the dashboard's
+    notebook says so once :func:`open_workbench` has built the screen).
     """
-    if not force and os.environ.get("VOILA_PREHEAT", "False") == "False":
+    global _warm_s
+    if not force and not _preheating():
         return None
     import time
     import warnings
@@ -282,10 +372,11 @@ def warm_up(spec=None, force: bool = False) -> float | None:
         circuits.circuit_facts(circuit)
     except Exception:
         return None
-    took = time.perf_counter() - start
+    took = _warm_s = time.perf_counter() - start
     # To the server's console (Voila's log), not the page: tells an operator, and
     # the browser tests, that a preheated kernel is ready for the next visitor.
-    _to_server_log(f"{WARM_MARK} in {took:.1f} s")
+    if announce:
+        _to_server_log(f"{WARM_MARK} in {took:.1f} s")
     return took
 
 
@@ -337,16 +428,22 @@ FIGURE_REBUILDS = 3
 
 _LOADER_ESM = """
 const KEY = "%(name)s";
-// Resolves with plotly's widget factory once the carrier has published it.
+// Resolves with plotly's widget factory once the carrier has published it.  One
+// waiter per page, shared by every figure: ten figures polling each took a loaded
+// page's main thread about as long as drawing one of them.
 function plotlyCode() {
-  return new Promise((resolve, reject) => {
-    const poll = () => {
-      if (globalThis[KEY]) resolve(globalThis[KEY]);
-      else if (globalThis[KEY + "Error"]) reject(globalThis[KEY + "Error"]);
-      else setTimeout(poll, 25);
-    };
-    poll();
-  });
+  const WAIT = KEY + "Wait";
+  if (!globalThis[WAIT]) {
+    globalThis[WAIT] = new Promise((resolve, reject) => {
+      const poll = () => {
+        if (globalThis[KEY]) resolve(globalThis[KEY]);
+        else if (globalThis[KEY + "Error"]) reject(globalThis[KEY + "Error"]);
+        else setTimeout(poll, 25);
+      };
+      poll();
+    });
+  }
+  return globalThis[WAIT];
 }
 // A model for plotly's initialize: like anywidget's, but its get() can answer
 // with a recorded value while earlier updates are replayed.
