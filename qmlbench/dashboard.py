@@ -34,6 +34,13 @@ DASHBOARD_NOTEBOOK = NOTEBOOK_DIR / "dashboard.ipynb"
 # manager never culls its preheated kernels, only the ones handed to visitors.
 CULL_IDLE_TIMEOUT = 120
 CULL_INTERVAL = 30
+#: Kernels kept warm for the next visitors (``qmlbench dashboard --pool N``).  Each waits
+#: with the default screen built, about 330 MB of memory.  The first N visitors of a
+#: burst get theirs at once; each one taken is replaced a second later by a kernel
+#: that warms up (about 4 CPU seconds) beside the visitors, so a larger pool moves
+#: little work out of a burst and mostly helps visitors who arrive a few seconds
+#: apart.  See benchmarks/bench_classroom.py.
+POOL_SIZE = 1
 #: JupyterLab extensions the dashboard's page does not load (see voila_command).
 UNUSED_LAB_EXTENSIONS = ("jupyterlab-plotly",)
 #: Written to the server log each time a dashboard kernel has finished warming up.
@@ -72,6 +79,7 @@ def voila_command(
     cull_idle_timeout: int = CULL_IDLE_TIMEOUT,
     cull_interval: int = CULL_INTERVAL,
     extra_args: Sequence[str] = (),
+    pool_size: int = POOL_SIZE,
 ) -> list[str]:
     """The command line that serves ``notebook`` (default: the dashboard) with Voila.
 
@@ -82,6 +90,8 @@ def voila_command(
     """
     if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
         raise SpecError("port", port, reason="must be an integer between 1 and 65535")
+    if isinstance(pool_size, bool) or not isinstance(pool_size, int) or pool_size < 1:
+        raise SpecError("pool", pool_size, reason="must be an integer of at least 1")
     path = notebook_path(notebook)
     cmd = [
         sys.executable, "-m", "voila", str(path),
@@ -107,7 +117,7 @@ def voila_command(
         cmd += [f"--VoilaConfiguration.extension_denylist={name}"
                 for name in UNUSED_LAB_EXTENSIONS]
     if preheat:
-        cmd += ["--preheat_kernel=True", "--pool_size=1"]
+        cmd += ["--preheat_kernel=True", f"--pool_size={pool_size}"]
     cmd += list(extra_args)
     return cmd
 
@@ -134,7 +144,8 @@ def free_port(ip: str = "localhost") -> int:
 
 
 def serve(port: int = DEFAULT_PORT, open_browser: bool = True,
-          notebook: str | os.PathLike | None = None, ip: str = "localhost") -> int:
+          notebook: str | os.PathLike | None = None, ip: str = "localhost",
+          pool_size: int = POOL_SIZE) -> int:
     """Serve the dashboard until interrupted; returns Voila's exit status.
 
     With ``open_browser`` the page opens once the first kernel is warm (its
@@ -149,7 +160,7 @@ def serve(port: int = DEFAULT_PORT, open_browser: bool = True,
         port = free_port(ip)
     # Voila would open the browser at once, onto a page that waits for the kernel
     # to warm up; opening it when the first kernel is warm shows a ready page.
-    cmd = voila_command(notebook, port=port, open_browser=False, ip=ip)
+    cmd = voila_command(notebook, port=port, open_browser=False, ip=ip, pool_size=pool_size)
     if not port_is_free(port, ip):
         raise QmlbenchError(
             f"port {port} is already in use on {ip}; choose another with --port N "
@@ -275,7 +286,6 @@ def skip_unused_imports() -> None:
 #: Seconds a preheated kernel waits for the default circuit's badges before it says
 #: it is warm (they are measured in the background; see open_workbench).
 BADGES_WAIT_S = 10.0
-_warm_s = 0.0  # what warm_up() took in this kernel
 
 
 def open_workbench():
@@ -284,9 +294,15 @@ def open_workbench():
 
     In a kernel Voila preheats the link is known only once a visitor arrives, so the
     default screen is built before, while nobody waits, and the kernel then says it
-    is warm (:data:`WARM_MARK`).  A visitor with a plain link gets that screen; a link
-    to a state gets a Workbench built for it, and the default one is closed (Voila
-    would ship every live widget to the page).
+    is warm (:data:`WARM_MARK`, in the server's log).  A visitor with a plain link
+    gets that screen; a link to a state gets a Workbench built for it, and the
+    default one is closed (Voila would ship every live widget to the page).
+
+    Building the screen is the warm-up: it imports the widget stack and runs the
+    engine's first evaluations (data, circuit, figures, the badges).  A training run
+    of a few steps on top made the first Train press no faster (0.72 against 0.74
+    CPU seconds here) and cost every preheated kernel about a CPU second more.
+    Anywhere but in a preheated kernel the screen is built for the link at once.
     """
     import time
 
@@ -305,7 +321,9 @@ def open_workbench():
     except Exception:  # noqa: BLE001 - the visitor's own build below shows the problem
         app = None
     default = _live_widgets() - before
-    _to_server_log(f"{WARM_MARK} in {_warm_s + time.perf_counter() - start:.1f} s")
+    # To the server's console (Voila's log), not the page: tells an operator, and
+    # the browser tests, that a preheated kernel is ready for the next visitor.
+    _to_server_log(f"{WARM_MARK} in {time.perf_counter() - start:.1f} s")
     query = query_string()
     if app is None or query.strip().lstrip("?"):
         for widget_id in default:
@@ -322,62 +340,6 @@ def _live_widgets(widget_id=None):
     from ipywidgets.widgets.widget import _instances
 
     return set(_instances) if widget_id is None else _instances.get(widget_id)
-
-
-def warm_up(spec=None, force: bool = False, announce: bool = True) -> float | None:
-    """Pay the first-use costs before a visitor arrives; returns the seconds spent,
-    or None when skipped or failed.
-
-    Imports the widget stack and runs a few steps of ``spec`` (default: the
-    default experiment) through training, the decision surface and the
-    figures, so the first Train press only costs the training itself.  No
-    widgets are created: Voila would ship every live widget to the page.
-
-    It only runs in a kernel Voila preheats, where nobody is waiting for it
-    (or with ``force=True``): anywhere else it would only delay the page.
-    A failure is ignored on purpose: the same problem, if real, shows in the
-    dashboard's own status line where the visitor can read it.  With
-    ``announce=False`` the kernel does not say it is warm yet (the dashboard's
-    notebook says so once :func:`open_workbench` has built the screen).
-    """
-    global _warm_s
-    if not force and not _preheating():
-        return None
-    import time
-    import warnings
-
-    start = time.perf_counter()
-    try:
-        import ipywidgets  # noqa: F401
-        import plotly.graph_objects as go
-
-        go.FigureWidget  # noqa: B018  (a lazy import that costs seconds: jsonschema, nbformat)
-
-        from . import viz, widgets  # noqa: F401
-        from .engine import boundary, circuits, training
-        from .engine.spec import ExperimentSpec
-
-        spec = ExperimentSpec() if spec is None else spec
-        spec = spec.replace(optimizer={"maxiter": 3})
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # "COBYLA: Invalid MAXFUN" for so few steps
-            run = training.train(spec, block=True)
-        surface = boundary.decision_surface(run.model, run.dataset, resolution=20)
-        viz.decision_boundary(surface, run.dataset)
-        viz.loss_curve(run.history)
-        viz.data_scatter(run.dataset)
-        fm, an = circuits.from_spec(spec.circuit, run.dataset.X_train.shape[1])
-        circuit = circuits.compose(fm, an)
-        viz.circuit_html(circuit)
-        circuits.circuit_facts(circuit)
-    except Exception:
-        return None
-    took = _warm_s = time.perf_counter() - start
-    # To the server's console (Voila's log), not the page: tells an operator, and
-    # the browser tests, that a preheated kernel is ready for the next visitor.
-    if announce:
-        _to_server_log(f"{WARM_MARK} in {took:.1f} s")
-    return took
 
 
 def _to_server_log(line: str) -> None:

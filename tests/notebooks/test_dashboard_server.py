@@ -44,6 +44,10 @@ def test_voila_command_serves_the_notebook_warm_with_culling_tracebacks_and_no_c
         assert flag in cmd, flag
     assert "--Voila.open_browser=True" in dash.voila_command(open_browser=True)
     assert "--preheat_kernel=True" not in dash.voila_command(preheat=False)
+    assert "--pool_size=3" in dash.voila_command(pool_size=3)
+    for bad in (0, -1, 1.5, True, "2"):
+        with pytest.raises(SpecError, match="pool"):
+            dash.voila_command(pool_size=bad)
 
 
 def test_a_closed_pages_kernel_is_culled_within_a_couple_of_minutes():
@@ -200,14 +204,23 @@ def test_refresh_figures_makes_later_changes_part_of_the_initial_state():
     assert state["_widget_layout"]["title"]["text"] == "after"
 
 
-def test_warm_up_runs_only_where_nobody_waits_and_logs_when_done(monkeypatch, capfd):
+def test_outside_a_preheated_kernel_the_screen_is_built_for_the_link_at_once(
+        monkeypatch, capfd):
+    """JupyterLab, nbclient, Binder's Voila: nobody builds ahead, nothing is logged."""
+    from ipywidgets.widgets.widget import _instances
+
+    from qmlbench.widgets import Workbench
+
     monkeypatch.delenv("VOILA_PREHEAT", raising=False)
-    assert dash.warm_up() is None  # JupyterLab, Binder's Voila: it would only delay the page
+    monkeypatch.setenv("QUERY_STRING", "preset=moons_vqc")
+    before = set(_instances)
+    app = dash.open_workbench()
     assert dash.WARM_MARK not in capfd.readouterr().out
-    monkeypatch.setenv("VOILA_PREHEAT", "True")
-    took = dash.warm_up()
-    assert isinstance(took, float) and took > 0
-    assert dash.WARM_MARK in capfd.readouterr().out  # the server log, for operators and tests
+    new = [_instances[i] for i in set(_instances) - before]
+    assert [w for w in new if isinstance(w, Workbench)] == [app]
+    from qmlbench.widgets import preset_spec
+
+    assert app.spec.to_dict() == preset_spec("moons_vqc").to_dict()
 
 
 def test_the_dashboards_page_skips_plotlys_lab_extension_and_only_its_page(tmp_path):
