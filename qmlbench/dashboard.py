@@ -34,6 +34,12 @@ DASHBOARD_NOTEBOOK = NOTEBOOK_DIR / "dashboard.ipynb"
 # manager never culls its preheated kernels, only the ones handed to visitors.
 CULL_IDLE_TIMEOUT = 120
 CULL_INTERVAL = 30
+#: Seconds Voila waits, after a cell's reply, for the rest of its output.  Building the
+#: Workbench sends about 580 messages (5.6 MB) that the server reads in one process;
+#: with 10 pages opening at once on 2 busy cores it fell more than nbclient's default
+#: 4 s behind, gave up on the cell, and the page showed no dashboard at all (5 and 9
+#: of 10 pages in two runs here).  Waiting costs nothing when the output comes sooner.
+IOPUB_TIMEOUT_S = 120
 #: Kernels kept warm for the next visitors (``qmlbench dashboard --pool N``).  Each waits
 #: with the default screen built, about 330 MB of memory.  The first N visitors of a
 #: burst get theirs at once; each one taken is replaced a second later by a kernel
@@ -109,6 +115,7 @@ def voila_command(
         # and each visit's kernel lived on until culled.  The check protects
         # nothing here (the server has no login) beyond guessing a kernel's UUID.
         "--Voila.tornado_settings=disable_check_xsrf=True",
+        f"--VoilaExecutor.iopub_timeout={IOPUB_TIMEOUT_S}",
     ]
     if path == DASHBOARD_NOTEBOOK:
         # plotly's JupyterLab extension renders plain figures (fig.show()); every page

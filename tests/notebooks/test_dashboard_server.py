@@ -40,7 +40,8 @@ def test_voila_command_serves_the_notebook_warm_with_culling_tracebacks_and_no_c
                  "--show_tracebacks=True", "--strip_sources=True", "--Voila.port_retries=0",
                  f"--MappingKernelManager.cull_idle_timeout={dash.CULL_IDLE_TIMEOUT}",
                  f"--MappingKernelManager.cull_interval={dash.CULL_INTERVAL}",
-                 "--Voila.tornado_settings=disable_check_xsrf=True"):
+                 "--Voila.tornado_settings=disable_check_xsrf=True",
+                 f"--VoilaExecutor.iopub_timeout={dash.IOPUB_TIMEOUT_S}"):
         assert flag in cmd, flag
     assert "--Voila.open_browser=True" in dash.voila_command(open_browser=True)
     assert "--preheat_kernel=True" not in dash.voila_command(preheat=False)
@@ -48,6 +49,13 @@ def test_voila_command_serves_the_notebook_warm_with_culling_tracebacks_and_no_c
     for bad in (0, -1, 1.5, True, "2"):
         with pytest.raises(SpecError, match="pool"):
             dash.voila_command(pool_size=bad)
+
+
+def test_a_busy_server_waits_for_the_whole_output_of_the_dashboards_cell():
+    """Voila's executor gave up on a cell's output 4 s after its reply: with ten pages
+    opening at once the Workbench's 580 messages were still queued, the page got no
+    dashboard.  The wait must cover a loaded server and still end."""
+    assert 60 <= dash.IOPUB_TIMEOUT_S <= 300
 
 
 def test_a_closed_pages_kernel_is_culled_within_a_couple_of_minutes():
