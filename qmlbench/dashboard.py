@@ -45,7 +45,8 @@ IOPUB_TIMEOUT_S = 120
 #: burst get theirs at once; each one taken is replaced a second later by a kernel
 #: that warms up (about 4 CPU seconds) beside the visitors, so a larger pool moves
 #: little work out of a burst and mostly helps visitors who arrive a few seconds
-#: apart.  See benchmarks/bench_classroom.py.
+#: apart (10 pages at once here: pool 1 median 60 s, pool 2 median 65 s with twice
+#: the refill CPU).  See benchmarks/bench_classroom.py.
 POOL_SIZE = 1
 #: JupyterLab extensions the dashboard's page does not load (see voila_command).
 UNUSED_LAB_EXTENSIONS = ("jupyterlab-plotly",)
