@@ -337,10 +337,12 @@ def _cmd_dashboard(args) -> int:
     # the server's modules load for this command only
     serve = importlib.import_module("qmlbench.dashboard").serve
     # Voila's own exit status (a port it could not bind, say) is the command's.
-    from .engine.errors import QmlbenchError
+    from .engine.errors import QmlbenchError, SpecError
 
     try:
-        code = serve(port=args.port, open_browser=not args.no_browser)
+        code = serve(port=args.port, open_browser=not args.no_browser, pool_size=args.pool)
+    except SpecError:  # a bad --port or --pool: a usage error (exit 2, from main)
+        raise
     except QmlbenchError as exc:  # Voila missing, say: the server did not start
         raise _Fail(str(exc), EXIT_FAILED) from None
     return code if isinstance(code, int) else EXIT_OK
@@ -871,6 +873,9 @@ def build_parser() -> argparse.ArgumentParser:
                           description="Serve the qmlbench dashboard with Voilà.")
     dash.add_argument("--port", type=int, default=8866, help="port to serve on (default 8866)")
     dash.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    dash.add_argument("--pool", type=int, default=1, metavar="N",
+                      help="kernels kept warm for the next visitors, about 330 MB each "
+                           "(default 1)")
     dash.set_defaults(func=_cmd_dashboard)
     _add_insight_parser(sub)
     return parser

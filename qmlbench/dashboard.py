@@ -34,6 +34,22 @@ DASHBOARD_NOTEBOOK = NOTEBOOK_DIR / "dashboard.ipynb"
 # manager never culls its preheated kernels, only the ones handed to visitors.
 CULL_IDLE_TIMEOUT = 120
 CULL_INTERVAL = 30
+#: Seconds Voila waits, after a cell's reply, for the rest of its output.  Building the
+#: Workbench sends about 580 messages (5.6 MB) that the server reads in one process;
+#: with 10 pages opening at once on 2 busy cores it fell more than nbclient's default
+#: 4 s behind, gave up on the cell, and the page showed no dashboard at all (5 and 9
+#: of 10 pages in two runs here).  Waiting costs nothing when the output comes sooner.
+IOPUB_TIMEOUT_S = 120
+#: Kernels kept warm for the next visitors (``qmlbench dashboard --pool N``).  Each waits
+#: with the default screen built, about 330 MB of memory.  The first N visitors of a
+#: burst get theirs at once; each one taken is replaced a second later by a kernel
+#: that warms up (about 4 CPU seconds) beside the visitors, so a larger pool moves
+#: little work out of a burst and mostly helps visitors who arrive a few seconds
+#: apart (10 pages at once here: pool 1 median 60 s, pool 2 median 65 s with twice
+#: the refill CPU).  See benchmarks/bench_classroom.py.
+POOL_SIZE = 1
+#: JupyterLab extensions the dashboard's page does not load (see voila_command).
+UNUSED_LAB_EXTENSIONS = ("jupyterlab-plotly",)
 #: Written to the server log each time a dashboard kernel has finished warming up.
 WARM_MARK = "[qmlbench] dashboard kernel warm"
 #: What ``serve`` prints when the first kernel is warm: the page is usable now.
@@ -70,6 +86,7 @@ def voila_command(
     cull_idle_timeout: int = CULL_IDLE_TIMEOUT,
     cull_interval: int = CULL_INTERVAL,
     extra_args: Sequence[str] = (),
+    pool_size: int = POOL_SIZE,
 ) -> list[str]:
     """The command line that serves ``notebook`` (default: the dashboard) with Voila.
 
@@ -80,6 +97,8 @@ def voila_command(
     """
     if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
         raise SpecError("port", port, reason="must be an integer between 1 and 65535")
+    if isinstance(pool_size, bool) or not isinstance(pool_size, int) or pool_size < 1:
+        raise SpecError("pool", pool_size, reason="must be an integer of at least 1")
     path = notebook_path(notebook)
     cmd = [
         sys.executable, "-m", "voila", str(path),
@@ -97,9 +116,16 @@ def voila_command(
         # and each visit's kernel lived on until culled.  The check protects
         # nothing here (the server has no login) beyond guessing a kernel's UUID.
         "--Voila.tornado_settings=disable_check_xsrf=True",
+        f"--VoilaExecutor.iopub_timeout={IOPUB_TIMEOUT_S}",
     ]
+    if path == DASHBOARD_NOTEBOOK:
+        # plotly's JupyterLab extension renders plain figures (fig.show()); every page
+        # fetched and parsed its own 4.8 MB copy of plotly.js for it.  The dashboard
+        # draws FigureWidgets only, from the copy share_figure_code() sends.
+        cmd += [f"--VoilaConfiguration.extension_denylist={name}"
+                for name in UNUSED_LAB_EXTENSIONS]
     if preheat:
-        cmd += ["--preheat_kernel=True", "--pool_size=1"]
+        cmd += ["--preheat_kernel=True", f"--pool_size={pool_size}"]
     cmd += list(extra_args)
     return cmd
 
@@ -126,7 +152,8 @@ def free_port(ip: str = "localhost") -> int:
 
 
 def serve(port: int = DEFAULT_PORT, open_browser: bool = True,
-          notebook: str | os.PathLike | None = None, ip: str = "localhost") -> int:
+          notebook: str | os.PathLike | None = None, ip: str = "localhost",
+          pool_size: int = POOL_SIZE) -> int:
     """Serve the dashboard until interrupted; returns Voila's exit status.
 
     With ``open_browser`` the page opens once the first kernel is warm (its
@@ -141,7 +168,7 @@ def serve(port: int = DEFAULT_PORT, open_browser: bool = True,
         port = free_port(ip)
     # Voila would open the browser at once, onto a page that waits for the kernel
     # to warm up; opening it when the first kernel is warm shows a ready page.
-    cmd = voila_command(notebook, port=port, open_browser=False, ip=ip)
+    cmd = voila_command(notebook, port=port, open_browser=False, ip=ip, pool_size=pool_size)
     if not port_is_free(port, ip):
         raise QmlbenchError(
             f"port {port} is already in use on {ip}; choose another with --port N "
@@ -230,63 +257,97 @@ def query_string() -> str:
     Voila's helper blocks until then.  Outside Voila (JupyterLab, nbclient) it
     returns the ``QUERY_STRING`` environment variable, normally empty.
     """
-    if os.environ.get("VOILA_PREHEAT", "False") != "False":
+    if _preheating():
         from voila.utils import get_query_string
 
         return get_query_string() or ""
     return os.environ.get("QUERY_STRING", "")
 
 
-def warm_up(spec=None, force: bool = False) -> float | None:
-    """Pay the first-use costs before a visitor arrives; returns the seconds spent,
-    or None when skipped or failed.
+def _preheating() -> bool:
+    """Whether this kernel is one Voila preheats (nobody is waiting for it yet)."""
+    return os.environ.get("VOILA_PREHEAT", "False") != "False"
 
-    Imports the widget stack and runs a few steps of ``spec`` (default: the
-    default experiment) through training, the decision surface and the
-    figures, so the first Train press only costs the training itself.  No
-    widgets are created: Voila would ship every live widget to the page.
 
-    It only runs in a kernel Voila preheats, where nobody is waiting for it
-    (or with ``force=True``): anywhere else it would only delay the page.
-    A failure is ignored on purpose: the same problem, if real, shows in the
-    dashboard's own status line where the visitor can read it.
+def skip_unused_imports() -> None:
+    """Import what plotly's FigureWidget pulls in without its slowest unused part.
+
+    plotly's widget imports nbformat, nbformat imports jsonschema, and jsonschema
+    builds an IRI grammar (``rfc3987_syntax``, a lark parser) at import when that
+    package is installed, as Jupyter's server installs it: about a CPU second of
+    every dashboard kernel's start.  Only jsonschema's ``iri`` format checks use it,
+    which nothing in a dashboard kernel asks for.  Call this before plotly is
+    imported; ``rfc3987_syntax`` stays importable for anyone who imports it.
     """
-    if not force and os.environ.get("VOILA_PREHEAT", "False") == "False":
-        return None
-    import time
-    import warnings
-
-    start = time.perf_counter()
+    if "jsonschema" in sys.modules or "rfc3987_syntax" in sys.modules:
+        return
+    sys.modules["rfc3987_syntax"] = None  # its import fails: jsonschema goes without it
     try:
-        import ipywidgets  # noqa: F401
-        import plotly.graph_objects as go
+        import jsonschema  # noqa: F401
+    except ImportError:
+        pass
+    finally:
+        if "rfc3987_syntax" in sys.modules and sys.modules["rfc3987_syntax"] is None:
+            del sys.modules["rfc3987_syntax"]
 
-        go.FigureWidget  # noqa: B018  (a lazy import that costs seconds: jsonschema, nbformat)
 
-        from . import viz, widgets  # noqa: F401
-        from .engine import boundary, circuits, training
-        from .engine.spec import ExperimentSpec
+#: Seconds a preheated kernel waits for the default circuit's badges before it says
+#: it is warm (they are measured in the background; see open_workbench).
+BADGES_WAIT_S = 10.0
 
-        spec = ExperimentSpec() if spec is None else spec
-        spec = spec.replace(optimizer={"maxiter": 3})
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # "COBYLA: Invalid MAXFUN" for so few steps
-            run = training.train(spec, block=True)
-        surface = boundary.decision_surface(run.model, run.dataset, resolution=20)
-        viz.decision_boundary(surface, run.dataset)
-        viz.loss_curve(run.history)
-        viz.data_scatter(run.dataset)
-        fm, an = circuits.from_spec(spec.circuit, run.dataset.X_train.shape[1])
-        circuit = circuits.compose(fm, an, **spec.circuit.reupload)
-        viz.circuit_html(circuit)
-        circuits.circuit_facts(circuit)
-    except Exception:
-        return None
-    took = time.perf_counter() - start
+
+def open_workbench():
+    """The dashboard's Workbench, in the state of the page's link (see
+    :func:`query_string`), its figures ready for the page (see :func:`refresh_figures`).
+
+    In a kernel Voila preheats the link is known only once a visitor arrives, so the
+    default screen is built before, while nobody waits, and the kernel then says it
+    is warm (:data:`WARM_MARK`, in the server's log).  A visitor with a plain link
+    gets that screen; a link to a state gets a Workbench built for it, and the
+    default one is closed (Voila would ship every live widget to the page).
+
+    Building the screen is the warm-up: it imports the widget stack and runs the
+    engine's first evaluations (data, circuit, figures, the badges).  A training run
+    of a few steps on top made the first Train press no faster (0.72 against 0.74
+    CPU seconds here) and cost every preheated kernel about a CPU second more.
+    Anywhere but in a preheated kernel the screen is built for the link at once.
+    """
+    import time
+
+    from .widgets import Workbench
+
+    if not _preheating():
+        app = Workbench.from_query(query_string())
+        refresh_figures(app)
+        return app
+    start = time.perf_counter()
+    before = _live_widgets()
+    try:
+        app = Workbench.from_query("")
+        # measured in the background after building: let that happen here too
+        app.circuit.badges_done.wait(BADGES_WAIT_S)
+    except Exception:  # noqa: BLE001 - the visitor's own build below shows the problem
+        app = None
+    default = _live_widgets() - before
     # To the server's console (Voila's log), not the page: tells an operator, and
     # the browser tests, that a preheated kernel is ready for the next visitor.
-    _to_server_log(f"{WARM_MARK} in {took:.1f} s")
-    return took
+    _to_server_log(f"{WARM_MARK} in {time.perf_counter() - start:.1f} s")
+    query = query_string()
+    if app is None or query.strip().lstrip("?"):
+        for widget_id in default:
+            widget = _live_widgets(widget_id)
+            if widget is not None:
+                widget.close()
+        app = Workbench.from_query(query)
+    refresh_figures(app)
+    return app
+
+
+def _live_widgets(widget_id=None):
+    """The ids of the kernel's live widgets, or the widget with ``widget_id``."""
+    from ipywidgets.widgets.widget import _instances
+
+    return set(_instances) if widget_id is None else _instances.get(widget_id)
 
 
 def _to_server_log(line: str) -> None:
@@ -337,16 +398,22 @@ FIGURE_REBUILDS = 3
 
 _LOADER_ESM = """
 const KEY = "%(name)s";
-// Resolves with plotly's widget factory once the carrier has published it.
+// Resolves with plotly's widget factory once the carrier has published it.  One
+// waiter per page, shared by every figure: ten figures polling each took a loaded
+// page's main thread about as long as drawing one of them.
 function plotlyCode() {
-  return new Promise((resolve, reject) => {
-    const poll = () => {
-      if (globalThis[KEY]) resolve(globalThis[KEY]);
-      else if (globalThis[KEY + "Error"]) reject(globalThis[KEY + "Error"]);
-      else setTimeout(poll, 25);
-    };
-    poll();
-  });
+  const WAIT = KEY + "Wait";
+  if (!globalThis[WAIT]) {
+    globalThis[WAIT] = new Promise((resolve, reject) => {
+      const poll = () => {
+        if (globalThis[KEY]) resolve(globalThis[KEY]);
+        else if (globalThis[KEY + "Error"]) reject(globalThis[KEY + "Error"]);
+        else setTimeout(poll, 25);
+      };
+      poll();
+    });
+  }
+  return globalThis[WAIT];
 }
 // A model for plotly's initialize: like anywidget's, but its get() can answer
 // with a recorded value while earlier updates are replayed.

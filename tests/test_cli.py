@@ -167,11 +167,18 @@ def test_help_everywhere(capsys, argv):
 def test_dashboard_delegates_to_serve(capsys, monkeypatch):
     calls = []
     fake = types.ModuleType("qmlbench.dashboard")
-    fake.serve = lambda port, open_browser: calls.append((port, open_browser))
+    fake.serve = lambda port, open_browser, pool_size: calls.append(
+        (port, open_browser, pool_size))
     monkeypatch.setitem(sys.modules, "qmlbench.dashboard", fake)
     assert cli.main(["dashboard", "--port", "9123", "--no-browser"]) == 0
+    assert cli.main(["dashboard", "--pool", "3"]) == 0
     assert cli.main(["dashboard"]) == 0
-    assert calls == [(9123, False), (8866, True)]
+    assert calls == [(9123, False, 1), (8866, True, 3), (8866, True, 1)]
+
+
+def test_dashboard_refuses_an_empty_pool_before_starting_anything(capsys):
+    status, out, err = run_cli(capsys, "dashboard", "--no-browser", "--pool", "0")
+    assert status == 2 and "pool" in err and "at least 1" in err
 
 
 def test_dashboard_without_voila_says_how_to_install_it(capsys, monkeypatch):
@@ -196,7 +203,7 @@ def test_console_script_is_installed():
 
 def test_dashboard_exit_status_is_voilas(monkeypatch):
     fake = types.ModuleType("qmlbench.dashboard")
-    fake.serve = lambda port, open_browser: 3
+    fake.serve = lambda port, open_browser, pool_size: 3
     monkeypatch.setitem(sys.modules, "qmlbench.dashboard", fake)
     assert cli.main(["dashboard", "--no-browser"]) == 3
 

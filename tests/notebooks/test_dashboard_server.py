@@ -40,10 +40,22 @@ def test_voila_command_serves_the_notebook_warm_with_culling_tracebacks_and_no_c
                  "--show_tracebacks=True", "--strip_sources=True", "--Voila.port_retries=0",
                  f"--MappingKernelManager.cull_idle_timeout={dash.CULL_IDLE_TIMEOUT}",
                  f"--MappingKernelManager.cull_interval={dash.CULL_INTERVAL}",
-                 "--Voila.tornado_settings=disable_check_xsrf=True"):
+                 "--Voila.tornado_settings=disable_check_xsrf=True",
+                 f"--VoilaExecutor.iopub_timeout={dash.IOPUB_TIMEOUT_S}"):
         assert flag in cmd, flag
     assert "--Voila.open_browser=True" in dash.voila_command(open_browser=True)
     assert "--preheat_kernel=True" not in dash.voila_command(preheat=False)
+    assert "--pool_size=3" in dash.voila_command(pool_size=3)
+    for bad in (0, -1, 1.5, True, "2"):
+        with pytest.raises(SpecError, match="pool"):
+            dash.voila_command(pool_size=bad)
+
+
+def test_a_busy_server_waits_for_the_whole_output_of_the_dashboards_cell():
+    """Voila's executor gave up on a cell's output 4 s after its reply: with ten pages
+    opening at once the Workbench's 580 messages were still queued, the page got no
+    dashboard.  The wait must cover a loaded server and still end."""
+    assert 60 <= dash.IOPUB_TIMEOUT_S <= 300
 
 
 def test_a_closed_pages_kernel_is_culled_within_a_couple_of_minutes():
@@ -206,14 +218,100 @@ def test_refresh_figures_makes_later_changes_part_of_the_initial_state():
     assert state["_widget_layout"]["title"]["text"] == "after"
 
 
-def test_warm_up_runs_only_where_nobody_waits_and_logs_when_done(monkeypatch, capfd):
+def test_outside_a_preheated_kernel_the_screen_is_built_for_the_link_at_once(
+        monkeypatch, capfd):
+    """JupyterLab, nbclient, Binder's Voila: nobody builds ahead, nothing is logged."""
+    from ipywidgets.widgets.widget import _instances
+
+    from qmlbench.widgets import Workbench
+
     monkeypatch.delenv("VOILA_PREHEAT", raising=False)
-    assert dash.warm_up() is None  # JupyterLab, Binder's Voila: it would only delay the page
+    monkeypatch.setenv("QUERY_STRING", "preset=moons_vqc")
+    before = set(_instances)
+    app = dash.open_workbench()
     assert dash.WARM_MARK not in capfd.readouterr().out
+    new = [_instances[i] for i in set(_instances) - before]
+    assert [w for w in new if isinstance(w, Workbench)] == [app]
+    from qmlbench.widgets import preset_spec
+
+    assert app.spec.to_dict() == preset_spec("moons_vqc").to_dict()
+
+
+def test_the_dashboards_page_skips_plotlys_lab_extension_and_only_its_page(tmp_path):
+    """The dashboard draws FigureWidgets from the copy of plotly.js it sends once;
+    plotly's lab extension made every page fetch and parse another 4.8 MB copy.
+    Another notebook may show plain figures, which need the extension."""
+    deny = [f"--VoilaConfiguration.extension_denylist={name}"
+            for name in dash.UNUSED_LAB_EXTENSIONS]
+    assert "jupyterlab-plotly" in dash.UNUSED_LAB_EXTENSIONS
+    cmd = dash.voila_command(port=9123)
+    assert all(flag in cmd for flag in deny)
+    other = tmp_path / "tutorial.ipynb"
+    other.write_text(dash.DASHBOARD_NOTEBOOK.read_text())
+    assert not any("extension_denylist" in c for c in dash.voila_command(other, port=9123))
+
+
+def test_skip_unused_imports_leaves_out_the_iri_grammar_and_nothing_else():
+    code = (
+        "import sys\n"
+        "from qmlbench.dashboard import skip_unused_imports\n"
+        "skip_unused_imports()\n"
+        "import plotly.graph_objects as go, jsonschema, nbformat\n"
+        "go.FigureWidget()\n"
+        "assert 'rfc3987_syntax' not in sys.modules, 'the grammar was built'\n"
+        "assert jsonschema.FormatChecker().conforms('x@y.z', 'email')\n"
+        "nbformat.validate(nbformat.v4.new_notebook())\n"
+        "import importlib.util\n"
+        "if importlib.util.find_spec('rfc3987_syntax') is not None:\n"
+        "    import rfc3987_syntax  # still importable by whoever wants it\n"
+        "    assert rfc3987_syntax.is_valid_syntax('iri', 'http://example.org/a')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+
+
+def test_a_preheated_kernel_builds_the_default_screen_before_the_visitor_comes(
+        monkeypatch, capfd):
+    """The default screen is built, and the kernel says it is warm, before the visitor's
+    link is known; a plain link gets that screen, a link to a state its own screen,
+    and the default one's widgets are closed (Voila ships every live widget)."""
+    from ipywidgets.widgets.widget import _instances
+
+    from qmlbench import ExperimentSpec
+    from qmlbench.widgets import Workbench, share_query
+
     monkeypatch.setenv("VOILA_PREHEAT", "True")
-    took = dash.warm_up()
-    assert isinstance(took, float) and took > 0
-    assert dash.WARM_MARK in capfd.readouterr().out  # the server log, for operators and tests
+    asked = []
+
+    def visitor_arrives(query):
+        def query_string():
+            # the kernel said it is warm before it waits for the visitor
+            asked.append(dash.WARM_MARK in capfd.readouterr().out)
+            return query
+        return query_string
+
+    monkeypatch.setattr(dash, "query_string", visitor_arrives(""))
+    before = set(_instances)
+    app = dash.open_workbench()
+    assert asked == [True]
+    assert isinstance(app, Workbench) and app.spec.to_dict() == ExperimentSpec().to_dict()
+    assert app.circuit.badges_done.is_set()  # measured while nobody waited
+    assert app.comm is not None
+
+    spec = ExperimentSpec().replace(dataset={"name": "circles", "n_samples": 40})
+    monkeypatch.setattr(dash, "query_string", visitor_arrives(share_query(spec).lstrip("?")))
+    between = set(_instances)
+    linked = dash.open_workbench()
+    assert asked == [True, True]
+    assert linked.spec.to_dict() == spec.to_dict()
+    new = [_instances[i] for i in set(_instances) - between]
+    assert linked in new and app.model_id in _instances
+    # of the two screens built, only the link's is alive: its workbench and figures
+    assert [w for w in new if isinstance(w, Workbench)] == [linked]
+    figures = {id(f) for f in dash._figures_under(linked)}
+    assert len(figures) >= 4 and linked.data.figure.model_id in _instances
+    assert {id(w) for w in new if type(w).__name__ == "FigureWidget"} == figures
 
 
 @pytest.mark.timeout(90)
