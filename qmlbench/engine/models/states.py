@@ -158,20 +158,6 @@ class StateQSVCModel(DeclaredTags, ClassifierMixin, _StateModel):
 # the QCNN
 
 
-def _conv_block(params) -> QuantumCircuit:
-    """Tutorial 11's convolution block (Vatan & Williams' two-qubit circuit, 3 angles)."""
-    qc = QuantumCircuit(2)
-    qc.rz(-np.pi / 2, 1)
-    qc.cx(1, 0)
-    qc.rz(params[0], 0)
-    qc.ry(params[1], 1)
-    qc.cx(0, 1)
-    qc.ry(params[2], 1)
-    qc.cx(1, 0)
-    qc.rz(np.pi / 2, 0)
-    return qc
-
-
 def _pool_block(params) -> QuantumCircuit:
     """Tutorial 11's pooling block: folds qubit 0 (the source) into qubit 1 (the sink)."""
     qc = QuantumCircuit(2)
@@ -181,6 +167,15 @@ def _pool_block(params) -> QuantumCircuit:
     qc.ry(params[1], 1)
     qc.cx(0, 1)
     qc.ry(params[2], 1)
+    return qc
+
+
+def _conv_block(params) -> QuantumCircuit:
+    """Tutorial 11's convolution block (Vatan & Williams' two-qubit circuit, 3 angles): the
+    pooling block, then a CX back and a fixed phase."""
+    qc = _pool_block(params)
+    qc.cx(1, 0)
+    qc.rz(np.pi / 2, 0)
     return qc
 
 
