@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import statistics
+import time
 
 import pytest
 
@@ -103,7 +104,12 @@ def test_noise_slider_redraws_the_noisy_boundary_with_the_same_weights(page, voi
     assert trace_length(page, LOSS) == loss_points
     assert text(page, ".qb-status").startswith("done")
     assert not page.is_visible(".qb-boundary-panel .qb-stale-label")
-    assert noise_of(page)["p2"] == pytest.approx(0.05 + 0.003, abs=1e-9)
+    # the last press reaches the exported spec (a redraw seen above may have been the one
+    # of the press before it: the boundary can redraw twice for one change)
+    deadline = time.monotonic() + REDRAW_MS / 1000
+    while noise_of(page)["p2"] != pytest.approx(0.05 + 0.003, abs=1e-9):
+        assert time.monotonic() < deadline, f"p2 never reached 0.053: {noise_of(page)}"
+        page.wait_for_timeout(100)
     record_timing("noise_slider_to_redrawn_boundary_median_s", statistics.median(times))
     record_timing("noise_slider_to_redrawn_boundary_max_s", max(times))
     page.locator(".qb-boundary-panel").screenshot(path=str(ARTIFACTS / "noise-boundaries-moved.png"))

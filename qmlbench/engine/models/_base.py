@@ -184,7 +184,12 @@ class EvaluatorMixin(Hyperparameters):
         for key in ("_evaluator", "_path", "_fallback_reason"):
             out.__dict__.pop(key, None)
         out._get_evaluator()    # the path it reports is the new noise's from the start
+        out._noise_changed()
         return out
+
+    def _noise_changed(self) -> None:
+        """Recompute what was learned *from evaluations* rather than as weights, on this
+        copy's evaluator (:meth:`with_noise`); nothing, for models that keep only weights."""
 
     def set_evaluator(self, evaluator):
         """Evaluate on ``evaluator`` (e.g. ``execution.evaluator_for(estimator=runtime_estimator)``)

@@ -21,6 +21,7 @@ PyTorch is the optional ``torch`` extra: these classes construct and clone witho
 
 from __future__ import annotations
 
+import copy
 from contextlib import contextmanager
 
 import numpy as np
@@ -99,8 +100,7 @@ class _Hybrid(EvaluatorMixin, AnsatzParams, FeatureMapParams, BaseEstimator):
         self.feature_map_, self.ansatz_ = fm, an
         self.circuit_ = compose(fm, an, self.reuploading)
         obs = None if self.observables == "global" else "local"
-        self.circuit_map_ = CircuitMap(self.circuit_, obs, input_params=list(fm.parameters),
-                                       evaluator=self._get_evaluator())
+        self.circuit_map_ = CircuitMap(self.circuit_, obs, input_params=list(fm.parameters))
         q_in, q_out = self.circuit_map_.num_inputs, self.circuit_map_.num_outputs
         shapes = []
         sizes = [n_features, *pre, q_in] if pre else []
@@ -142,16 +142,30 @@ class _Hybrid(EvaluatorMixin, AnsatzParams, FeatureMapParams, BaseEstimator):
                 k += a
         return out
 
+    def _bound_map(self):
+        """``circuit_map_`` on this model's evaluator as it is now.  The map must not keep
+        the evaluator it was built with: ``with_noise`` copies share ``circuit_map_`` and an
+        unpickled model rebuilds its evaluator (noise included) from ``shots``/``seed``/
+        ``noise``; a map that kept its own would compute the old noise without saying so."""
+        ev = self._get_evaluator()
+        source, bound = self.__dict__.get("_bound", (None, None))
+        if source is not self.circuit_map_ or bound is None or bound.evaluator is not ev:
+            bound = copy.copy(self.circuit_map_)
+            bound._evaluator = ev
+            self.__dict__["_bound"] = (self.circuit_map_, bound)
+        return bound
+
     def _network(self, X, w):
         """The network's output for ``X`` (a tensor) at flat weights ``w`` (a tensor)."""
         torch = _torch()
+        cmap = self._bound_map()
         act = {"tanh": torch.tanh, "relu": torch.relu, "sigmoid": torch.sigmoid}[self.activation]
         parts = self._split(w)
         h = X
         q = next(i for i, (kind, *_) in enumerate(self.layers_) if kind == "quantum")
         for i, (layer, p) in enumerate(zip(self.layers_, parts)):
             if layer[0] == "quantum":
-                h = quantum_apply(h, p, self.circuit_map_)
+                h = quantum_apply(h, p, cmap)
                 continue
             h = torch.nn.functional.linear(h, p[0], p[1])
             last_before_quantum = i == q - 1

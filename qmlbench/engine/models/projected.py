@@ -9,6 +9,7 @@ it does not concentrate the way the fidelity of two wide states does.
 from __future__ import annotations
 
 from .. import kernels
+from ..errors import SpecError
 from ._checks import check_fitted_X
 from .kernel import QSVCModel
 
@@ -35,12 +36,27 @@ class ProjectedQSVCModel(QSVCModel):
 
     def _train_kernel(self, X, t, monitor):
         self._phase(monitor, 1, "kernel matrix")
+        gamma = self.gamma
+        if gamma != "scale":
+            try:
+                gamma = float(gamma)
+            except (TypeError, ValueError):
+                gamma = None
+            if gamma is None or isinstance(self.gamma, bool) or not gamma > 0:
+                raise SpecError("model.params.gamma", self.gamma,
+                                reason="must be 'scale' or a number > 0 (the kernel's bandwidth)")
         self.bloch_train_ = self._bloch(X)
-        base = kernels.scale_gamma(self.bloch_train_) if self.gamma == "scale" else float(self.gamma)
+        base = kernels.scale_gamma(self.bloch_train_) if gamma == "scale" else gamma
         self.gamma_ = base * float(self.gamma_factor)
         K = kernels.projected_matrix(self.bloch_train_, None, self.gamma_)
         self._phase(monitor, 2, "fit")
         return K
+
+    def _noise_changed(self) -> None:
+        # the training side of the kernel is cached as Bloch vectors: under other noise they
+        # are other vectors (the bandwidth gamma_ is learned, and stays)
+        if hasattr(self, "bloch_train_"):
+            self.bloch_train_ = self._bloch(self.X_train_)
 
     def _test_kernel(self, X):
         X = check_fitted_X(self, X, "X_train_")

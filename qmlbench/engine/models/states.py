@@ -85,6 +85,12 @@ class _StateModel(EvaluatorMixin, BaseEstimator):
         self._get_evaluator()
         return X, psi
 
+    def with_noise(self, noise):
+        """Only ``None``: the input states are given, so there is no circuit for noise to act on."""
+        out = super().with_noise(noise)
+        _no_noise(out)
+        return out
+
     def _predict_states(self, X, fitted_attr):
         X = check_fitted_X(self, X, fitted_attr)
         return states_of(X, self._model_name, getattr(self, "min_qubits_", 1))

@@ -119,3 +119,30 @@ def test_reuploading_and_global_observable_reach_the_circuit():
     assert m.circuit_.metadata["reuploading"]["layers"] == 2
     assert m.circuit_map_.num_outputs == 1
     assert m.circuit_map_.num_weights == 2 * m.ansatz_.num_parameters
+
+
+def test_noise_reaches_the_quantum_layer_of_copies_and_reloaded_models():
+    """with_noise and pickling rebuild the evaluator from shots/seed/noise; the quantum layer
+    must compute on that one, not on the evaluator it was built with."""
+    import pickle
+
+    from qmlbench.engine.models.hybrid import HybridClassifier
+
+    ds = qb.datasets.load("moons", n_samples=40, seed=0)
+    X, y = ds.X_train, ds.y_train
+    noise = {"model": "depolarizing", "p1": 0.3, "p2": 0.3}
+    ideal = HybridClassifier(epochs=2, batch_size=20, seed=0).fit(X, y)
+    before = ideal.predict_proba(X[:5])
+    noisy_copy = ideal.with_noise(noise)
+    # the same weights under the exact noisy channel: what a direct noisy model computes
+    direct = HybridClassifier(epochs=2, batch_size=20, seed=0, noise=noise)
+    direct.__dict__.update({k: v for k, v in ideal.__dict__.items() if k.endswith("_")
+                            and not k.startswith("_")})
+    np.testing.assert_allclose(noisy_copy.predict_proba(X[:5]), direct.predict_proba(X[:5]),
+                               atol=1e-12)
+    assert np.abs(noisy_copy.predict_proba(X[:5]) - before).max() > 1e-3
+    np.testing.assert_array_equal(ideal.predict_proba(X[:5]), before)   # the original kept
+    trained_noisy = HybridClassifier(epochs=2, batch_size=20, seed=0, noise=noise).fit(X, y)
+    reloaded = pickle.loads(pickle.dumps(trained_noisy))
+    np.testing.assert_allclose(reloaded.predict_proba(X[:5]), trained_noisy.predict_proba(X[:5]),
+                               atol=1e-12)
