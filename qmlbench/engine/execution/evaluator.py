@@ -409,6 +409,13 @@ class Evaluator:
         except sim.UnsupportedCircuit as exc:
             raise DataError(f"initial_states: the exact path cannot simulate this circuit "
                             f"({exc}), and only it starts from given states") from None
+        if comp.leading_resets:
+            # compiling drops a reset before any gate because |0> stays |0>; a given state
+            # is not |0>, and resetting part of it can leave a mixed state
+            raise DataError(f"initial_states: the circuit resets qubit(s) "
+                            f"{list(comp.leading_resets)}, and a reset of a given state needs "
+                            f"the mixed-state path, which does not start from given states; "
+                            f"drop the reset or prepare the state inside the circuit")
         self._mark_fast()
         return comp, init
 
@@ -426,8 +433,8 @@ class Evaluator:
         (quantum data; exact path only)."""
         arr = as_values(circuit, values)
         if initial_states is not None:
-            comp, init = self._from_states(circuit, initial_states, arr.shape[0])
-            return fast.statevectors(comp, arr, None, init)
+            comp, init = self._from_states(circuit, initial_states, arr.shape[0], axes)
+            return fast.statevectors(comp, arr, self._axes_or_none(comp, axes, arr), init)
         if self.noise is not None:
             raise QmlbenchError(
                 f"statevectors: with noise ({self.noise_label}) the output is a mixed state and "

@@ -80,8 +80,11 @@ def _controls_on_one(op) -> bool:
 class CompiledCircuit:
     """A circuit as a flat list of batched ops, plus its global phase."""
 
-    def __init__(self, num_qubits, num_parameters, ops, global_phases, num_slots=0):
+    def __init__(self, num_qubits, num_parameters, ops, global_phases, num_slots=0,
+                 leading_resets=()):
         self.num_qubits = num_qubits
+        # qubits reset before any gate, dropped as no-ops: right only from |0...0>
+        self.leading_resets = tuple(leading_resets)
         self.num_parameters = num_parameters
         self.num_slots = num_slots  # axis slots of "axisrot" ops (redraw_axes=True)
         self.ops = _fuse(ops, num_qubits)
@@ -110,6 +113,7 @@ def _compile(circuit: QuantumCircuit, redraw_axes: bool = False) -> CompiledCirc
     phases: list[AngleFn] = []
     measured: set[int] = set()
     touched: set[int] = set()
+    leading_resets: set[int] = set()
 
     def add_phase(ph):
         if isinstance(ph, ParameterExpression) or ph != 0:
@@ -140,6 +144,7 @@ def _compile(circuit: QuantumCircuit, redraw_axes: bool = False) -> CompiledCirc
             if isinstance(op, Reset):
                 if touched.intersection(qubits):
                     raise UnsupportedCircuit("'reset' is not a unitary gate")
+                leading_resets.update(qubits)
                 continue  # a qubit reset before anything acts on it is still |0>: no-op
             touched.update(qubits)
             parametric = any(isinstance(p, ParameterExpression) and p.parameters
@@ -192,7 +197,8 @@ def _compile(circuit: QuantumCircuit, redraw_axes: bool = False) -> CompiledCirc
             visit(definition, qubits, depth + 1)
 
     visit(circuit, list(range(circuit.num_qubits)), 0)
-    return CompiledCircuit(circuit.num_qubits, len(params), ops, phases, slots[0])
+    return CompiledCircuit(circuit.num_qubits, len(params), ops, phases, slots[0],
+                           sorted(leading_resets))
 
 
 # --- compile cache ---------------------------------------------------------
