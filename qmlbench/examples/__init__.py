@@ -24,6 +24,8 @@ LABELS = {
     "circles_svc_baseline": "Circles + classical RBF SVC (the baseline to beat)",
     "xor_estimator_qnn": "XOR + EstimatorQNN",
     "phases_qcnn": "Phases of the ANNNI spin chain (quantum data) + QCNN",
+    "circles_reuploading": "Circles + one-qubit data re-uploading classifier",
+    "moons_hybrid": "Moons + hybrid PyTorch network (the torch extra)",
 }
 
 
