@@ -18,11 +18,11 @@ from qiskit import QuantumCircuit
 from qiskit.quantum_info import SparsePauliOp
 
 from .. import execution
-from ..errors import DataError
+from ..errors import DataError, SpecError
 from .matrix import _as_points
 
 __all__ = ["single_qubit_paulis", "bloch_vectors", "projected_matrix", "projected_kernel_matrix",
-           "scale_gamma"]
+           "scale_gamma", "check_gamma"]
 
 
 def single_qubit_paulis(num_qubits: int) -> list[SparsePauliOp]:
@@ -48,11 +48,23 @@ def _flat(b) -> np.ndarray:
     return b.reshape(b.shape[0], -1)
 
 
+def check_gamma(gamma, field: str = "gamma") -> float:
+    """``gamma`` as a float; refused unless a finite number > 0: at gamma <= 0 the
+    "kernel" ``exp(+gamma' d^2)`` grows with the distance and is not positive semidefinite."""
+    ok = not isinstance(gamma, (bool, np.bool_)) and isinstance(gamma, (int, float, np.integer,
+                                                                       np.floating))
+    if not ok or not np.isfinite(gamma) or gamma <= 0:
+        raise SpecError(field, gamma, reason="must be a finite number > 0 (the kernel is "
+                                             "exp(-gamma * distance^2))")
+    return float(gamma)
+
+
 def projected_matrix(bloch_x, bloch_y=None, gamma: float = 1.0) -> np.ndarray:
     """The kernel from Bloch vectors: ``exp(-gamma * sum_k |r_k - s_k|^2 / 2)``.
 
     ``bloch_y=None`` means X against X: the matrix is then exactly symmetric with ones on the
     diagonal (the squared distances are computed once for the upper triangle and mirrored)."""
+    gamma = check_gamma(gamma)
     a = _flat(bloch_x)
     b = a if bloch_y is None else _flat(bloch_y)
     if a.shape[1] != b.shape[1]:
