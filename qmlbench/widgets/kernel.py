@@ -110,7 +110,7 @@ class KernelView(Panel):
         sync_figure(self.figure, viz.kernel_heatmap(view.matrix, view.labels, view.class_names))
         self.set_stale(False, self.figure)
         what = "the trained kernel" if view.trained else "feature map"
-        what = (f"the fidelity |⟨ψi|ψj⟩|² of the input states" if view.states
+        what = ("the fidelity |⟨ψi|ψj⟩|² of the input states" if view.states
                 else f"{what} {view.feature_map} (reps {view.reps})")
         self.note.value = f"<small>{view.n_points} training points, {what}{gained}</small>"
         self._model, self._view = model, view
