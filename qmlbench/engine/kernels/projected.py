@@ -18,7 +18,8 @@ from qiskit import QuantumCircuit
 from qiskit.quantum_info import SparsePauliOp
 
 from .. import execution
-from ..errors import DataError, SpecError
+from ..errors import DataError
+from ..options import Option
 from .matrix import _as_points
 
 __all__ = ["single_qubit_paulis", "bloch_vectors", "projected_matrix", "projected_kernel_matrix",
@@ -48,15 +49,15 @@ def _flat(b) -> np.ndarray:
     return b.reshape(b.shape[0], -1)
 
 
+#: The bandwidth: at gamma <= 0 the "kernel" exp(+|gamma| d^2) grows with the distance and is
+#: not positive semidefinite, so only gamma > 0 is taken.
+GAMMA = Option("gamma", "float", 1.0, low=0.0, low_open=True,
+               help="bandwidth of exp(-gamma * sum_k ||rho_k(x) - rho_k(x')||^2)")
+
+
 def check_gamma(gamma, field: str = "gamma") -> float:
-    """``gamma`` as a float; refused unless a finite number > 0: at gamma <= 0 the
-    "kernel" ``exp(+gamma' d^2)`` grows with the distance and is not positive semidefinite."""
-    ok = not isinstance(gamma, (bool, np.bool_)) and isinstance(gamma, (int, float, np.integer,
-                                                                       np.floating))
-    if not ok or not np.isfinite(gamma) or gamma <= 0:
-        raise SpecError(field, gamma, reason="must be a finite number > 0 (the kernel is "
-                                             "exp(-gamma * distance^2))")
-    return float(gamma)
+    """``gamma`` as a float; a :class:`SpecError` unless it is a finite number > 0."""
+    return float(GAMMA.check(gamma, field))
 
 
 def projected_matrix(bloch_x, bloch_y=None, gamma: float = 1.0) -> np.ndarray:
