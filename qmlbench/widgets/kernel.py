@@ -110,8 +110,9 @@ class KernelView(Panel):
         sync_figure(self.figure, viz.kernel_heatmap(view.matrix, view.labels, view.class_names))
         self.set_stale(False, self.figure)
         what = "the trained kernel" if view.trained else "feature map"
-        self.note.value = (f"<small>{view.n_points} training points, {what} "
-                           f"{view.feature_map} (reps {view.reps}){gained}</small>")
+        what = ("the fidelity |⟨ψi|ψj⟩|² of the input states" if view.states
+                else f"{what} {view.feature_map} (reps {view.reps})")
+        self.note.value = f"<small>{view.n_points} training points, {what}{gained}</small>"
         self._model, self._view = model, view
         self.compute_noise()
         return view.matrix

@@ -137,3 +137,15 @@ def test_boundary_updates_while_training(helpers):
         assert wb.wait(10)
     assert "stopped" in wb.training.status.value
     assert np.asarray(wb.boundary.figure.data[0].z).shape == (60, 60)
+
+
+@pytest.mark.timeout(60)
+def test_kernel_view_after_state_qsvc_shows_the_states_fidelity():
+    # was "num_qubits: 32 is too many": a feature map built over the states' 32 real columns
+    session = Session({"dataset": {"name": "phase_of_matter", "n_samples": 40},
+                       "model": {"name": "state_qsvc"}})
+    view = KernelView(session)
+    TrainingMonitor(session).train_button.click()
+    assert session.wait(60) and session.status == "done"
+    np.testing.assert_allclose(view.matrix, session.model.kernel_matrix_, atol=1e-12)
+    assert "fidelity" in view.note.value and "too many" not in view.note.value

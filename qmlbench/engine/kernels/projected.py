@@ -19,10 +19,11 @@ from qiskit.quantum_info import SparsePauliOp
 
 from .. import execution
 from ..errors import DataError
+from ..options import Option
 from .matrix import _as_points
 
 __all__ = ["single_qubit_paulis", "bloch_vectors", "projected_matrix", "projected_kernel_matrix",
-           "scale_gamma"]
+           "scale_gamma", "check_gamma"]
 
 
 def single_qubit_paulis(num_qubits: int) -> list[SparsePauliOp]:
@@ -48,11 +49,23 @@ def _flat(b) -> np.ndarray:
     return b.reshape(b.shape[0], -1)
 
 
+#: The bandwidth: at gamma <= 0 the "kernel" exp(+|gamma| d^2) grows with the distance and is
+#: not positive semidefinite, so only gamma > 0 is taken.
+GAMMA = Option("gamma", "float", 1.0, low=0.0, low_open=True,
+               help="bandwidth of exp(-gamma * sum_k ||rho_k(x) - rho_k(x')||^2)")
+
+
+def check_gamma(gamma, field: str = "gamma") -> float:
+    """``gamma`` as a float; a :class:`SpecError` unless it is a finite number > 0."""
+    return float(GAMMA.check(gamma, field))
+
+
 def projected_matrix(bloch_x, bloch_y=None, gamma: float = 1.0) -> np.ndarray:
     """The kernel from Bloch vectors: ``exp(-gamma * sum_k |r_k - s_k|^2 / 2)``.
 
     ``bloch_y=None`` means X against X: the matrix is then exactly symmetric with ones on the
     diagonal (the squared distances are computed once for the upper triangle and mirrored)."""
+    gamma = check_gamma(gamma)
     a = _flat(bloch_x)
     b = a if bloch_y is None else _flat(bloch_y)
     if a.shape[1] != b.shape[1]:

@@ -16,6 +16,7 @@ any number of workers and in any order of completion; the tests check it on a 2-
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from concurrent.futures import FIRST_COMPLETED, wait
 
 import numpy as np
@@ -49,6 +50,21 @@ def kernel_tile(feature_map: QuantumCircuit, X_rows, Y_rows=None, execution_sett
     return fidelity_matrix(sx, sy)
 
 
+def _as_setting(execution_setting) -> dict:
+    """The setting as a plain dict (an ExecutionSpec gives its ``to_dict``); the workers get
+    plain data, and a list or a number would otherwise fail in ``dict()`` with a TypeError."""
+    if execution_setting is None:
+        return {}
+    if hasattr(execution_setting, "to_dict") and not isinstance(execution_setting, dict):
+        execution_setting = execution_setting.to_dict()
+    if not isinstance(execution_setting, Mapping):
+        raise SpecError("execution_setting", execution_setting,
+                        reason="must be None (exact), a mapping with shots/seed/noise such as "
+                               "{\"noise\": {\"model\": \"depolarizing\", \"p1\": 0.01}} "
+                               "or an ExecutionSpec")
+    return {k: v for k, v in execution_setting.items() if v is not None}
+
+
 def tiled_kernel_matrix(feature_map: QuantumCircuit, X, Y=None, executor=None, tile=None,
                         execution_setting=None, retries: int = distributed.DEFAULT_RETRIES):
     """The fidelity (or, with noise in ``execution_setting``, Hilbert-Schmidt) kernel matrix in
@@ -63,7 +79,7 @@ def tiled_kernel_matrix(feature_map: QuantumCircuit, X, Y=None, executor=None, t
     """
     X = _as_points("X", X, feature_map.num_parameters)
     Y = None if Y is None else _as_points("Y", Y, feature_map.num_parameters)
-    setting = dict(execution_setting or {})
+    setting = _as_setting(execution_setting)
     if setting.get("shots"):
         raise SpecError("execution.shots", setting["shots"], reason=(
             "does not apply to tiled kernels: compute the exact matrix in tiles, then draw the "

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import circuits
+from ..datasets import STATES, as_states
 from ..errors import SpecError
 from ..execution import check_noise, evaluator_for
 from . import matrix as kernels
@@ -40,6 +41,11 @@ def trained_kernel(model):
     return fn
 
 
+def is_state_data(dataset) -> bool:
+    """Whether ``dataset``'s rows are statevectors (quantum data), not features."""
+    return getattr(dataset, "inputs", None) == STATES
+
+
 def feature_map_for(spec, num_features: int):
     """The spec's feature map at the width the data gives."""
     fm, _ = circuits.from_spec(spec.circuit, num_features)
@@ -61,6 +67,8 @@ class KernelView:
     alignment: tuple[float, float] | None = None
     feature_map: str = ""
     reps: int = 1
+    #: the data are states and the matrix is their own fidelity (no feature map)
+    states: bool = False
 
     @property
     def n_points(self) -> int:
@@ -73,9 +81,11 @@ def kernel_view(spec, dataset, model=None, max_points: int = MAX_POINTS,
     ``spec.seed``; ``model``, when it is a fitted trainable-kernel model, gives its trained
     kernel and the alignment it gained over the kernel it started from.  ``evaluator``
     computes the feature-map kernel (default: the exact noiseless one; a noisy evaluator
-    gives Tr(rho sigma))."""
+    gives Tr(rho sigma)).  On quantum data (``dataset.inputs == "states"``) the matrix is
+    the fidelity ``|<psi_i|psi_j>|^2`` of the states themselves, as ``state_qsvc`` uses."""
     X, y = subsample(dataset.X_train, dataset.y_train, max_points, spec.seed)
     classification = dataset.task == "classification"
+    states = is_state_data(dataset)
     trained = trained_kernel(model)
     alignment = None
     if trained is not None:
@@ -86,14 +96,18 @@ def kernel_view(spec, dataset, model=None, max_points: int = MAX_POINTS,
                          float(kernels.kernel_target_alignment(K, y)))
     elif getattr(model, "gamma_", None) is not None and hasattr(model, "gram"):
         K = np.asarray(model.gram(X))   # a kernel that is not the fidelity (projected_qsvc)
+    elif states:
+        # the rows are statevectors as [Re | Im] columns: a feature map over those 2^(q+1)
+        # numbers is neither what state_qsvc uses nor simulable; the kernel is the states' own
+        K = kernels.fidelity_matrix(as_states(X, "dataset.X_train"))
     else:
         K = np.asarray(kernels.kernel_matrix(feature_map_for(spec, X.shape[1]), X,
                                              evaluator=evaluator))
     fm = spec.circuit.feature_map
     return KernelView(matrix=K, X=X, y=y, labels=y if classification else None,
                       class_names=getattr(dataset, "class_names", None),
-                      trained=trained is not None, alignment=alignment, feature_map=fm.name,
-                      reps=fm.reps)
+                      trained=trained is not None, alignment=alignment,
+                      feature_map="" if states else fm.name, reps=fm.reps, states=states)
 
 
 @dataclass
@@ -124,6 +138,11 @@ def noisy_kernel_views(spec, dataset, noise, model=None, max_points: int = MAX_P
     if noise is None:
         raise SpecError("execution.noise", None, reason="must be a noise setting to compare "
                                                         "with the noiseless kernel")
+    if is_state_data(dataset):
+        raise SpecError("execution.noise", noise, reason=(
+            f"does not apply to the kernel of {getattr(dataset, 'name', 'this dataset')}: its "
+            f"inputs are exact states and the kernel is their fidelity, with no circuit for "
+            f"the noise to act on; set execution.noise to None (noiseless)"))
     quantum = hasattr(model, "with_noise")
     if ideal is None:
         ideal = kernel_view(spec, dataset, model.with_noise(None) if quantum else None,
@@ -138,4 +157,4 @@ def noisy_kernel_views(spec, dataset, noise, model=None, max_points: int = MAX_P
 
 
 __all__ = ["MAX_POINTS", "KernelView", "kernel_view", "subsample", "trained_kernel",
-           "feature_map_for", "NoisyKernelViews", "noisy_kernel_views"]
+           "feature_map_for", "NoisyKernelViews", "noisy_kernel_views", "is_state_data"]

@@ -19,10 +19,11 @@ from __future__ import annotations
 
 import numpy as np
 from qiskit import QuantumCircuit
+from qiskit.exceptions import QiskitError
 from qiskit.quantum_info import SparsePauliOp
 
 from .. import circuits, execution, extras
-from ..errors import DataError
+from ..errors import DataError, SpecError
 
 try:  # the optional extra: names below fall back to plain objects that explain themselves
     import torch
@@ -37,24 +38,38 @@ def _require(what: str):
     return extras.require("torch", what)
 
 
+#: "local" and "global" are the words the hybrid model's ``observables`` option offers.
+_ALLOWED = ("local (Z on each qubit)", "global (one Z...Z)", "a Pauli label such as 'ZZI'",
+            "a SparsePauliOp", "a list of those")
+
+
+def _as_op(o, num_qubits: int, value):
+    # qiskit raises its own QiskitError for a typo such as "globl": say what is allowed
+    try:
+        op = o if isinstance(o, SparsePauliOp) else SparsePauliOp(o)
+    except (QiskitError, TypeError, ValueError):
+        raise SpecError("observables", value, _ALLOWED,
+                        reason=f"is not an observable ({o!r} is neither local, global nor a "
+                               f"Pauli operator)") from None
+    if op.num_qubits != num_qubits:
+        raise DataError(f"observables: {o} acts on {op.num_qubits} qubits; the circuit has "
+                        f"{num_qubits}")
+    return op
+
+
 def _as_ops(observables, num_qubits: int):
-    """``[SparsePauliOp]`` from None (Z on every qubit, qiskit-ml's EstimatorQNN default),
-    ``"local"`` (Z on each qubit: one output per qubit), a label, an operator or a list."""
-    if observables is None:
+    """``[SparsePauliOp]`` from None or ``"global"`` (one Z...Z on every qubit, qiskit-ml's
+    EstimatorQNN default), ``"local"`` (Z on each qubit: one output per qubit), a label, an
+    operator or a list."""
+    if observables is None or (isinstance(observables, str) and observables == "global"):
         return [SparsePauliOp("Z" * num_qubits)]
     if isinstance(observables, str) and observables == "local":
         return [SparsePauliOp.from_sparse_list([("Z", [q], 1.0)], num_qubits)
                 for q in range(num_qubits)]
-    if not isinstance(observables, (list, tuple)):
-        observables = [observables]
-    ops = []
-    for o in observables:
-        op = o if isinstance(o, SparsePauliOp) else SparsePauliOp(o)
-        if op.num_qubits != num_qubits:
-            raise DataError(f"observables: {o} acts on {op.num_qubits} qubits; the circuit has "
-                            f"{num_qubits}")
-        ops.append(op)
-    return ops
+    items = observables if isinstance(observables, (list, tuple)) else [observables]
+    if not items:
+        raise SpecError("observables", observables, _ALLOWED, reason="lists no observable")
+    return [_as_op(o, num_qubits, observables) for o in items]
 
 
 class CircuitMap:
@@ -192,9 +207,10 @@ class QuantumLayer(_Module):
     ``QuantumLayer(feature_map, ansatz, observables=None)``: ``feature_map`` and ``ansatz``
     are circuits (``qb.circuits.feature_map(...)``, ``qb.circuits.ansatz(...)`` or any
     qiskit circuits on the same qubits) or registry names; ``observables`` is None (Z on
-    every qubit, qiskit-ml's default: one output), ``"local"`` (Z on each qubit: one output
-    per qubit), a Pauli label, a ``SparsePauliOp`` or a list of them.  ``ansatz=None``
-    takes ``feature_map`` as the whole circuit, its inputs the parameters named ``x[...]``
+    every qubit, qiskit-ml's default: one output; ``"global"`` says the same), ``"local"``
+    (Z on each qubit: one output per qubit), a Pauli label, a ``SparsePauliOp`` or a list of
+    them; anything else is refused with a SpecError.  ``ansatz=None`` takes ``feature_map``
+    as the whole circuit, its inputs the parameters named ``x[...]``
     unless ``input_params`` lists them.  ``num_qubits`` sizes registry-named blocks;
     ``layers``/``input_scaling`` re-upload the encoding (``qb.circuits.compose``).
 

@@ -87,3 +87,20 @@ def test_registry_model_from_a_spec():
         "model": {"name": "projected_qsvc", "params": {"gamma_factor": 0.1, "C": 10}}})
     model = qb.models.build(spec)
     assert isinstance(model, ProjectedQSVCModel) and model.gamma_factor == 0.1
+
+
+@pytest.mark.parametrize("gamma", ["x", 0, 0.0, -1.0, float("nan"), float("inf"), None, True])
+def test_gamma_that_is_not_a_positive_number_is_refused_by_name(gamma):
+    from qmlbench.engine.errors import SpecError
+
+    b = np.random.default_rng(0).uniform(-1, 1, (3, 2, 3))
+    with pytest.raises(SpecError) as err:
+        kernels.projected_matrix(b, gamma=gamma)
+    msg = str(err.value)
+    assert msg.startswith(f"gamma: {gamma!r}") and "number > 0" in msg
+
+
+def test_a_positive_integer_gamma_is_taken():
+    b = np.random.default_rng(0).uniform(-1, 1, (3, 2, 3))
+    np.testing.assert_array_equal(kernels.projected_matrix(b, gamma=2),
+                                  kernels.projected_matrix(b, gamma=2.0))

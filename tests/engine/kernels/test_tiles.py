@@ -82,3 +82,20 @@ def test_noisy_tiles_on_the_cluster(client):
     ref = kernels.kernel_matrix(fm, X, evaluator=qb.execution.evaluator_for(setting))
     np.testing.assert_allclose(spread, ref, atol=1e-12)
     assert np.all(np.diag(spread) < 1)
+
+
+@pytest.mark.parametrize("setting", [[1], 3, "noise"])
+def test_a_setting_that_is_not_a_mapping_is_refused_by_name(setting):
+    fm = qb.circuits.feature_map("zz", 2)
+    with pytest.raises(SpecError) as err:
+        kernels.tiled_kernel_matrix(fm, _data(3, 2), execution_setting=setting)
+    msg = str(err.value)
+    assert msg.startswith(f"execution_setting: {setting!r}")
+    assert "mapping" in msg and "None" in msg and "ExecutionSpec" in msg
+
+
+def test_an_execution_spec_is_taken_as_its_setting():
+    fm = qb.circuits.feature_map("zz", 2)
+    X = _data(4, 2)
+    K = kernels.tiled_kernel_matrix(fm, X, execution_setting=qb.ExperimentSpec().execution)
+    np.testing.assert_array_equal(K, kernels.tiled_kernel_matrix(fm, X))

@@ -143,3 +143,24 @@ def test_registry_names_and_a_pickled_layer_evaluate_alike():
     np.testing.assert_array_equal(layer(x).detach().numpy(), again(x).detach().numpy())
     with pytest.raises(qb.DataError, match="expected shape \\(batch, 2\\)"):
         layer(_x(3, 3))
+
+
+def test_observables_words_match_the_hybrid_schema_and_typos_are_refused_by_name():
+    from qmlbench.engine.errors import SpecError
+    from qmlbench.engine.models import MODELS
+
+    fm = qb.circuits.feature_map("zz", 3)
+    an = qb.circuits.ansatz("real_amplitudes", 3)
+    words = MODELS["hybrid"].schema["observables"].choices
+    assert set(words) == {"local", "global"}
+    expected = {"local": [SparsePauliOp.from_sparse_list([("Z", [q], 1.0)], 3) for q in range(3)],
+                "global": [SparsePauliOp("ZZZ")]}
+    for word in words:       # every choice the hybrid model offers is a QuantumLayer word
+        ops = qb.torch.QuantumLayer(fm, an, word).circuit_map.ops
+        assert [o.to_list() for o in ops] == [o.to_list() for o in expected[word]]
+    for bad in ("globl", ["ZZI", "xx"], [], 3.5):
+        with pytest.raises(SpecError) as err:
+            qb.torch.QuantumLayer(fm, an, bad)
+        msg = str(err.value)
+        assert msg.startswith(f"observables: {bad!r}")
+        assert "local" in msg and "global" in msg and "Pauli label" in msg
