@@ -79,6 +79,22 @@ def _scores(model, grid: np.ndarray, task: str, classes):
     return np.asarray(model.predict(grid)).astype(float).reshape(len(grid)), "label", None
 
 
+def no_surface_reason(dataset) -> str | None:
+    """Why ``dataset`` has no decision surface to draw, or None when it has one.
+
+    Quantum-data inputs are states stored as amplitude columns: a grid over two of them
+    with the rest at their means is no set of states at all, so a surface there would show
+    the model on inputs that do not exist."""
+    if getattr(dataset, "inputs", "features") == "states":
+        return ("the inputs are quantum states, not points of a plane: there is no decision "
+                "surface to draw; the scores and the Kernel tab describe the model")
+    return None
+
+
+#: How many of the fixed coordinates of a 2-D slice the note names.
+NOTE_FIXED = 4
+
+
 def decision_surface(model, dataset, resolution: int = 100, margin: float = 0.1,
                      features: tuple[int, int] = (0, 1)) -> Surface:
     """Evaluate a fitted ``model`` on a ``resolution × resolution`` grid over ``dataset``.
@@ -92,6 +108,9 @@ def decision_surface(model, dataset, resolution: int = 100, margin: float = 0.1,
         raise SpecError("resolution", resolution, reason="must be an integer >= 2")
     if isinstance(margin, bool) or not isinstance(margin, (int, float)) or not np.isfinite(margin) or margin < 0:
         raise SpecError("margin", margin, reason="must be a finite number >= 0")
+    reason = no_surface_reason(dataset)
+    if reason is not None:
+        raise DataError(f"dataset: {reason}")
     X = np.vstack([np.asarray(dataset.X_train, float), np.asarray(dataset.X_test, float)])
     if X.ndim != 2 or X.shape[1] < 1:
         raise DataError(f"dataset: expected 2-D features, got shape {X.shape}")
@@ -124,8 +143,11 @@ def decision_surface(model, dataset, resolution: int = 100, margin: float = 0.1,
     fixed = {names[k]: float(mean[k]) for k in range(n_features) if k not in (i, j)}
     note = ""
     if fixed:
+        shown = list(fixed.items())[:NOTE_FIXED]
+        rest = len(fixed) - len(shown)
         note = (f"2-D slice through the training mean: {names[i]} and {names[j]} vary, "
-                + ", ".join(f"{k} = {v:.3g}" for k, v in fixed.items()))
+                + ", ".join(f"{k} = {v:.3g}" for k, v in shown)
+                + (f" and {rest} more at their means" if rest else ""))
     shape = (resolution, resolution)
     return Surface(xs, ys, values.reshape(shape), kind, classes, class_names, note, (i, j),
                    [names[i], names[j]], fixed,

@@ -104,6 +104,13 @@ class DecisionBoundary(Panel):
             sync_figure(self.figure, viz.decision_boundary(None, None))
             self.note.value = ""
             return
+        reason = boundary.no_surface_reason(ds)
+        if reason is not None:
+            self._show_ideal(False)
+            self.surface = None
+            sync_figure(self.figure, viz.decision_boundary(None, ds))
+            self.note.value = f"<small>{html.escape(reason)}</small>"
+            return
         if model is not None and not live and self._noise_for(model) is not None:
             return self._draw_comparison(model, ds, resolution)
         self._show_ideal(False)

@@ -140,3 +140,23 @@ def test_quantum_kernel_model_on_the_grid():
     assert s.kind in ("decision", "proba")
     threshold = 0.0 if s.kind == "decision" else 0.5
     assert np.array_equal(s.values > threshold, labels == s.classes[1])
+
+
+def test_a_wide_slice_names_a_few_fixed_coordinates_and_counts_the_rest():
+    ds = D.load("linearly_separable", n_samples=60, num_features=10, seed=0)
+    model = LogisticRegression(max_iter=500).fit(ds.X_train, ds.y_train)
+    s = decision_surface(model, ds, resolution=5)
+    assert len(s.fixed) == 8                     # every fixed coordinate is still in the result
+    assert s.note.endswith("and 4 more at their means")
+    assert s.note.count(" = ") == 4
+
+
+def test_quantum_states_have_no_surface_and_say_why():
+    from qmlbench.engine.boundary import no_surface_reason
+    from qmlbench.engine.errors import DataError
+
+    ds = D.load("phase_of_matter", n_samples=24, seed=0)
+    assert "quantum states" in no_surface_reason(ds)
+    assert no_surface_reason(D.load("moons", n_samples=20, seed=0)) is None
+    with pytest.raises(DataError, match="dataset: the inputs are quantum states, not points of a plane"):
+        decision_surface(None, ds)
