@@ -81,6 +81,7 @@ class Session:
         self._last_flush = 0.0
         self._snapshot_step = 0
         self._flush_lock = threading.Lock()
+        self._first_lock = threading.Lock()
         self._watcher: threading.Thread | None = None
         #: The latest ``insight`` event's payload (spec, badges), for a view made after it.
         self.last_insight: tuple | None = None
@@ -242,6 +243,10 @@ class Session:
                 self._finish_error(exc)
                 return None
             self.run = run
+        # The first step may have come before ``self.run`` was set (a fast model on a
+        # busy machine): its flush then had no history to show, so show it now.
+        if run.history:
+            self._first_point()
         self._watcher = threading.Thread(target=self._watch, args=(run,), daemon=True,
                                          name="qmlbench-train-watch")
         self._watcher.start()
@@ -275,13 +280,21 @@ class Session:
         return 0.0 if self.started_at is None else time.perf_counter() - self.started_at
 
     def _on_step(self, step, loss, elapsed, weights=None) -> None:
-        # Runs in the training thread: the run records the step; draw the first one at once.
-        if self.first_point_at is None:
-            self.first_point_at = time.perf_counter()
-            self._flush()
+        # Runs in the training thread: the run records the step; draw the first one at once
+        # (once ``train`` has the run: before that the history is not readable here).
+        if self.run is not None:
+            self._first_point()
 
-    def _flush(self, final: bool = False) -> None:
-        if not self._flush_lock.acquire(blocking=final):
+    def _first_point(self) -> None:
+        with self._first_lock:
+            if self.first_point_at is not None:
+                return
+            self.first_point_at = time.perf_counter()
+        # Waits for a watcher flush in progress (which may predate this step), never skips.
+        self._flush(block=True)
+
+    def _flush(self, final: bool = False, block: bool = False) -> None:
+        if not self._flush_lock.acquire(blocking=final or block):
             return
         try:
             self._last_flush = time.perf_counter()

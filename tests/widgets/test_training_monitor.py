@@ -50,6 +50,25 @@ def test_train_runs_live_then_done_with_boundary():
 
 
 @pytest.mark.timeout(120)
+def test_the_first_point_is_drawn_even_when_steps_come_before_train_returns(monkeypatch):
+    # On a busy machine the training thread can record steps (even finish) before
+    # ``training.train`` hands the run back; the first point must still be drawn live,
+    # not only in the final update (CI saw an empty live plot this way).
+    real = training.train
+    monkeypatch.setattr(training, "train",
+                        lambda spec, on_step=None, **kw: real(spec, on_step=on_step, block=True,
+                                                              **kw))
+    wb = Workbench(spec={"optimizer": {"maxiter": 5}})
+    live = []
+    wb.session.listen("progress", lambda points, history, elapsed, final: None if final
+                      else live.append(_count(wb.training.loss_figure)))
+    wb.training.train_button.click()
+    assert wb.wait(120)
+    assert live and live[0] > 0
+    assert "done" in wb.training.status.value
+
+
+@pytest.mark.timeout(120)
 def test_engine_is_called_with_the_spec_on_screen(monkeypatch):
     calls = []
     real = training.train
