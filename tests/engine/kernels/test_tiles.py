@@ -13,19 +13,6 @@ from qmlbench.engine import kernels
 from qmlbench.engine.errors import SpecError
 
 
-@pytest.fixture(scope="module")
-def client():
-    distributed = pytest.importorskip("distributed")
-    cluster = distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1,
-                                       dashboard_address=None)
-    c = distributed.Client(cluster)
-    try:
-        yield c
-    finally:
-        c.close()
-        cluster.close()
-
-
 def _data(n, d, seed=0):
     return np.random.default_rng(seed).uniform(0, np.pi, (n, d))
 

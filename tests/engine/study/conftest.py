@@ -1,5 +1,5 @@
-"""Shared pieces of the study tests: small studies that run in seconds, and (for the
-distributed tests) one real 2-process LocalCluster per test module, closed after it."""
+"""Shared pieces of the study tests: small studies that run in seconds (the distributed
+tests' LocalCluster is ``client`` in tests/engine/conftest.py)."""
 
 from __future__ import annotations
 
@@ -38,22 +38,6 @@ def small():
 @pytest.fixture
 def plateau_study():
     return copy.deepcopy(PLATEAU)
-
-
-@pytest.fixture(scope="module")
-def client():
-    distributed = pytest.importorskip("distributed")
-    cluster = distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1,
-                                       dashboard_address=None)
-    c = distributed.Client(cluster)
-    try:
-        yield c
-    finally:
-        from qmlbench.engine import distributed as qd
-
-        qd.close_clients()
-        c.close()
-        cluster.close()
 
 
 def _results_of(table):
