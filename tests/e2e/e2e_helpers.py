@@ -17,6 +17,14 @@ def plot_selector(css: str) -> str:
     return f"{css}.js-plotly-plot, {css} .js-plotly-plot"
 
 
+#: A small experiment for journeys that train often: each run takes seconds. Tests that
+#: need another setting change it with ``SMALL.replace(...)``.
+SMALL_SPEC = {
+    "dataset": {"name": "moons", "n_samples": 40, "noise": 0.1, "test_size": 0.25},
+    "circuit": {"feature_map": {"name": "zz", "reps": 1},
+                "ansatz": {"name": "real_amplitudes", "reps": 1}},
+    "model": {"name": "vqc"}, "optimizer": {"name": "cobyla", "maxiter": 12}, "seed": 1}
+
 LOSS = plot_selector(".qb-loss")
 BOUNDARY = plot_selector(".qb-boundary")
 SCATTER = plot_selector(".qb-scatter")

@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from e2e_helpers import (click_and_wait_run, open_dashboard, open_tab, plot_selector,
+from e2e_helpers import (SMALL_SPEC, click_and_wait_run, open_dashboard, open_tab, plot_selector,
                          record_timing, text, traces, wait_drawn, wait_heatmap)
 from qmlbench import ExperimentSpec
 from qmlbench.widgets import share_query
@@ -26,11 +26,8 @@ TRAIN_MS = 90_000
 LAYERS = plot_selector(".qb-inside-layers")
 FIDELITY = plot_selector(".qb-inside-fidelity")
 
-SMALL = ExperimentSpec.from_dict({
-    "dataset": {"name": "moons", "n_samples": 40, "noise": 0.1, "test_size": 0.25},
-    "circuit": {"feature_map": {"name": "zz", "reps": 1},
-                "ansatz": {"name": "real_amplitudes", "reps": 2}},
-    "model": {"name": "vqc"}, "optimizer": {"name": "cobyla", "maxiter": 15}, "seed": 1})
+SMALL = ExperimentSpec.from_dict(SMALL_SPEC).replace(
+    circuit={"ansatz": {"reps": 2}}, optimizer={"maxiter": 15})
 
 BADGE = ".qb-inside-badges .qb-badge-expressibility"
 

@@ -22,7 +22,7 @@ import time
 import pytest
 
 from e2e_helpers import (
-    _RUN_ENDED, _WATCH_STATUS, click_and_wait_run, BOUNDARY, LOSS, SCATTER, anywidget_failures, open_dashboard, open_tab, plot_count,
+    SMALL_SPEC, _RUN_ENDED, _WATCH_STATUS, click_and_wait_run, BOUNDARY, LOSS, SCATTER, anywidget_failures, open_dashboard, open_tab, plot_count,
     record_timing, select, selected, set_textarea, spec_json, text, throttle_cpu,
     trace_length, wait_all_drawn, wait_heatmap, wait_points, wait_text, wait_trace_length,
 )
@@ -37,12 +37,7 @@ THROTTLED_PAGE_MS = 150_000
 REDRAW_MS = 30_000
 TRAIN_MS = 90_000
 
-#: A small experiment: journeys train often, each run must take seconds.
-SMALL = ExperimentSpec.from_dict({
-    "dataset": {"name": "moons", "n_samples": 40, "noise": 0.1, "test_size": 0.25},
-    "circuit": {"feature_map": {"name": "zz", "reps": 1},
-                "ansatz": {"name": "real_amplitudes", "reps": 1}},
-    "model": {"name": "vqc"}, "optimizer": {"name": "cobyla", "maxiter": 12}, "seed": 1})
+SMALL = ExperimentSpec.from_dict(SMALL_SPEC)
 
 
 def page_spec(page) -> ExperimentSpec:

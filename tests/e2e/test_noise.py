@@ -19,7 +19,7 @@ import time
 
 import pytest
 
-from e2e_helpers import (ARTIFACTS, BOUNDARY, LOSS, click_and_wait_run, open_dashboard, open_tab,
+from e2e_helpers import (SMALL_SPEC, ARTIFACTS, BOUNDARY, LOSS, click_and_wait_run, open_dashboard, open_tab,
                          plot_selector, record_timing, select, selected, spec_json, text,
                          trace_length, traces, wait_heatmap, wait_text)
 from qmlbench import ExperimentSpec
@@ -36,12 +36,8 @@ P2 = ".qb-noise-options .qb-option-p2 .noUi-handle"
 KERNEL_NOISE = plot_selector(".qb-kernel-noise")
 NOISE_DEPTH = plot_selector(".qb-plateau-noise-plot")
 
-NOISY = ExperimentSpec.from_dict({
-    "dataset": {"name": "moons", "n_samples": 40, "noise": 0.1, "test_size": 0.25},
-    "circuit": {"feature_map": {"name": "zz", "reps": 1},
-                "ansatz": {"name": "real_amplitudes", "reps": 1}},
-    "model": {"name": "vqc"}, "optimizer": {"name": "cobyla", "maxiter": 12}, "seed": 1,
-    "execution": {"noise": {"model": "depolarizing", "p1": 0.02, "p2": 0.05}}})
+NOISY = ExperimentSpec.from_dict(SMALL_SPEC).replace(
+    execution={"noise": {"model": "depolarizing", "p1": 0.02, "p2": 0.05}})
 
 _Z = "(sel) => JSON.stringify(document.querySelector(sel).data[0].z)"
 

@@ -21,7 +21,7 @@ import re
 
 import pytest
 
-from e2e_helpers import LOSS, open_dashboard, text, wait_text, wait_trace_length
+from e2e_helpers import SMALL_SPEC, LOSS, open_dashboard, text, wait_text, wait_trace_length
 from qmlbench import ExperimentSpec
 from qmlbench.widgets import share_query
 
@@ -30,11 +30,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.timeout(420)]
 STOP_MS = 40_000
 FIRST_POINTS_MS = 90_000
 
-FAST = ExperimentSpec.from_dict({
-    "dataset": {"name": "moons", "n_samples": 40, "noise": 0.1, "test_size": 0.25},
-    "circuit": {"feature_map": {"name": "zz", "reps": 1},
-                "ansatz": {"name": "real_amplitudes", "reps": 1}},
-    "model": {"name": "vqc"}, "optimizer": {"name": "spsa", "maxiter": 5000}, "seed": 1})
+FAST = ExperimentSpec.from_dict(SMALL_SPEC).replace(optimizer={"name": "spsa", "maxiter": 5000})
 #: Each objective evaluation takes a few hundred ms: a Stop lands inside one.
 SLOW = ExperimentSpec.from_dict({
     "dataset": {"name": "breast_cancer", "n_samples": 200, "test_size": 0.25},
