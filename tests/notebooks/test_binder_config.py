@@ -24,6 +24,9 @@ def test_binders_server_config_culls_like_qmlbench_dashboard():
     assert culling["cull_idle_timeout"] == dash.CULL_IDLE_TIMEOUT
     assert culling["cull_interval"] == dash.CULL_INTERVAL
     assert culling["cull_connected"] is False and culling["cull_busy"] is False
+    # a busy Binder pod: Voila waits as long for a cell's output as qmlbench dashboard does
+    executor = json.loads(CONFIG.read_text())["VoilaExecutor"]
+    assert executor["iopub_timeout"] == dash.IOPUB_TIMEOUT_S
 
 
 def test_binder_start_puts_the_config_where_the_server_reads_it():
@@ -43,3 +46,5 @@ def test_the_jupyter_server_started_through_binder_start_loads_the_culling(tmp_p
     assert str(CONFIG) in text, text[-2000:]
     assert f".cull_idle_timeout = {dash.CULL_IDLE_TIMEOUT}" in text
     assert ".cull_connected = False" in text
+    # the Lab server's config is what its Voila handler gives the executor
+    assert f".iopub_timeout = {dash.IOPUB_TIMEOUT_S}" in text
