@@ -249,18 +249,41 @@ def _forward_output(stream, opener, url: str = "") -> None:
         sys.stdout.flush()
 
 
-def query_string() -> str:
+#: Seconds a preheated kernel keeps asking Voila for the visitor's link once asking fails.  Voila's helper
+#: gives up on its websocket after 5 s, which a busy server can take to answer; the
+#: server keeps the link for the kernel, so asking again gets it.
+LINK_WAIT_S = 60.0
+
+
+def query_string() -> str | None:
     """The query string of the page request, inside a notebook Voila serves.
 
     A preheated kernel runs the notebook before anyone asks for the page, so
     the request (and its query string) is only known once a visitor arrives:
     Voila's helper blocks until then.  Outside Voila (JupyterLab, nbclient) it
     returns the ``QUERY_STRING`` environment variable, normally empty.
+
+    ``None``: a preheated kernel could not read the link within :data:`LINK_WAIT_S`
+    (the page then says so instead of showing the default screen as if it were the link's).
     """
     if _preheating():
+        import time
+        import warnings
+
         from voila.utils import get_query_string
 
-        return get_query_string() or ""
+        failing_since = None   # the wait for a visitor itself has no limit
+        while True:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")   # "Failed to connect": asked again below
+                query = get_query_string()
+            if query is not None:
+                return query
+            now = time.monotonic()
+            failing_since = now if failing_since is None else failing_since
+            if now - failing_since >= LINK_WAIT_S:
+                return None
+            time.sleep(0.5)
     return os.environ.get("QUERY_STRING", "")
 
 
@@ -315,6 +338,7 @@ def open_workbench():
     import time
 
     from .widgets import Workbench
+    from .widgets._common import message_html
 
     if not _preheating():
         app = Workbench.from_query(query_string())
@@ -333,7 +357,13 @@ def open_workbench():
     # the browser tests, that a preheated kernel is ready for the next visitor.
     _to_server_log(f"{WARM_MARK} in {time.perf_counter() - start:.1f} s")
     query = query_string()
-    if app is None or query.strip().lstrip("?"):
+    if query is None:
+        if app is None:
+            app = Workbench.from_query("")
+        app.notice.value = message_html(
+            "This page's link could not be read from the server in time (it is busy); "
+            "showing the default experiment. Reload the page to open the link.")
+    elif app is None or query.strip().lstrip("?"):
         for widget_id in default:
             widget = _live_widgets(widget_id)
             if widget is not None:

@@ -314,6 +314,29 @@ def test_a_preheated_kernel_builds_the_default_screen_before_the_visitor_comes(
     assert {id(w) for w in new if type(w).__name__ == "FigureWidget"} == figures
 
 
+def test_a_preheated_kernel_asks_again_when_voila_cannot_hand_it_the_link(monkeypatch):
+    """Voila's helper gives up after 5 s on a busy server and returns None; the link
+    is still there to be read, so the kernel asks again instead of showing the default."""
+    import voila.utils
+
+    monkeypatch.setenv("VOILA_PREHEAT", "True")
+    answers = iter([None, None, "preset=moons_vqc"])
+    monkeypatch.setattr(voila.utils, "get_query_string", lambda url=None: next(answers))
+    assert dash.query_string() == "preset=moons_vqc"
+
+
+def test_a_link_that_cannot_be_read_is_said_on_the_page_not_passed_off_as_the_default(
+        monkeypatch):
+    import voila.utils
+
+    monkeypatch.setenv("VOILA_PREHEAT", "True")
+    monkeypatch.setattr(dash, "LINK_WAIT_S", 0.0)
+    monkeypatch.setattr(voila.utils, "get_query_string", lambda url=None: None)
+    assert dash.query_string() is None
+    app = dash.open_workbench()
+    assert "could not be read" in app.notice.value and "Reload" in app.notice.value
+
+
 @pytest.mark.timeout(90)
 def test_sigterm_stops_serve_and_its_voila_child():
     port = dash.free_port()
