@@ -104,3 +104,25 @@ def test_a_positive_integer_gamma_is_taken():
     b = np.random.default_rng(0).uniform(-1, 1, (3, 2, 3))
     np.testing.assert_array_equal(kernels.projected_matrix(b, gamma=2),
                                   kernels.projected_matrix(b, gamma=2.0))
+
+
+def test_with_shots_each_measurement_draws_its_own_shot_noise():
+    # A shot estimate of a Bloch vector is a new measurement each time: the test points'
+    # noise must not be the training points' noise replayed (with one stream per seed, test
+    # row i reused training row i's draws and re-measured training points came back exactly
+    # as they were measured for the fit).  The fit stays reproducible from its seed.
+    ds = qb.datasets.load("linearly_separable", n_samples=40, num_features=3, seed=2)
+
+    def fit():
+        return ProjectedQSVCModel(feature_map="iqp", feature_map_reps=1, shots=100,
+                                  seed=1).fit(ds.X_train, ds.y_train)
+
+    m = fit()
+    again = m._bloch(ds.X_train)
+    assert not np.array_equal(again, m.bloch_train_)
+    # same noise law: differences of two independent estimates of <P> with 100 shots each
+    # have variance 2 (1 - <P>^2) / 100 <= 0.02 per entry
+    assert np.mean((again - m.bloch_train_) ** 2) < 0.02
+    np.testing.assert_array_equal(fit().kernel_matrix_, m.kernel_matrix_)
+    np.testing.assert_array_equal(fit().decision_function(ds.X_test),
+                                  fit().decision_function(ds.X_test))
