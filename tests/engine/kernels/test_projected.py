@@ -126,3 +126,38 @@ def test_with_shots_each_measurement_draws_its_own_shot_noise():
     np.testing.assert_array_equal(fit().kernel_matrix_, m.kernel_matrix_)
     np.testing.assert_array_equal(fit().decision_function(ds.X_test),
                                   fit().decision_function(ds.X_test))
+
+
+def _depolarized_reduced_states(fm, x, p1, p2):
+    """Each qubit's reduced state after ``fm`` at ``x`` with rho -> (1-p) rho + p I/2^k after
+    every k-qubit gate, evolved gate by gate with qiskit.quantum_info alone (the Pauli-twirl
+    form (1-p) rho + p 4^-k sum_P P rho P), on the gates the noise attaches to."""
+    from itertools import product
+
+    from qiskit.quantum_info import DensityMatrix, Operator, Pauli
+
+    circ = qb.execution.evaluator_for({"noise": {"model": "depolarizing", "p1": p1, "p2": p2}}) \
+        .noise_plan.transpiled(fm.assign_parameters(x))
+    rho = DensityMatrix.from_label("0" * fm.num_qubits)
+    for inst in circ.data:
+        qargs = [circ.find_bit(q).index for q in inst.qubits]
+        rho = rho.evolve(Operator(inst.operation), qargs)
+        k, p = len(qargs), (p1 if len(qargs) == 1 else p2)
+        twirl = sum(rho.evolve(Operator(Pauli("".join(s))), qargs).data
+                    for s in product("IXYZ", repeat=k))
+        rho = DensityMatrix((1 - p) * rho.data + p / 4 ** k * twirl)
+    n = fm.num_qubits
+    return [partial_trace(rho, [q for q in range(n) if q != k]).data for k in range(n)]
+
+
+def test_under_depolarizing_noise_matches_hand_evolved_density_matrices():
+    fm = qb.circuits.feature_map("heisenberg", 3, reps=2, t=0.3)
+    X = np.random.default_rng(4).uniform(-1.5, 1.5, (3, 3))
+    p1, p2, gamma = 0.02, 0.06, 0.8
+    ev = qb.execution.evaluator_for({"noise": {"model": "depolarizing", "p1": p1, "p2": p2}})
+    red = [_depolarized_reduced_states(fm, x, p1, p2) for x in X]
+    ref = np.array([[np.exp(-gamma * sum(np.linalg.norm(a - b, "fro") ** 2 for a, b in zip(ri, rj)))
+                     for rj in red] for ri in red])
+    K = kernels.projected_kernel_matrix(fm, X, X, gamma, evaluator=ev)
+    np.testing.assert_allclose(K, ref, atol=1e-12)
+    assert np.abs(K - kernels.projected_kernel_matrix(fm, X, X, gamma)).max() > 1e-3
