@@ -30,6 +30,14 @@ def _noise_note(noise, name):
     return [f"noise does not apply to {name} (its labels are defined exactly)"] if noise else []
 
 
+def _at_width(rng, d):
+    """A stream of its own for width ``d``, from the seed's stream: a width sweep with one
+    seed draws each width afresh (from the seed's one stream, a 4-d linearly_separable was
+    2-d rows glued in pairs, and hyperplanes_parity had the same latent points and labels at
+    every width), and the same seed still gives the same data."""
+    return np.random.default_rng([int(rng.integers(2 ** 63)), int(d)])
+
+
 def _balanced(rng, X, y, n):
     """``n // 2`` points of each class (the first ones drawn), in a seeded random order."""
     half = n // 2
@@ -61,7 +69,7 @@ def linearly_separable_raw(n, d, rng, margin=None):
 
 def linearly_separable(n, noise, rng, margin=None, num_features=None, **_):
     d = num_features or 2
-    X, y, _w, m = linearly_separable_raw(n, d, rng, margin)
+    X, y, _w, m = linearly_separable_raw(n, d, _at_width(rng, d), margin)
     notes = [f"linearly separable (Bowles et al. 2024): w = (1, ..., 1), margin {m:.3g}"]
     return X, y, _names(d), ["w·x < 0", "w·x > 0"], notes + _noise_note(noise, "linearly_separable")
 
@@ -86,7 +94,7 @@ def hidden_manifold_raw(n, d, rng, manifold_dimension=6):
 
 def hidden_manifold(n, noise, rng, manifold_dimension=6, num_features=None, **_):
     d = num_features or 2
-    X, y, _h = hidden_manifold_raw(n, d, rng, manifold_dimension)
+    X, y, _h = hidden_manifold_raw(n, d, _at_width(rng, d), manifold_dimension)
     notes = [f"hidden manifold (Bowles et al. 2024): a {manifold_dimension}-dimensional manifold "
              f"in {d} dimensions"]
     return X, y, _names(d), ["below median", "above median"], notes + _noise_note(noise, "hidden_manifold")
@@ -116,7 +124,7 @@ def two_curves_raw(n, d, rng, degree=5, offset=0.1, noise=0.01):
 
 def two_curves(n, noise, rng, degree=5, offset=0.1, num_features=None, **_):
     d = num_features or 2
-    X, y, _h = two_curves_raw(n, d, rng, degree, offset, noise)
+    X, y, _h = two_curves_raw(n, d, _at_width(rng, d), degree, offset, noise)
     notes = [f"two curves (Bowles et al. 2024): degree {degree}, offset {offset:g}, noise {noise:g}"]
     return X, y, _names(d), ["curve", "shifted curve"], notes
 
@@ -147,7 +155,7 @@ def hyperplanes_parity_raw(n, d, rng, n_hyperplanes=2, dim_hyperplanes=3):
 
 def hyperplanes_parity(n, noise, rng, n_hyperplanes=2, dim_hyperplanes=3, num_features=None, **_):
     d = num_features or 2
-    X, y, _h = hyperplanes_parity_raw(n, d, rng, n_hyperplanes, dim_hyperplanes)
+    X, y, _h = hyperplanes_parity_raw(n, d, _at_width(rng, d), n_hyperplanes, dim_hyperplanes)
     notes = [f"hyperplanes and parity (Bowles et al. 2024): {n_hyperplanes} hyperplanes in "
              f"{dim_hyperplanes} dimensions, embedded in {d}"]
     return X, y, _names(d), ["even", "odd"], notes + _noise_note(noise, "hyperplanes_parity")
@@ -190,7 +198,7 @@ def bars_and_stripes_raw(n, height, width, rng, noise=0.5):
 def bars_and_stripes(n, noise, rng, height=None, num_features=None, **_):
     d = num_features or 16
     h, w = bars_and_stripes_shape(d, height)
-    X, y, _clean = bars_and_stripes_raw(n, h, w, rng, noise)
+    X, y, _clean = bars_and_stripes_raw(n, h, w, _at_width(rng, d), noise)
     names = [f"p{r}_{c}" for r in range(h) for c in range(w)]
     notes = [f"bars and stripes (Bowles et al. 2024): {h}x{w} images, pixel noise {noise:g}"]
     return X.reshape(n, h * w), y, names, ["bar", "stripe"], notes

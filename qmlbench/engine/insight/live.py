@@ -20,7 +20,8 @@ from ..spec import ExperimentSpec
 from .entanglement import EntanglementResult, entangling_capability
 from .expressibility import ExpressibilityResult, expressibility
 
-__all__ = ["LIVE_MAX_QUBITS", "LiveBadges", "live_samples", "circuit_badges", "spec_badges"]
+__all__ = ["LIVE_MAX_QUBITS", "LiveBadges", "live_samples", "circuit_badges", "spec_badges",
+           "no_circuit_reason"]
 
 #: Widths with a live badge, and the fidelity pairs drawn at each (the rule of the UI).
 LIVE_SAMPLES = ((4, 2000), (6, 1000), (8, 500))
@@ -66,17 +67,36 @@ def circuit_badges(circuit, inputs=None, samples: int | None = None, seed: int |
     return LiveBadges(part, n, samples, ex, q)
 
 
+def no_circuit_reason(entry, dataset) -> str | None:
+    """Why the spec's circuit is not the model's on this data, or None when it is.
+
+    A state model (quantum data) takes states as they are: it has no feature map, and the
+    spec's map over the 2^(n+1) amplitude columns would be a circuit of that many qubits
+    that nothing runs, so its measures would describe no part of the model."""
+    states = getattr(dataset, "inputs", "features") == datasets.STATES
+    if states or (entry.quantum and not entry.uses_feature_map):
+        return ("the inputs are quantum states, used as they are: the model has no feature "
+                "map, so there is no encoding circuit to measure")
+    return None
+
+
 def spec_badges(spec, dataset=None, samples: int | None = None, seed: int | None = 0) -> LiveBadges:
     """The badges of a spec's circuit: feature map + ansatz for a variational model, the
-    feature map for a kernel model, inputs drawn from the training data."""
+    feature map for a kernel model, inputs drawn from the training data; none, with the
+    reason, for a model on quantum states."""
     if not isinstance(spec, ExperimentSpec):
         spec = ExperimentSpec.from_dict(spec)
     if dataset is None:
         dataset = datasets.from_spec(spec.dataset, seed=spec.seed,
                                      num_features=spec.circuit.num_features)
     X = np.asarray(dataset.X_train, dtype=float)
-    fm, an = circuits.from_spec(spec.circuit, X.shape[1])
     entry = models.get(spec.model.name)
+    reason = no_circuit_reason(entry, dataset)
+    if reason is not None:
+        states = getattr(dataset, "inputs", "features") == datasets.STATES
+        qubits = int(np.log2(X.shape[1] // 2)) if states else 0     # [Re | Im] of 2^n amplitudes
+        return LiveBadges("input states", qubits, None, reason=reason)
+    fm, an = circuits.from_spec(spec.circuit, X.shape[1])
     if entry.uses_ansatz:
         return circuit_badges(circuits.compose(fm, an, **spec.circuit.reupload), X, samples, seed, "feature map + ansatz")
     return circuit_badges(fm, X, samples, seed, "feature map")

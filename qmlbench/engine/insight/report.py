@@ -14,11 +14,13 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .. import circuits, datasets, models
+from ..errors import SpecError
 from ..spec import ExperimentSpec
 from .common import InsightResult, check_count
 from .effective_dimension import effective_dimension
 from .entanglement import entangling_capability
 from .expressibility import expressibility
+from .live import no_circuit_reason
 
 __all__ = ["InsightReport", "spec_report"]
 
@@ -49,9 +51,12 @@ def spec_report(spec, samples: int = 2000, bins: int = 75, seed: int | None = 0,
     samples = check_count("samples", samples, 2)
     input_samples = check_count("input_samples", input_samples, 1)
     ds = datasets.from_spec(spec.dataset, seed=spec.seed, num_features=spec.circuit.num_features)
+    entry = models.get(spec.model.name)
+    reason = no_circuit_reason(entry, ds)
+    if reason is not None:
+        raise SpecError("model.name", spec.model.name, reason=f"on {spec.dataset.name}: {reason}")
     fm, an = circuits.from_spec(spec.circuit, ds.X_train.shape[1])
     X = np.asarray(ds.X_train, dtype=float)
-    entry = models.get(spec.model.name)
     parts = [("feature map", spec.circuit.feature_map.name, fm, X)]
     if entry.uses_ansatz:
         parts += [("ansatz", spec.circuit.ansatz.name, an, None),

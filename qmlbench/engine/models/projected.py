@@ -8,6 +8,8 @@ it does not concentrate the way the fidelity of two wide states does.
 
 from __future__ import annotations
 
+import numpy as np
+
 from .. import kernels
 from ..errors import SpecError
 from ._checks import check_fitted_X
@@ -32,10 +34,24 @@ class ProjectedQSVCModel(QSVCModel):
     _params = {"gamma": "scale", "gamma_factor": 1.0}
 
     def _bloch(self, X):
-        return kernels.bloch_vectors(self.feature_map_, X, evaluator=self._get_evaluator())
+        ev = self._get_evaluator()
+        if not self.shots or self.seed is None:
+            return kernels.bloch_vectors(self.feature_map_, X, evaluator=ev)
+        # The evaluator samples from its seed afresh on every call: each measurement here
+        # gets a seed of its own (seed, call), as the fidelity kernel's shots do, or test
+        # row i would replay training row i's shot noise.
+        self._bloch_calls = getattr(self, "_bloch_calls", 0) + 1
+        seed = ev.seed
+        ev.seed = int(np.random.SeedSequence([int(self.seed), self._bloch_calls])
+                      .generate_state(1)[0])
+        try:
+            return kernels.bloch_vectors(self.feature_map_, X, evaluator=ev)
+        finally:
+            ev.seed = seed
 
     def _train_kernel(self, X, t, monitor):
         self._phase(monitor, 1, "kernel matrix")
+        self._bloch_calls = 0      # a refit draws the same shot noise as the first fit
         gamma = self.gamma
         if gamma != "scale":
             try:

@@ -109,3 +109,23 @@ def test_a_study_sweeps_their_dimension():
         "datasets": [{"name": "hidden_manifold", "dimensions": [2, 8, 12]}],
         "models": ["logistic"]})
     assert [c.labels["dimension"] for c in study.cells] == [2, 8, 12]
+
+
+def test_each_width_is_an_independent_draw_of_the_same_seed():
+    # A width sweep (the study's dimensions 2..10, one seed) compares models across d; the
+    # tasks at two widths must be two draws, not one draw cut differently: with one stream
+    # per seed, linearly_separable's 4-d rows were 2-d rows glued in pairs and
+    # hyperplanes_parity had the same latent points and labels at every width.
+    def draw(name, d, seed=0):
+        X, y, *_ = getattr(bowles, name)(300, 0.0, np.random.default_rng(seed), num_features=d)
+        return X, y
+
+    X2, _ = draw("linearly_separable", 2)
+    X4, _ = draw("linearly_separable", 4)
+    shared = (np.abs(X4[:, None, :2] - X2[None, :, :]).max(axis=2) < 1e-12).any(axis=1)
+    assert not shared.any()
+    _, y3 = draw("hyperplanes_parity", 3)
+    _, y5 = draw("hyperplanes_parity", 5)
+    assert not np.array_equal(y3, y5)
+    for name in NAMES[:4]:                       # and the same seed is still the same data
+        np.testing.assert_array_equal(draw(name, 3)[0], draw(name, 3)[0])

@@ -104,3 +104,60 @@ def test_a_positive_integer_gamma_is_taken():
     b = np.random.default_rng(0).uniform(-1, 1, (3, 2, 3))
     np.testing.assert_array_equal(kernels.projected_matrix(b, gamma=2),
                                   kernels.projected_matrix(b, gamma=2.0))
+
+
+def test_with_shots_each_measurement_draws_its_own_shot_noise():
+    # A shot estimate of a Bloch vector is a new measurement each time: the test points'
+    # noise must not be the training points' noise replayed (with one stream per seed, test
+    # row i reused training row i's draws and re-measured training points came back exactly
+    # as they were measured for the fit).  The fit stays reproducible from its seed.
+    ds = qb.datasets.load("linearly_separable", n_samples=40, num_features=3, seed=2)
+
+    def fit():
+        return ProjectedQSVCModel(feature_map="iqp", feature_map_reps=1, shots=100,
+                                  seed=1).fit(ds.X_train, ds.y_train)
+
+    m = fit()
+    again = m._bloch(ds.X_train)
+    assert not np.array_equal(again, m.bloch_train_)
+    # same noise law: differences of two independent estimates of <P> with 100 shots each
+    # have variance 2 (1 - <P>^2) / 100 <= 0.02 per entry
+    assert np.mean((again - m.bloch_train_) ** 2) < 0.02
+    np.testing.assert_array_equal(fit().kernel_matrix_, m.kernel_matrix_)
+    np.testing.assert_array_equal(fit().decision_function(ds.X_test),
+                                  fit().decision_function(ds.X_test))
+
+
+def _depolarized_reduced_states(fm, x, p1, p2):
+    """Each qubit's reduced state after ``fm`` at ``x`` with rho -> (1-p) rho + p I/2^k after
+    every k-qubit gate, evolved gate by gate with qiskit.quantum_info alone (the Pauli-twirl
+    form (1-p) rho + p 4^-k sum_P P rho P), on the gates the noise attaches to."""
+    from itertools import product
+
+    from qiskit.quantum_info import DensityMatrix, Operator, Pauli
+
+    circ = qb.execution.evaluator_for({"noise": {"model": "depolarizing", "p1": p1, "p2": p2}}) \
+        .noise_plan.transpiled(fm.assign_parameters(x))
+    rho = DensityMatrix.from_label("0" * fm.num_qubits)
+    for inst in circ.data:
+        qargs = [circ.find_bit(q).index for q in inst.qubits]
+        rho = rho.evolve(Operator(inst.operation), qargs)
+        k, p = len(qargs), (p1 if len(qargs) == 1 else p2)
+        twirl = sum(rho.evolve(Operator(Pauli("".join(s))), qargs).data
+                    for s in product("IXYZ", repeat=k))
+        rho = DensityMatrix((1 - p) * rho.data + p / 4 ** k * twirl)
+    n = fm.num_qubits
+    return [partial_trace(rho, [q for q in range(n) if q != k]).data for k in range(n)]
+
+
+def test_under_depolarizing_noise_matches_hand_evolved_density_matrices():
+    fm = qb.circuits.feature_map("heisenberg", 3, reps=2, t=0.3)
+    X = np.random.default_rng(4).uniform(-1.5, 1.5, (3, 3))
+    p1, p2, gamma = 0.02, 0.06, 0.8
+    ev = qb.execution.evaluator_for({"noise": {"model": "depolarizing", "p1": p1, "p2": p2}})
+    red = [_depolarized_reduced_states(fm, x, p1, p2) for x in X]
+    ref = np.array([[np.exp(-gamma * sum(np.linalg.norm(a - b, "fro") ** 2 for a, b in zip(ri, rj)))
+                     for rj in red] for ri in red])
+    K = kernels.projected_kernel_matrix(fm, X, X, gamma, evaluator=ev)
+    np.testing.assert_allclose(K, ref, atol=1e-12)
+    assert np.abs(K - kernels.projected_kernel_matrix(fm, X, X, gamma)).max() > 1e-3
