@@ -1,7 +1,7 @@
 """Inside the circuit, layer by layer (TensorFlow Playground's per-neuron heatmaps, for
 qubits): for a model on 2-feature data, the Bloch vector ``(<X_i>, <Y_i>, <Z_i>)`` of
-every qubit over an input grid after the feature map and after each ansatz repetition,
-and the single-qubit purity ``Tr rho_i^2 = (1 + |r_i|^2) / 2`` (below 1: qubit ``i`` is
+every qubit over an input grid after the feature map and after each ansatz repetition
+(a re-uploading model: after each encoding-and-ansatz layer), and the single-qubit purity ``Tr rho_i^2 = (1 + |r_i|^2) / 2`` (below 1: qubit ``i`` is
 entangled with the rest).
 
 Each layer is one truncated circuit (the feature map, then the first ``k`` repetitions
@@ -49,6 +49,9 @@ def layer_circuits(model, net: Network) -> tuple[list[QuantumCircuit], list[str]
     fm, an = net.feature_map, net.ansatz
     if fm is None or an is None or not hasattr(model, "ansatz_reps"):
         return [net.circuit], ["whole circuit"], "the network's layers are not known: one view"
+    reupload = (net.circuit.metadata or {}).get("reuploading")
+    if reupload:
+        return _reupload_layers(net, int(reupload["layers"]))
     reps = int(model.ansatz_reps)
     full = _signature(an)
     out, labels = [fm.copy()], ["feature map"]
@@ -67,6 +70,24 @@ def layer_circuits(model, net: Network) -> tuple[list[QuantumCircuit], list[str]
         out.append(trunc)
         labels.append(f"ansatz rep {k}")
     return out, labels, note
+
+
+def _reupload_layers(net: Network, layers: int) -> tuple[list[QuantumCircuit], list[str], str]:
+    # A re-uploaded circuit is encoding, ansatz, encoding, ansatz, ... (circuits.compose):
+    # a view after the first encoding, then after each whole layer.  Cutting the ansatz
+    # alone by repetition would show the first layer only, as if it were the whole model.
+    nf, na = len(net.feature_map.data), len(net.ansatz.data)
+    if len(net.circuit.data) != layers * (nf + na):
+        return [net.circuit], ["whole circuit"], ("the re-uploaded circuit's layers are not "
+                                                  "known: one view")
+    cuts = [nf] + [k * (nf + na) for k in range(1, layers + 1)]
+    out = []
+    for cut in cuts:
+        part = net.circuit.copy_empty_like()
+        for inst in net.circuit.data[:cut]:
+            part.append(inst)
+        out.append(part)
+    return out, ["feature map"] + [f"layer {k}/{layers}" for k in range(1, layers + 1)], ""
 
 
 @dataclass
