@@ -509,17 +509,22 @@ REUPLOADING = Schema.of(
                 "weights (data re-uploading); 1: encode once, then the ansatz"),
     Option("input_scaling", "bool", False, label="input scaling",
            help="a trainable weight multiplies each input in every encoding layer"),
+    Option("trainable_first", "bool", False, label="ansatz first",
+           help="one more ansatz copy before the first encoding, so every encoding sits "
+                "between trainable blocks (W S W ... S W: Schuld, Sweke & Meyer 2021; Bowles "
+                "et al. 2024's separable model)"),
 )
 
 
 def compose(feature_map: QuantumCircuit, ansatz: QuantumCircuit, layers: int = 1,
-            input_scaling: bool = False) -> QuantumCircuit:
+            input_scaling: bool = False, trainable_first: bool = False) -> QuantumCircuit:
     """The feature map followed by the ansatz; both must have the same width.
 
     ``layers`` > 1 re-uploads the data (Pérez-Salinas et al. 2020): encoding, ansatz,
-    encoding, ansatz, ... ``layers`` times, each ansatz copy with its own weights
-    ``θ[l * A + j]``; ``input_scaling`` multiplies input ``i`` of encoding layer ``l`` by a
-    trainable weight ``θ[layers * A + l * D + i]`` (A weights per ansatz, D inputs).
+    encoding, ansatz, ... ``layers`` times; ``trainable_first`` puts one more ansatz copy
+    before the first encoding.  Ansatz copy ``c`` (in circuit order, C copies) has its own
+    weights ``θ[c * A + j]``; ``input_scaling`` multiplies input ``i`` of encoding layer ``l``
+    by a trainable weight ``θ[C * A + l * D + i]`` (A weights per ansatz, D inputs).
     Weights stay after inputs in ``circuit.parameters``; the metadata records the layout.
     """
     if feature_map.num_qubits != ansatz.num_qubits:
@@ -528,29 +533,38 @@ def compose(feature_map: QuantumCircuit, ansatz: QuantumCircuit, layers: int = 1
     layers = REUPLOADING["layers"].check(layers, "circuit.reuploading.layers")
     input_scaling = REUPLOADING["input_scaling"].check(input_scaling,
                                                        "circuit.reuploading.input_scaling")
+    trainable_first = REUPLOADING["trainable_first"].check(
+        trainable_first, "circuit.reuploading.trainable_first")
     circuit = QuantumCircuit(feature_map.num_qubits, name=f"{feature_map.name}+{ansatz.name}")
     meta = {"feature_map": feature_map.metadata, "ansatz": ansatz.metadata}
-    if layers == 1 and not input_scaling:
+    if layers == 1 and not input_scaling and not trainable_first:
         circuit.compose(feature_map, inplace=True)
         circuit.compose(ansatz, inplace=True)
         circuit.metadata = meta
         return circuit
     inputs, weights = list(feature_map.parameters), list(ansatz.parameters)
     a, d = len(weights), len(inputs)
-    theta = ParameterVector(WEIGHT_PREFIX, layers * a + (layers * d if input_scaling else 0))
+    copies = layers + int(trainable_first)
+    theta = ParameterVector(WEIGHT_PREFIX, copies * a + (layers * d if input_scaling else 0))
+
+    def ansatz_copy(c):
+        return ansatz.assign_parameters(dict(zip(weights, theta[c * a:(c + 1) * a])),
+                                        inplace=False)
+
+    if trainable_first:
+        circuit.compose(ansatz_copy(0), inplace=True)
     for layer in range(layers):
         encoding = feature_map
         if input_scaling:
-            scale = theta[layers * a + layer * d: layers * a + (layer + 1) * d]
+            scale = theta[copies * a + layer * d: copies * a + (layer + 1) * d]
             encoding = feature_map.assign_parameters(
                 {p: s * p for p, s in zip(inputs, scale)}, inplace=False)
         circuit.compose(encoding, inplace=True)
-        circuit.compose(ansatz.assign_parameters(
-            dict(zip(weights, theta[layer * a:(layer + 1) * a])), inplace=False), inplace=True)
+        circuit.compose(ansatz_copy(layer + int(trainable_first)), inplace=True)
     circuit.name = f"{feature_map.name}+{ansatz.name} x{layers}"
     circuit.metadata = {**meta, "reuploading": {
-        "layers": layers, "input_scaling": input_scaling, "ansatz_weights": layers * a,
-        "scaling_weights": layers * d if input_scaling else 0}}
+        "layers": layers, "input_scaling": input_scaling, "trainable_first": trainable_first,
+        "ansatz_weights": copies * a, "scaling_weights": layers * d if input_scaling else 0}}
     return circuit
 
 

@@ -104,7 +104,7 @@ class CircuitSpec:
     """``num_qubits=None`` means one qubit per (reduced) feature (or per group of features,
     for a feature map that loads several per qubit).
 
-    ``reuploading`` (None: off) is ``{"layers": L, "input_scaling": bool}``
+    ``reuploading`` (None: off) is ``{"layers": L, "input_scaling": bool, "trainable_first": bool}``
     (``circuits.REUPLOADING``): variational models alternate encoding and ansatz L times
     (Pérez-Salinas et al. 2020); the spec keeps it with the defaults filled in, and null for
     one layer without scaling (the plain circuit)."""
@@ -116,7 +116,7 @@ class CircuitSpec:
 
     @property
     def reupload(self) -> dict:
-        """``circuits.compose``'s keywords: ``layers`` and ``input_scaling``."""
+        """``circuits.compose``'s keywords: ``layers``, ``input_scaling`` and ``trainable_first``."""
         return circuits.REUPLOADING.merged(self.reuploading or {})
 
     @property

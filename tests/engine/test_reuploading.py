@@ -25,10 +25,12 @@ def single_qubit_spec(layers, input_scaling=False, **model):
 def test_spec_round_trip_and_default_specs_read_as_before():
     plain = qb.ExperimentSpec()
     assert "reuploading" not in plain.to_dict()["circuit"]
-    assert plain.circuit.reupload == {"layers": 1, "input_scaling": False}
+    assert plain.circuit.reupload == {"layers": 1, "input_scaling": False,
+                                      "trainable_first": False}
     spec = single_qubit_spec(3)
     d = spec.to_dict()
-    assert d["circuit"]["reuploading"] == {"layers": 3, "input_scaling": False}
+    assert d["circuit"]["reuploading"] == {"layers": 3, "input_scaling": False,
+                                           "trainable_first": False}
     assert qb.ExperimentSpec.from_json(spec.to_json()).to_dict() == d
     # the rotations map loads two features per qubit: one qubit takes the plane
     assert spec.circuit.num_features == 2
@@ -55,6 +57,7 @@ def test_the_circuit_interleaves_encoding_and_ansatz_with_scaled_inputs():
     assert c.num_parameters == d + 3 * a + 3 * d
     assert [p.name for p in c.parameters][:2] == ["x[0]", "x[1]"]
     assert c.metadata["reuploading"] == {"layers": 3, "input_scaling": True,
+                                         "trainable_first": False,
                                          "ansatz_weights": 3 * a, "scaling_weights": 3 * d}
     # the same state as the circuit written by hand: per layer RY(s0 x0) RZ(s1 x1), then
     # the layer's own RY RZ RY RZ
@@ -74,6 +77,37 @@ def test_the_circuit_interleaves_encoding_and_ansatz_with_scaled_inputs():
         hand.rz(t[3], 0)
     got = qb.execution.statevectors(c, np.concatenate([x, w])[None, :])[0]
     assert abs(np.vdot(Statevector(hand).data, got)) == pytest.approx(1.0, abs=1e-12)
+
+
+def test_trainable_first_puts_an_ansatz_copy_before_the_first_encoding():
+    # W S W (Schuld, Sweke & Meyer 2021; Bowles et al. 2024's separable model): the first copy
+    # takes theta[0:A], the one after encoding l theta[(l + 1) A:(l + 2) A], scalings last
+    fm = circuits.feature_map("angle", 1, rotation="y")
+    an = circuits.ansatz("separable", 1, reps=1)
+    a = an.num_parameters
+    c = circuits.compose(fm, an, layers=2, input_scaling=True, trainable_first=True)
+    assert c.num_parameters == 1 + 3 * a + 2
+    assert c.metadata["reuploading"]["ansatz_weights"] == 3 * a
+    rng = np.random.default_rng(1)
+    x, w = rng.normal(size=1), rng.normal(size=c.num_parameters - 1)
+    from qiskit import QuantumCircuit
+
+    hand = QuantumCircuit(1)
+
+    def rot(t):
+        for k in range(0, len(t), 3):
+            hand.rz(t[k], 0)
+            hand.ry(t[k + 1], 0)
+            hand.rz(t[k + 2], 0)
+
+    rot(w[0:a])
+    for layer in range(2):
+        hand.ry(w[3 * a + layer] * x[0], 0)
+        rot(w[(layer + 1) * a:(layer + 2) * a])
+    got = qb.execution.statevectors(c, np.concatenate([x, w])[None, :])[0]
+    assert abs(np.vdot(Statevector(hand).data, got)) == pytest.approx(1.0, abs=1e-12)
+    with pytest.raises(qb.SpecError, match="circuit.reuploading.trainable_first"):
+        qb.ExperimentSpec.from_dict({"circuit": {"reuploading": {"trainable_first": 1}}})
 
 
 @pytest.mark.parametrize("name", ["vqc", "estimator_qnn", "sampler_qnn", "vqr"])

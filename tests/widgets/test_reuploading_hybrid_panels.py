@@ -15,17 +15,24 @@ def test_composer_sets_reuploading_and_draws_every_layer():
                                               "ansatz": {"name": "real_amplitudes", "reps": 1}},
                                   "model": {"name": "estimator_qnn"}})
     single = panel.circuit
-    assert set(panel.reuploading.widgets) == {"layers", "input_scaling"}
+    assert set(panel.reuploading.widgets) == {"layers", "input_scaling", "trainable_first"}
     panel.reuploading.widgets["layers"].value = 3
-    assert panel.spec.circuit.reuploading == {"layers": 3, "input_scaling": False}
+    assert panel.spec.circuit.reuploading == {"layers": 3, "input_scaling": False,
+                                              "trainable_first": False}
     drawn = panel.circuit
     assert drawn.metadata["reuploading"]["layers"] == 3
     assert drawn.num_parameters == 2 + 3 * (single.num_parameters - 2)
     # the picture holds every layer's gates: three encodings of x[0]
     assert panel.diagram.value.count("x[0]") >= 3 or panel.diagram.value.count("x_0") >= 3
     panel.reuploading.widgets["input_scaling"].value = True
-    assert panel.spec.circuit.reuploading == {"layers": 3, "input_scaling": True}
+    assert panel.spec.circuit.reuploading == {"layers": 3, "input_scaling": True,
+                                              "trainable_first": False}
     assert panel.circuit.metadata["reuploading"]["scaling_weights"] == 6
+    # an ansatz copy before the first encoding: one more copy's weights
+    panel.reuploading.widgets["trainable_first"].value = True
+    assert panel.spec.circuit.reuploading["trainable_first"] is True
+    assert panel.circuit.num_parameters == drawn.num_parameters + 6 + (single.num_parameters - 2)
+    panel.reuploading.widgets["trainable_first"].value = False
     # back to one layer without scaling: the spec reads as before
     panel.reuploading.widgets["input_scaling"].value = False
     panel.reuploading.widgets["layers"].value = 1

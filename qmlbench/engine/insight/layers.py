@@ -51,7 +51,8 @@ def layer_circuits(model, net: Network) -> tuple[list[QuantumCircuit], list[str]
         return [net.circuit], ["whole circuit"], "the network's layers are not known: one view"
     reupload = (net.circuit.metadata or {}).get("reuploading")
     if reupload:
-        return _reupload_layers(net, int(reupload["layers"]))
+        return _reupload_layers(net, int(reupload["layers"]),
+                                bool(reupload.get("trainable_first", False)))
     reps = int(model.ansatz_reps)
     full = _signature(an)
     out, labels = [fm.copy()], ["feature map"]
@@ -72,15 +73,18 @@ def layer_circuits(model, net: Network) -> tuple[list[QuantumCircuit], list[str]
     return out, labels, note
 
 
-def _reupload_layers(net: Network, layers: int) -> tuple[list[QuantumCircuit], list[str], str]:
-    # A re-uploaded circuit is encoding, ansatz, encoding, ansatz, ... (circuits.compose):
-    # a view after the first encoding, then after each whole layer.  Cutting the ansatz
-    # alone by repetition would show the first layer only, as if it were the whole model.
+def _reupload_layers(net: Network, layers: int, trainable_first: bool = False
+                     ) -> tuple[list[QuantumCircuit], list[str], str]:
+    # A re-uploaded circuit is (ansatz,) encoding, ansatz, encoding, ansatz, ...
+    # (circuits.compose): a view after the first encoding, then after each whole layer.
+    # Cutting the ansatz alone by repetition would show the first layer only, as if it
+    # were the whole model.
     nf, na = len(net.feature_map.data), len(net.ansatz.data)
-    if len(net.circuit.data) != layers * (nf + na):
+    first = na if trainable_first else 0
+    if len(net.circuit.data) != first + layers * (nf + na):
         return [net.circuit], ["whole circuit"], ("the re-uploaded circuit's layers are not "
                                                   "known: one view")
-    cuts = [nf] + [k * (nf + na) for k in range(1, layers + 1)]
+    cuts = [first + nf] + [first + k * (nf + na) for k in range(1, layers + 1)]
     out = []
     for cut in cuts:
         part = net.circuit.copy_empty_like()

@@ -155,7 +155,7 @@ class FeatureMapParams(Hyperparameters):
 
 class AnsatzParams(Hyperparameters):
     """The trainable circuit of variational models (``circuits.ansatz``); ``reuploading``
-    (``{"layers": L, "input_scaling": bool}``, None: off) interleaves it with the encoding."""
+    (``{"layers": L, "input_scaling": bool, "trainable_first": bool}``, None: off) interleaves it with the encoding."""
 
     _params = {"ansatz": "real_amplitudes", "ansatz_reps": 3, "ansatz_entanglement": "linear",
                "ansatz_options": None, "reuploading": None}

@@ -138,8 +138,8 @@ def test_layer_view_checks(fitted):
         layer_views(m, ds, features=(0, 0))
 
 
-@pytest.mark.parametrize("input_scaling", [False, True])
-def test_layer_views_of_a_reuploading_model_follow_every_layer(input_scaling):
+@pytest.mark.parametrize("input_scaling, first", [(False, False), (True, False), (True, True)])
+def test_layer_views_of_a_reuploading_model_follow_every_layer(input_scaling, first):
     # A re-uploaded circuit is encoding, ansatz, encoding, ansatz, ...: the views come after
     # the first encoding and after each whole layer, and the last one is the model's own
     # state (cutting the ansatz by repetition showed the first layer only, as the last).
@@ -147,10 +147,12 @@ def test_layer_views_of_a_reuploading_model_follow_every_layer(input_scaling):
     cls = qb.models.MODELS["estimator_qnn"].estimator_class("classification")
     m = cls(feature_map="angle", feature_map_reps=1, num_qubits=n,
             feature_map_options={"rotation": "y"}, ansatz="real_amplitudes", ansatz_reps=1,
-            reuploading={"layers": L, "input_scaling": input_scaling}, seed=0)
+            reuploading={"layers": L, "input_scaling": input_scaling, "trainable_first": first},
+            seed=0)
     a = qb.circuits.ansatz("real_amplitudes", n, 1).num_parameters
+    C = L + int(first)    # ansatz copies
     rng = np.random.default_rng(3)
-    w = rng.uniform(0, 2 * np.pi, L * a + (L * n if input_scaling else 0))
+    w = rng.uniform(0, 2 * np.pi, C * a + (L * n if input_scaling else 0))
     ds = qb.datasets.load("xor", n_samples=40, noise=0.05, test_size=0.25, seed=0)
     res = layer_views(m, ds, resolution=5, weights=w)
     assert res.layers == ["feature map"] + [f"layer {k}/{L}" for k in range(1, L + 1)]
@@ -158,13 +160,16 @@ def test_layer_views_of_a_reuploading_model_follow_every_layer(input_scaling):
     def reference(x, layers_done, encodings):
         # built by hand from compose's documented weight layout, not from compose
         qc = QuantumCircuit(n)
+        an = qb.circuits.ansatz("real_amplitudes", n, 1)
+        if first:
+            qc.compose(an.assign_parameters(w[0:a]), inplace=True)
         for layer in range(encodings):
             for i in range(n):
-                scale = w[L * a + layer * n + i] if input_scaling else 1.0
+                scale = w[C * a + layer * n + i] if input_scaling else 1.0
                 qc.ry(scale * x[i], i)
             if layer < layers_done:
-                an = qb.circuits.ansatz("real_amplitudes", n, 1)
-                qc.compose(an.assign_parameters(w[layer * a:(layer + 1) * a]), inplace=True)
+                c = layer + int(first)
+                qc.compose(an.assign_parameters(w[c * a:(c + 1) * a]), inplace=True)
         return Statevector(qc)
 
     for view, (done, enc) in enumerate([(0, 1), (1, 1), (2, 2), (3, 3)]):

@@ -19,8 +19,13 @@ def test_shipped_study_is_the_described_grid():
     assert len(models) == 7
     assert models["Projected kernel"]["model"]["name"] == "projected_qsvc"
     assert models["Projected kernel"]["circuit"]["feature_map"]["name"] == "heisenberg"
+    # the paper's separable variational model: per qubit a trainable rotation, RY(x), a
+    # trainable rotation (W S W), no entanglement
     sep = models["Separable variational"]["circuit"]
-    assert sep["feature_map"]["name"] == sep["ansatz"]["name"] == "separable"
+    assert sep["feature_map"]["name"] == "angle" and sep["feature_map"]["options"] == {
+        "rotation": "y"}
+    assert sep["ansatz"]["name"] == "separable"
+    assert sep["reuploading"]["trainable_first"] is True and sep["reuploading"]["layers"] == 1
     assert models["IQP kernel"]["circuit"]["feature_map"]["name"] == "iqp"
     for spec in models.values():   # the paper's 300 points, 80/20 split, [-pi/2, pi/2]
         assert spec["dataset"]["n_samples"] == 300 and spec["dataset"]["test_size"] == 0.2
