@@ -161,23 +161,25 @@ def layer_grid_figure(result=None, component: str = "Z", title: str | None = Non
             r0 = (n_layers - 1 - l_idx) * step
             z[r0:r0 + res, q * step:q * step + res] = data[l_idx, q]
     label = f"⟨{component}⟩" if component != "purity" else "Tr ρ²"
-    annotations = [dict(x=q * step + res / 2, y=n_layers * step - gap + 0.5, text=f"q{q}",
-                        showarrow=False, yanchor="bottom", xref="x", yref="y")
-                   for q in range(n_qubits)]
-    annotations += [dict(x=-1, y=(n_layers - 1 - l) * step + res / 2, text=layers[l],
-                         showarrow=False, xanchor="right", xref="x", yref="y", font=dict(size=10))
-                    for l in range(n_layers)]
     fig = go.Figure(data=[go.Heatmap(
         z=z, zmin=zmin, zmax=zmax, colorscale=scale, uid="layers", hoverongaps=False,
         colorbar=dict(title=label, len=0.8, thickness=12),
         hovertemplate=label + " %{z:.2f}<extra></extra>")])
-    width = min(440, 130 + tile_px * n_qubits)
+    width = min(440, 190 + tile_px * n_qubits)     # labels, tiles and the colour bar
     fig.update_layout(base_layout(
         title or f"{label} of each qubit after each layer", width=width,
-        height=90 + tile_px * n_layers, annotations=annotations,
-        margin=dict(l=100, r=10, t=60, b=10)))
-    fig.update_xaxes(visible=False, constrain="domain")
-    fig.update_yaxes(visible=False, scaleanchor="x")
+        height=110 + tile_px * n_layers, margin=dict(l=10, r=10, t=90, b=10)))
+    # Fixed ranges: with autorange and a scale anchor, plotly fitted the x range to half a
+    # tile for a one-qubit model (and kept a previous range in a live widget).  Labels are
+    # tick labels, which plotly places outside the tiles and makes room for.
+    ticks = dict(showgrid=False, zeroline=False, showline=False, ticks="", autorange=False,
+                 constrain="domain", automargin=True, tickfont=dict(size=10))
+    fig.update_xaxes(range=[-0.5, z.shape[1] - 0.5], side="top",
+                     tickvals=[q * step + (res - 1) / 2 for q in range(n_qubits)],
+                     ticktext=[f"q{q}" for q in range(n_qubits)], **ticks)
+    fig.update_yaxes(range=[-0.5, z.shape[0] - 0.5], scaleanchor="x",
+                     tickvals=[(n_layers - 1 - l) * step + (res - 1) / 2 for l in range(n_layers)],
+                     ticktext=layers, **ticks)
     return fig
 
 

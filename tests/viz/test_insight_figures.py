@@ -80,3 +80,33 @@ def test_effective_dimension_figure_one_line_per_result():
     assert [t.uid for t in fig.data] == ["model0", "model1", "full"]
     np.testing.assert_allclose(fig.data[0].y, [.5, 2 / 3])
     assert fig.layout.xaxis.type == "log"
+
+
+@pytest.mark.parametrize("n, layers", [(1, 5), (2, 3), (6, 2)])
+def test_layer_grid_shows_every_tile_whole_and_names_every_row_and_column(n, layers):
+    # With autorange and a scale anchor, plotly fitted a one-qubit grid's x range to half a
+    # tile (the right half of every view was all that showed) and pushed the row labels,
+    # annotations at x = -1, off the figure.  The ranges are fixed to the tiles and the
+    # labels are tick labels.
+    from qmlbench.viz import layer_grid_figure
+
+    res = 12
+    names = ["feature map"] + [f"layer {k}/{layers - 1}" for k in range(1, layers)]
+    result = LayerViewsResult(layers=names, xs=np.arange(res), ys=np.arange(res),
+                              bloch=np.random.default_rng(0).uniform(-1, 1, (layers, n, 3, res, res)),
+                              purity=np.ones((layers, n, res, res)), mean_purity=np.ones(layers),
+                              num_qubits=n)
+    fig = layer_grid_figure(result, "Z")
+    z = np.asarray(fig.data[0].z, dtype=float)
+    assert list(fig.layout.xaxis.range) == [-0.5, z.shape[1] - 0.5]
+    assert list(fig.layout.yaxis.range) == [-0.5, z.shape[0] - 0.5]
+    assert fig.layout.xaxis.autorange is False and fig.layout.yaxis.autorange is False
+    assert list(fig.layout.xaxis.ticktext) == [f"q{q}" for q in range(n)]
+    assert list(fig.layout.yaxis.ticktext) == names
+    # each label sits on its tile: the first layer is the top row, qubit q the q-th column
+    step = res + max(1, res // 8)
+    for q, x in enumerate(fig.layout.xaxis.tickvals):
+        assert not np.isnan(z[:, int(x)]).all() and int(x) // step == q
+    top = z.shape[0] - 1
+    assert (top - int(fig.layout.yaxis.tickvals[0])) // step == 0
+    np.testing.assert_allclose(z[top - res + 1:top + 1, :res], result.bloch[0, 0, 2])
