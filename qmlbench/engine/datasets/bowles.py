@@ -158,6 +158,10 @@ def hyperplanes_parity(n, noise, rng, n_hyperplanes=2, dim_hyperplanes=3, num_fe
     X, y, _h = hyperplanes_parity_raw(n, d, _at_width(rng, d), n_hyperplanes, dim_hyperplanes)
     notes = [f"hyperplanes and parity (Bowles et al. 2024): {n_hyperplanes} hyperplanes in "
              f"{dim_hyperplanes} dimensions, embedded in {d}"]
+    if d < int(dim_hyperplanes):
+        notes.append(f"with {d} features the {dim_hyperplanes}-dimensional points are projected "
+                     f"down: the labels are not a function of the features (no model can fit "
+                     f"them all); use at least {dim_hyperplanes} features")
     return X, y, _names(d), ["even", "odd"], notes + _noise_note(noise, "hyperplanes_parity")
 
 

@@ -129,3 +129,12 @@ def test_each_width_is_an_independent_draw_of_the_same_seed():
     assert not np.array_equal(y3, y5)
     for name in NAMES[:4]:                       # and the same seed is still the same data
         np.testing.assert_array_equal(draw(name, 3)[0], draw(name, 3)[0])
+
+
+def test_hyperplanes_parity_below_its_hidden_dimension_says_the_labels_are_not_a_function():
+    # 3-d points projected to 2 features: two points with the same features can carry
+    # different labels, so a score there says nothing about a model; the notes say so
+    few = qb.datasets.load("hyperplanes_parity", n_samples=40, num_features=2)
+    assert any("not a function of the features" in n and "at least 3" in n for n in few.notes)
+    enough = qb.datasets.load("hyperplanes_parity", n_samples=40, num_features=3)
+    assert not any("not a function" in n for n in enough.notes)
