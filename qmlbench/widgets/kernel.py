@@ -111,6 +111,8 @@ class KernelView(Panel):
         self.set_stale(False, self.figure)
         what = "the trained kernel" if view.trained else "feature map"
         what = ("the fidelity |⟨ψi|ψj⟩|² of the input states" if view.states
+                else f"the projected kernel of {view.feature_map} (reps {view.reps}), "
+                     f"γ = {view.gamma:.3g}" if view.projected
                 else f"{what} {view.feature_map} (reps {view.reps})")
         self.note.value = f"<small>{view.n_points} training points, {what}{gained}</small>"
         self._model, self._view = model, view

@@ -20,8 +20,9 @@ from .matrix import (
                      kernel_target_alignment,
                      sampled_fidelities,
 )
-from .projected import (bloch_vectors, projected_kernel_matrix, projected_matrix,  # noqa: E402
-                        scale_gamma, single_qubit_paulis)
+from .projected import (BANDWIDTH_DEFAULTS, bandwidth, bloch_vectors,  # noqa: E402
+                        projected_kernel_matrix, projected_matrix, scale_gamma,
+                        single_qubit_paulis)
 from .tiles import kernel_tile, tile_size, tiled_kernel_matrix  # noqa: E402
 from .view import (  # noqa: E402  (the kernel view's data)
                    KernelView,
@@ -35,6 +36,6 @@ __all__ = ["ConcentrationResult", "FastKernel", "KERNEL_MEMORY_BYTES", "clear_ca
            "concentration", "feature_statevectors", "fidelity_matrix", "haar_moments",
            "kernel_matrix", "kernel_stats", "kernel_target_alignment", "pairs_per_batch",
            "sampled_fidelities", "KernelView", "kernel_view", "subsample", "NoisyKernelViews",
-           "noisy_kernel_views", "bloch_vectors",
+           "noisy_kernel_views", "bloch_vectors", "bandwidth", "BANDWIDTH_DEFAULTS",
            "projected_kernel_matrix", "projected_matrix", "scale_gamma", "single_qubit_paulis",
            "kernel_tile", "tile_size", "tiled_kernel_matrix"]

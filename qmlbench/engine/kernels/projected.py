@@ -18,7 +18,7 @@ from qiskit import QuantumCircuit
 from qiskit.quantum_info import SparsePauliOp
 
 from .. import execution
-from ..errors import DataError
+from ..errors import DataError, SpecError
 from ..options import Option
 from .matrix import _as_points
 
@@ -86,6 +86,27 @@ def scale_gamma(bloch_train) -> float:
     var = float(np.var(a))
     n = a.shape[1] // 3
     return 2.0 / (n * var) if var > 0 else 1.0
+
+
+#: The projected model's bandwidth settings by default (``model.params``).
+BANDWIDTH_DEFAULTS = {"gamma": "scale", "gamma_factor": 1.0}
+
+
+def bandwidth(bloch_train, gamma="scale", gamma_factor: float = 1.0,
+              field: str = "model.params.gamma") -> float:
+    """The bandwidth a projected-kernel model learns from its training Bloch vectors:
+    ``gamma`` (a number > 0, or ``"scale"``: :func:`scale_gamma`) times ``gamma_factor``."""
+    if isinstance(gamma, str) and gamma == "scale":
+        base = scale_gamma(bloch_train)
+    else:
+        try:
+            base = float(gamma)
+        except (TypeError, ValueError):
+            base = None
+        if base is None or isinstance(gamma, bool) or not base > 0 or not np.isfinite(base):
+            raise SpecError(field, gamma,
+                            reason="must be 'scale' or a number > 0 (the kernel's bandwidth)")
+    return base * float(gamma_factor)
 
 
 def projected_kernel_matrix(feature_map: QuantumCircuit, X, Y=None, gamma: float = 1.0,

@@ -17,7 +17,10 @@ from ..datasets import STATES, as_states
 from ..errors import SpecError
 from ..execution import check_noise, evaluator_for
 from . import matrix as kernels
+from .projected import BANDWIDTH_DEFAULTS, bandwidth, bloch_vectors, projected_matrix
 
+#: Models whose kernel is the projected kernel of the feature map, not its fidelity.
+PROJECTED_MODELS = ("projected_qsvc",)
 #: Training points used at most (the matrix and its heatmap grow with the square).
 MAX_POINTS = 120
 
@@ -69,6 +72,9 @@ class KernelView:
     reps: int = 1
     #: the data are states and the matrix is their own fidelity (no feature map)
     states: bool = False
+    #: the projected kernel of the feature map (``projected_qsvc``), with bandwidth ``gamma``
+    projected: bool = False
+    gamma: float | None = None
 
     @property
     def n_points(self) -> int:
@@ -88,6 +94,7 @@ def kernel_view(spec, dataset, model=None, max_points: int = MAX_POINTS,
     states = is_state_data(dataset)
     trained = trained_kernel(model)
     alignment = None
+    projected, gamma = False, None
     if trained is not None:
         K = np.asarray(trained(model.weights_, X))
         if classification:
@@ -96,6 +103,17 @@ def kernel_view(spec, dataset, model=None, max_points: int = MAX_POINTS,
                          float(kernels.kernel_target_alignment(K, y)))
     elif getattr(model, "gamma_", None) is not None and hasattr(model, "gram"):
         K = np.asarray(model.gram(X))   # a kernel that is not the fidelity (projected_qsvc)
+        projected, gamma = True, float(model.gamma_)
+    elif spec.model.name in PROJECTED_MODELS and not states:
+        # before its model is fitted: the kernel it will use, with the bandwidth it learns
+        # from the whole training set (the fidelity kernel would be another kernel)
+        fmc = feature_map_for(spec, X.shape[1])
+        params = {**BANDWIDTH_DEFAULTS, **{k: v for k, v in (spec.model.params or {}).items()
+                                           if k in BANDWIDTH_DEFAULTS}}
+        gamma = bandwidth(bloch_vectors(fmc, dataset.X_train, evaluator), params["gamma"],
+                          params["gamma_factor"])
+        K = projected_matrix(bloch_vectors(fmc, X, evaluator), None, gamma)
+        projected = True
     elif states:
         # the rows are statevectors as [Re | Im] columns: a feature map over those 2^(q+1)
         # numbers is neither what state_qsvc uses nor simulable; the kernel is the states' own
@@ -107,7 +125,8 @@ def kernel_view(spec, dataset, model=None, max_points: int = MAX_POINTS,
     return KernelView(matrix=K, X=X, y=y, labels=y if classification else None,
                       class_names=getattr(dataset, "class_names", None),
                       trained=trained is not None, alignment=alignment,
-                      feature_map="" if states else fm.name, reps=fm.reps, states=states)
+                      feature_map="" if states else fm.name, reps=fm.reps, states=states,
+                      projected=projected, gamma=gamma)
 
 
 @dataclass

@@ -11,7 +11,6 @@ from __future__ import annotations
 import numpy as np
 
 from .. import kernels
-from ..errors import SpecError
 from ._checks import check_fitted_X
 from .kernel import QSVCModel
 
@@ -31,7 +30,7 @@ class ProjectedQSVCModel(QSVCModel):
 
     _model_name = "projected_qsvc"
     _declared_tags = {"poor_score": _POOR_SCORE}
-    _params = {"gamma": "scale", "gamma_factor": 1.0}
+    _params = dict(kernels.BANDWIDTH_DEFAULTS)
 
     def _bloch(self, X):
         ev = self._get_evaluator()
@@ -52,18 +51,8 @@ class ProjectedQSVCModel(QSVCModel):
     def _train_kernel(self, X, t, monitor):
         self._phase(monitor, 1, "kernel matrix")
         self._bloch_calls = 0      # a refit draws the same shot noise as the first fit
-        gamma = self.gamma
-        if gamma != "scale":
-            try:
-                gamma = float(gamma)
-            except (TypeError, ValueError):
-                gamma = None
-            if gamma is None or isinstance(self.gamma, bool) or not gamma > 0:
-                raise SpecError("model.params.gamma", self.gamma,
-                                reason="must be 'scale' or a number > 0 (the kernel's bandwidth)")
         self.bloch_train_ = self._bloch(X)
-        base = kernels.scale_gamma(self.bloch_train_) if gamma == "scale" else gamma
-        self.gamma_ = base * float(self.gamma_factor)
+        self.gamma_ = kernels.bandwidth(self.bloch_train_, self.gamma, self.gamma_factor)
         K = kernels.projected_matrix(self.bloch_train_, None, self.gamma_)
         self._phase(monitor, 2, "fit")
         return K

@@ -161,3 +161,24 @@ def test_under_depolarizing_noise_matches_hand_evolved_density_matrices():
     K = kernels.projected_kernel_matrix(fm, X, X, gamma, evaluator=ev)
     np.testing.assert_allclose(K, ref, atol=1e-12)
     assert np.abs(K - kernels.projected_kernel_matrix(fm, X, X, gamma)).max() > 1e-3
+
+
+@pytest.mark.parametrize("params", [{}, {"gamma": 0.7, "gamma_factor": 10.0}])
+def test_kernel_view_of_a_projected_spec_is_its_kernel_before_and_after_fitting(params):
+    # Before training the kernel view drew the feature map's fidelity kernel for a
+    # projected_qsvc spec: another kernel than the one the model uses.
+    spec = qb.ExperimentSpec.from_dict({
+        "dataset": {"name": "moons", "n_samples": 60, "test_size": 0.25},
+        "circuit": {"feature_map": {"name": "zz", "reps": 2}},
+        "model": {"name": "projected_qsvc", "params": params}, "seed": 2})
+    ds = qb.datasets.from_spec(spec.dataset, seed=spec.seed)
+    before = qb.kernels.kernel_view(spec, ds, max_points=30)
+    model = qb.models.build(spec, ds).fit(ds.X_train, ds.y_train)
+    after = qb.kernels.kernel_view(spec, ds, model, max_points=30)
+    assert before.projected and after.projected
+    assert before.gamma == pytest.approx(model.gamma_, rel=1e-12)
+    np.testing.assert_allclose(before.matrix, after.matrix, atol=1e-12)
+    np.testing.assert_allclose(after.matrix, model.gram(before.X), atol=1e-12)
+    fidelity = qb.kernels.kernel_view(spec.replace(model={"name": "qsvc", "params": {}}), ds,
+                                      max_points=30)
+    assert not fidelity.projected and np.abs(fidelity.matrix - before.matrix).max() > 0.05
