@@ -123,6 +123,17 @@ def decision_boundary(surface=None, dataset=None, y_pred_train=None, y_pred_test
         # A colour bar for the target would sit on top of the surface's own.
         for tr in points:
             tr.marker.showscale = False
+        if task != "classification" and z_label == "prediction" and len(heat.z):
+            # One colour bar for the surface (prediction) and the points (target): on
+            # ranges of their own, a point the model fits exactly showed another colour
+            # than the surface under it.
+            both = np.concatenate([np.ravel(np.asarray(heat.z, float)),
+                                   np.ravel(np.asarray(dataset.y_train, float)),
+                                   np.ravel(np.asarray(dataset.y_test, float))])
+            lo, hi = float(np.nanmin(both)), float(np.nanmax(both))
+            heat.update(zmin=lo, zmax=hi)
+            for tr in points:
+                tr.marker.update(cmin=lo, cmax=hi)
         mx, my = (misclassified_points(dataset, y_pred_train, y_pred_test)
                   if task == "classification" else (np.zeros(0), np.zeros(0)))
         names = _feature_names(dataset, 2)

@@ -205,3 +205,19 @@ def test_a_circuit_wider_than_its_box_says_it_scrolls():
     small.h(0)
     assert "scroll" not in viz.circuit_html(small)
 
+
+
+def test_two_feature_regression_surface_and_points_share_one_colour_scale(make_dataset):
+    # The points are coloured by their target, the surface by the prediction, under one
+    # colour bar: on two different ranges a point the model fits exactly showed another
+    # colour than the surface under it.
+    ds = make_dataset(task="regression", n_features=2)
+    z = np.linspace(0.5, 1.2, 20).reshape(4, 5)   # predictions narrower than the targets
+    fig = viz.decision_boundary(_surface(z, kind="regression", classes=()), ds)
+    heat, train, test = fig.data[0], fig.data[2], fig.data[3]
+    targets = np.concatenate([ds.y_train, ds.y_test])
+    lo, hi = min(targets.min(), z.min()), max(targets.max(), z.max())
+    assert (heat.zmin, heat.zmax) == pytest.approx((lo, hi))
+    for tr in (train, test):
+        assert (tr.marker.cmin, tr.marker.cmax) == pytest.approx((lo, hi))
+        assert tr.marker.colorscale == heat.colorscale
