@@ -89,8 +89,13 @@ class KernelView(Panel):
         """The Gram matrix on (up to ``MAX_POINTS`` of) the training data.  After a
         trainable-kernel model (``qkt_qsvc``) ran, the *trained* kernel, and the
         kernel-target alignment it gained over the kernel it started from."""
+        from ..engine.boundary import same_but_noise
+
         s = self.spec
-        if model is None:
+        run = self.session.run
+        if model is None and run is not None and same_but_noise(run.spec, s):
+            # the last run's model only while it is a model of the settings on screen: after
+            # a change it drew its own (projected, trained) kernel under the new names
             model = self.session.model
         if hasattr(model, "with_noise"):
             model = model.with_noise(None)   # this figure is the ideal kernel

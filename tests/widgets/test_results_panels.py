@@ -149,3 +149,23 @@ def test_kernel_view_after_state_qsvc_shows_the_states_fidelity():
     assert session.wait(60) and session.status == "done"
     np.testing.assert_allclose(view.matrix, session.model.kernel_matrix_, atol=1e-12)
     assert "fidelity" in view.note.value and "too many" not in view.note.value
+
+
+@pytest.mark.timeout(120)
+def test_compute_kernel_after_the_settings_changed_shows_the_kernel_of_the_settings():
+    # A projected_qsvc was trained, then the model set to qsvc: Compute kernel drew the old
+    # model's projected kernel under the new settings' name (the fitted model of the last
+    # run is no model of the settings on screen once they differ).
+    from qmlbench.engine import kernels
+
+    session = Session({"dataset": {"name": "moons", "n_samples": 30},
+                       "model": {"name": "projected_qsvc"}})
+    view = KernelView(session)
+    TrainingMonitor(session).train_button.click()
+    assert session.wait(60) and session.status == "done"
+    assert view.matrix is not None and "projected" in view.note.value
+    session.set_spec(session.spec.replace(model={"name": "qsvc", "params": {}}))
+    view.compute()
+    expected = kernels.kernel_view(session.spec, session.get_dataset()).matrix
+    np.testing.assert_allclose(view.matrix, expected, atol=1e-9)
+    assert "projected" not in view.note.value
