@@ -80,3 +80,27 @@ def as_2d(X) -> np.ndarray:
     """Features as (samples, features); a 1-D array is one feature."""
     X = np.asarray(X, dtype=float)
     return X[:, None] if X.ndim == 1 else X
+
+
+#: Drawn values that spread less than this, relative to the largest of them (at least 1),
+#: are one value up to round-off.
+FLAT_SPAN = 1e-6
+
+
+def axis_extent(*arrays) -> dict:
+    """Axis settings for the values drawn along it: plotly's autorange, or for values equal
+    up to round-off a fixed range around them.  Autorange stretched such a spread (an
+    amplitude that is zero by symmetry, solved to 1e-7) over the whole axis, ticked in
+    nano-units, as if the points differed there.  Said explicitly either way, so a live
+    figure lets a fixed range go."""
+    parts = [np.ravel(np.asarray(a, dtype=float)) for a in arrays if a is not None]
+    v = np.concatenate(parts) if parts else np.zeros(0)
+    v = v[np.isfinite(v)]
+    if v.size == 0:
+        return dict(autorange=True)
+    lo, hi = float(v.min()), float(v.max())
+    scale = max(1.0, float(np.abs(v).max()))
+    if hi - lo > FLAT_SPAN * scale:
+        return dict(autorange=True)
+    mid = (lo + hi) / 2
+    return dict(range=[mid - scale / 2, mid + scale / 2], autorange=False)

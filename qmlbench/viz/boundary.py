@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from ._style import (BINARY_COLORSCALE, SEQUENTIAL_COLORSCALE, as_2d, base_layout, class_color,
-                     class_legend_name, classes_of, label_index)
+from ._style import (BINARY_COLORSCALE, SEQUENTIAL_COLORSCALE, as_2d, axis_extent, base_layout,
+                     class_color, class_legend_name, classes_of, label_index)
 from .data import LEGEND_UIDS, _feature_names, legend_traces, point_traces
 
 #: Trace order of :func:`decision_boundary` (fixed, whatever the data): the legend-only
@@ -163,6 +163,10 @@ def decision_boundary(surface=None, dataset=None, y_pred_train=None, y_pred_test
                     layout=base_layout(title, xaxis_title=x_title, yaxis_title=y_title))
     if subtitle:
         fig.update_layout(margin_t=62)
+    if not len(heat.z) and dataset is not None:
+        # the points alone (no surface, or a curve): a flat coordinate is not stretched
+        fig.update_xaxes(**axis_extent(*(p.x for p in points)))
+        fig.update_yaxes(**axis_extent(*(p.y for p in points), fit.y))
     return fig
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from ._style import (LEGEND_CLASSES, NEUTRAL_COLOR, SEQUENTIAL_COLORSCALE, as_2d, base_layout,
-                     class_color, class_label, class_legend_name, classes_of, label_index)
+from ._style import (LEGEND_CLASSES, NEUTRAL_COLOR, SEQUENTIAL_COLORSCALE, as_2d, axis_extent,
+                     base_layout, class_color, class_label, class_legend_name, classes_of,
+                     label_index)
 
 TRAIN_SYMBOL = "circle"
 TEST_SYMBOL = "diamond"
@@ -125,6 +126,9 @@ def data_scatter(dataset, title: str | None = None) -> go.Figure:
         x_title, y_title = names[0], ("target" if task != "classification" else "")
     else:
         x_title, y_title = names[0], names[1]
-    fig = go.Figure(data=point_traces(dataset) + legend_traces(dataset),
+    points = point_traces(dataset)
+    fig = go.Figure(data=points + legend_traces(dataset),
                     layout=base_layout(title, xaxis_title=x_title, yaxis_title=y_title))
+    fig.update_xaxes(**axis_extent(*(p.x for p in points)))
+    fig.update_yaxes(**axis_extent(*(p.y for p in points)))
     return fig

@@ -1,5 +1,6 @@
 import numpy as np
 import plotly.graph_objects as go
+import pytest
 
 from qmlbench import viz
 from qmlbench.viz._style import class_color
@@ -141,3 +142,19 @@ def test_empty_loss_curve_has_plain_axes_and_lets_them_go_once_data_arrives():
     assert tuple(empty.layout.yaxis.range) == (0, 1)
     full = viz.loss_curve([{"step": 0, "loss": 3.0}, {"step": 1, "loss": 2.0}])
     assert full.layout.yaxis.range is None and full.layout.yaxis.autorange is True
+
+
+@pytest.mark.parametrize("figure", ["scatter", "boundary"])
+def test_a_coordinate_flat_up_to_round_off_is_not_stretched_over_the_axis(make_dataset, figure):
+    # phase_of_matter's second column is an amplitude that is zero by symmetry, solved to
+    # 1e-7: plotly's autorange spread that over the axis in nano-units, as if the points
+    # differed there.  The axis keeps a range the size of the data's values instead.
+    ds = make_dataset(n_features=2)
+    rng = np.random.default_rng(1)
+    ds.X_train[:, 1] = rng.normal(0, 3e-7, len(ds.X_train))
+    ds.X_test[:, 1] = rng.normal(0, 3e-7, len(ds.X_test))
+    fig = viz.data_scatter(ds) if figure == "scatter" else viz.decision_boundary(None, ds)
+    lo, hi = fig.layout.yaxis.range
+    assert hi - lo >= 0.5 and lo < ds.X_train[:, 1].min() and hi > ds.X_train[:, 1].max()
+    # a coordinate that does vary keeps plotly's autorange
+    assert fig.layout.xaxis.range is None and fig.layout.xaxis.autorange is True
