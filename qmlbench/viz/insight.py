@@ -54,7 +54,8 @@ def fidelity_figure(result=None, title: str | None = None) -> go.Figure:
         centres = list((edges[:-1] + edges[1:]) / 2)
         p, q = list(_arr(_get(result, "histogram"))), list(_arr(_get(result, "haar_histogram")))
         name = f"circuit: KL {badge_text(result)}"
-        title = title or (f"Fidelity distribution, {_get(result, 'num_qubits')} qubits, "
+        n = _get(result, 'num_qubits')
+        title = title or (f"Fidelity distribution, {n} qubit{'' if n == 1 else 's'}, "
                           f"{_get(result, 'samples')} pairs")
     traces = [
         go.Bar(x=centres, y=p, name=name, uid="circuit", marker_color=CLASS_COLORS[0],

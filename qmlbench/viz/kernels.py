@@ -53,7 +53,9 @@ def kernel_heatmap(K, y=None, class_names=None, title: str | None = None) -> go.
     std = float(everything.std()) if everything.size else float("nan")
 
     fig = make_subplots(rows=1, cols=2, column_widths=[0.58, 0.42], horizontal_spacing=0.2,
-                        subplot_titles=("kernel matrix (ordered by class)", "off-diagonal values"))
+                        subplot_titles=("kernel matrix (ordered by class)" if classification
+                                        else "kernel matrix (ordered by target)" if y is not None
+                                        else "kernel matrix", "off-diagonal values"))
     fig.add_trace(go.Heatmap(z=Ko, zmin=0.0, zmax=max(1.0, float(np.max(K)) if K.size else 1.0),
                              colorscale="Viridis", uid="kernel", name="kernel",
                              colorbar=dict(len=0.8, thickness=10, x=0.47)), row=1, col=1)

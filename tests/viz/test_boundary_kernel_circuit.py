@@ -221,3 +221,13 @@ def test_two_feature_regression_surface_and_points_share_one_colour_scale(make_d
     for tr in (train, test):
         assert (tr.marker.cmin, tr.marker.cmax) == pytest.approx((lo, hi))
         assert tr.marker.colorscale == heat.colorscale
+
+
+def test_kernel_heatmap_of_a_regression_says_it_is_ordered_by_target():
+    # a regression's points are sorted by target: "ordered by class" named classes it has not
+    y = np.linspace(0, 1, 12)[::-1]
+    K = np.exp(-np.subtract.outer(y, y) ** 2)
+    titles = [a.text for a in viz.kernel_heatmap(K, y).layout.annotations]
+    assert "kernel matrix (ordered by target)" in titles and not any("class" in t for t in titles)
+    titles = [a.text for a in viz.kernel_heatmap(K, (y > 0.5).astype(int)).layout.annotations]
+    assert "kernel matrix (ordered by class)" in titles

@@ -28,6 +28,7 @@ def test_fidelity_figure_draws_histogram_and_haar(plain):
     np.testing.assert_allclose(fig.data[1].y, res.haar_histogram)
     np.testing.assert_allclose(fig.data[0].x, np.arange(10) / 10 + 0.05)
     assert badge_text(res) in fig.data[0].name
+    assert fig.layout.title.text.startswith("Fidelity distribution, 1 qubit, ")   # not "1 qubits"
 
 
 def test_empty_figures_keep_their_trace_layout():
