@@ -166,5 +166,17 @@ def finish(X, y, task, feature_names, class_names, name, notes, test_size, seed,
     X_tr, X_te, y_tr, y_te = split(X, y, task, test_size, seed)
     X_tr, X_te, feature_names = reduce(X_tr, X_te, feature_names, num_features, notes, name)
     X_tr, X_te, frange, used = scale(X_tr, X_te, scaling, notes, feature_range=feature_range)
+    if used != "none":
+        feature_names = [scaled_name(f) for f in feature_names]
     return Dataset(np.ascontiguousarray(X_tr, float), np.ascontiguousarray(X_te, float),
                    y_tr, y_te, task, list(feature_names), class_names, name, notes, frange, used)
+
+
+def scaled_name(name) -> str:
+    """A feature's name once its values are rescaled: a unit in brackets at its end no longer
+    holds (iris' axes read "sepal length (cm)" over values 0 to 3.14, and the slice note
+    "petal width (cm) = 1.48" for a petal 1.1 cm wide), so it says "scaled" instead."""
+    name = str(name)
+    if name.endswith(")") and "(" in name:
+        return name[:name.rindex("(")].rstrip() + " (scaled)"
+    return name

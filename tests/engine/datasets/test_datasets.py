@@ -287,3 +287,15 @@ def test_a_wide_csv_is_reduced_like_the_built_in_datasets_and_says_so(tmp_path):
                                         "circuit": {"feature_map": {"name": "angle"}}})
     run = qb.train(spec, dataset=d, block=True)
     assert run.status == "done" and run.model.n_features_in_ == 8
+
+
+def test_a_rescaled_feature_loses_its_unit_and_an_unscaled_one_keeps_it():
+    # the axes and the slice note read these names: "sepal length (cm)" over scaled values
+    # 0..3.14 said a 7.9 cm sepal was 3.14 cm long
+    scaled = D.load("iris", n_samples=60)
+    assert scaled.scaling != "none"
+    assert scaled.feature_names[:2] == ["sepal length (scaled)", "sepal width (scaled)"]
+    raw = D.load("iris", n_samples=60, scaling="none")
+    assert raw.feature_names[0] == "sepal length (cm)"
+    assert float(raw.X_train[:, 0].max()) > 4      # the values still are centimetres
+    assert D.load("moons", n_samples=20).feature_names == ["x0", "x1"]
