@@ -132,6 +132,7 @@ def decision_boundary(surface=None, dataset=None, y_pred_train=None, y_pred_test
                                    np.ravel(np.asarray(dataset.y_test, float))])
             lo, hi = float(np.nanmin(both)), float(np.nanmax(both))
             heat.update(zmin=lo, zmax=hi)
+            heat.colorbar.title.text = "prediction<br>(points: target)"
             for tr in points:
                 tr.marker.update(cmin=lo, cmax=hi)
         mx, my = (misclassified_points(dataset, y_pred_train, y_pred_test)

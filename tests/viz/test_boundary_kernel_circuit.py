@@ -218,6 +218,7 @@ def test_two_feature_regression_surface_and_points_share_one_colour_scale(make_d
     targets = np.concatenate([ds.y_train, ds.y_test])
     lo, hi = min(targets.min(), z.min()), max(targets.max(), z.max())
     assert (heat.zmin, heat.zmax) == pytest.approx((lo, hi))
+    assert "target" in heat.colorbar.title.text      # the one colour bar says it means both
     for tr in (train, test):
         assert (tr.marker.cmin, tr.marker.cmax) == pytest.approx((lo, hi))
         assert tr.marker.colorscale == heat.colorscale
