@@ -129,6 +129,15 @@ class InsidePanel(Panel):
             return
         if self.draw_layers(model, run.dataset, FINAL_RESOLUTION):
             self.draw_spectrum(model, run.dataset)
+            return
+        # no views of this model: an earlier model's must not stay under its note, marked
+        # "stale — train again" right after training
+        note = self.note.value
+        self._clear_model_views()
+        self.note.value = note
+        if self._variational() and getattr(run.dataset, "inputs", "features") == "features":
+            # the spectrum needs no plane (sine's, the textbook case, was left empty)
+            self.draw_spectrum(model, run.dataset)
 
     def draw_layers(self, model, dataset, resolution: int = FINAL_RESOLUTION,
                     live: bool = False) -> bool:

@@ -125,3 +125,35 @@ def test_a_kernel_model_says_the_views_need_a_variational_model():
 def test_the_inside_tab_can_be_hidden():
     wb = Workbench(hide=("inside",))
     assert "Inside" not in [wb.results.get_title(i) for i in range(len(wb.results.children))]
+
+
+def test_a_run_without_per_qubit_views_clears_the_views_of_the_run_before():
+    # vqc on moons drew its views; then qsvc trained: the old vqc's views and spectrum stayed
+    # on screen, marked "stale — train again" although the user had just trained
+    wb = Workbench(spec={"dataset": {"name": "moons", "n_samples": 30},
+                         "optimizer": {"name": "cobyla", "maxiter": 5}})
+    panel = wb.inside
+    wb.training.train_button.click()
+    assert wb.wait(60) and panel.views is not None
+    wb.session.set_spec(wb.spec.replace(model={"name": "qsvc", "params": {}}))
+    wb.training.train_button.click()
+    assert wb.wait(60) and wb.session.status == "done"
+    assert "variational model" in panel.note.value
+    assert panel.views is None and panel.spectrum is None
+    assert np.isfinite(np.array(panel.layers_figure.data[0].z, dtype=float)).sum() == 0
+    assert len(panel.fourier_figure.data[0].x) == 0
+    assert "qb-stale" not in panel.layers_figure._dom_classes
+
+
+def test_a_one_feature_model_shows_its_fourier_spectrum():
+    # per-qubit views need a plane, the spectrum does not: sine's was left empty
+    wb = Workbench(spec={"dataset": {"name": "sine", "n_samples": 20}, "model": {"name": "vqr"},
+                         "circuit": {"feature_map": {"name": "angle", "reps": 2}},
+                         "optimizer": {"name": "cobyla", "maxiter": 5}})
+    wb.training.train_button.click()
+    assert wb.wait(60) and wb.session.status == "done"
+    panel = wb.inside
+    assert "2-feature" in panel.note.value
+    want = insight.fourier_spectrum(wb.session.model, wb.session.dataset)
+    assert panel.spectrum is not None
+    np.testing.assert_allclose(panel.fourier_figure.data[1].x, [want.allowed_max[0]] * 2)
