@@ -119,6 +119,12 @@ class KernelView(Panel):
                 else f"the projected kernel of {view.feature_map} (reps {view.reps}), "
                      f"γ = {view.gamma:.3g}" if view.projected
                 else f"{what} {view.feature_map} (reps {view.reps})")
+        entry = models.MODELS.get(s.model.name)
+        if entry is not None and entry.kind == "classical":
+            # the composer's feature map, beside a model that uses none: the heatmap is no
+            # kernel of the model trained (it read as the RBF SVC's own)
+            what += (f"; not the kernel of {s.model.name}, a classical model: the quantum "
+                     f"kernel it is compared with")
         self.note.value = f"<small>{view.n_points} training points, {what}{gained}</small>"
         self._model, self._view = model, view
         self.compute_noise()

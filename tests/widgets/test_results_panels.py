@@ -169,3 +169,15 @@ def test_compute_kernel_after_the_settings_changed_shows_the_kernel_of_the_setti
     expected = kernels.kernel_view(session.spec, session.get_dataset()).matrix
     np.testing.assert_allclose(view.matrix, expected, atol=1e-9)
     assert "projected" not in view.note.value
+
+
+def test_the_kernel_tab_of_a_classical_model_says_it_is_not_the_models_kernel():
+    # after an RBF SVC the heatmap is the composer's quantum feature map kernel: the note
+    # named only "feature map zz", which read as the trained model's kernel
+    view = KernelView(spec={"dataset": {"name": "moons", "n_samples": 20}, "model": {"name": "svc"}})
+    view.compute()
+    assert "feature map zz" in view.note.value
+    assert "not the kernel of svc" in view.note.value
+    qsvc = KernelView(spec={"dataset": {"name": "moons", "n_samples": 20}, "model": {"name": "qsvc"}})
+    qsvc.compute()
+    assert "not the kernel" not in qsvc.note.value
