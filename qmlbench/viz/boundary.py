@@ -164,12 +164,21 @@ def decision_boundary(surface=None, dataset=None, y_pred_train=None, y_pred_test
                     layout=base_layout(title, xaxis_title=x_title, yaxis_title=y_title))
     if subtitle:
         fig.update_layout(margin_t=62)
+    # The legend sits at the foot of the figure, not below the plot by a fraction of its
+    # height: in the live widget, a redraw whose legend had fewer rows (a dataset changed
+    # after training drops "misclassified" and the colour bar) kept the plot's old height
+    # for the legend and laid it over the x-axis title.  A fixed margin holds two rows.
+    fig.update_layout(legend=dict(yref="container", y=0, yanchor="bottom"),
+                      margin_b=LEGEND_MARGIN)
     if not len(heat.z) and dataset is not None:
         # the points alone (no surface, or a curve): a flat coordinate is not stretched
         fig.update_xaxes(**axis_extent(*(p.x for p in points)))
         fig.update_yaxes(**axis_extent(*(p.y for p in points), fit.y))
     return fig
 
+
+#: Bottom margin of the boundary figure: tick labels, the x-axis title and two legend rows.
+LEGEND_MARGIN = 112
 
 #: About what fits on one line of a subtitle across the plot (440 px, small font).
 SUBTITLE_CHARS = 70

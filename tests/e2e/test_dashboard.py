@@ -15,8 +15,8 @@ import time
 import pytest
 
 from e2e_helpers import (
-    ARTIFACTS, BOUNDARY, LOSS, PLATEAU, SCATTER, open_dashboard, open_tab, record_timing,
-    select, selected, spec_json, text, trace_length, traces, wait_drawn, wait_text,
+    ARTIFACTS, BOUNDARY, LOSS, PLATEAU, SCATTER, click_and_wait_run, open_dashboard, open_tab,
+    record_timing, select, selected, spec_json, text, trace_length, traces, wait_drawn, wait_text,
     wait_trace_length,
 )
 from qmlbench import ExperimentSpec
@@ -112,6 +112,31 @@ def test_settings_change_redraws_the_scatter_and_the_circuit(page, voila_server)
         timeout=30_000, polling="raf")
     record_timing("settings_change_to_circuit_s", time.perf_counter() - start)
     wait_spec(page, lambda spec: spec["circuit"]["feature_map"]["name"] == "angle")
+
+
+_LEGEND_AND_TITLE = """(sel) => { const e = document.querySelector(sel);
+  const heat = e.data[0]; const drawn = !!(heat.z && heat.z.length);
+  const lg = e.querySelector('.legend').getBoundingClientRect();
+  const xt = e.querySelector('.xtitle').getBoundingClientRect();
+  return {heat: drawn, legend_top: lg.top, title_bottom: xt.bottom}; }"""
+
+
+def test_the_boundary_legend_stays_clear_of_the_axis_title_after_a_change(page, voila_server):
+    # Trained, the legend has two rows (misclassified points, colour bar beside the plot); a
+    # new dataset redraws the data alone with one row, which the live figure placed for the
+    # old plot height, over the x-axis title ("x0" on "train points").  SMALL_SPEC's run
+    # misclassified nothing, its legend kept one row and it did not show this.
+    spec = preset_spec("moons_vqc").replace(optimizer={"maxiter": 20})
+    open_dashboard(page, voila_server.next_url(share_query(spec)))
+    assert click_and_wait_run(page, timeout_ms=120_000).startswith("done")
+    page.wait_for_function(f"(sel) => ({_LEGEND_AND_TITLE})(sel).heat", arg=BOUNDARY,
+                           timeout=60_000)
+    select(page, ".qb-dataset", "circles")
+    page.wait_for_function(f"(sel) => !({_LEGEND_AND_TITLE})(sel).heat", arg=BOUNDARY,
+                           timeout=60_000)
+    page.wait_for_timeout(500)  # plotly's relayout after the redraw
+    box = page.evaluate(_LEGEND_AND_TITLE, BOUNDARY)
+    assert box["legend_top"] >= box["title_bottom"], box
 
 
 def wait_spec(page, condition, timeout_s: float = 20):

@@ -232,3 +232,14 @@ def test_kernel_heatmap_of_a_regression_says_it_is_ordered_by_target():
     assert "kernel matrix (ordered by target)" in titles and not any("class" in t for t in titles)
     titles = [a.text for a in viz.kernel_heatmap(K, (y > 0.5).astype(int)).layout.annotations]
     assert "kernel matrix (ordered by class)" in titles
+
+
+def test_the_boundary_legend_sits_at_the_foot_of_the_figure(dataset):
+    # placed below the plot by a fraction of its height, a live redraw with fewer legend
+    # rows kept the old height and laid the legend over the x-axis title (see tests/e2e)
+    for fig in (viz.decision_boundary(None, dataset),
+                viz.decision_boundary(_surface(np.zeros((4, 5))), dataset,
+                                      dataset.y_train, dataset.y_test)):
+        assert (fig.layout.legend.yref, fig.layout.legend.y, fig.layout.legend.yanchor) == \
+            ("container", 0, "bottom")
+        assert fig.layout.margin.b >= 100
