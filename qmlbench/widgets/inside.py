@@ -159,9 +159,13 @@ class InsidePanel(Panel):
         self._redraw_layers()
         self.set_stale(False, self.layers_figure, self.fourier_figure)
         purity = ", ".join(f"{p:.2f}" for p in views.mean_purity)
+        # the views are the model's states without noise: with noise set (the boundary drawn
+        # under it) a purity below 1 read as the noise's doing
+        ideal = ("; the trained weights without noise"
+                 if self.spec.execution.noise is not None and "noisy" not in views.path else "")
         self.note.value = (f"<small>{'live, at the latest weights; ' if live else ''}"
                            f"mean single-qubit purity per layer: {purity} (1: no entanglement "
-                           f"across the cut, 0.5: maximal)"
+                           f"across the cut, 0.5: maximal){ideal}"
                            f"{'; ' + html.escape(views.note) if views.note else ''}</small>")
         return True
 

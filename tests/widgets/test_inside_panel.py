@@ -157,3 +157,15 @@ def test_a_one_feature_model_shows_its_fourier_spectrum():
     want = insight.fourier_spectrum(wb.session.model, wb.session.dataset)
     assert panel.spectrum is not None
     np.testing.assert_allclose(panel.fourier_figure.data[1].x, [want.allowed_max[0]] * 2)
+
+
+def test_with_noise_set_the_views_say_they_are_without_noise():
+    # the boundary beside them is drawn under the noise; the per-qubit views are not
+    wb = Workbench(spec={"dataset": {"name": "moons", "n_samples": 24},
+                         "optimizer": {"name": "cobyla", "maxiter": 4},
+                         "execution": {"noise": {"model": "depolarizing", "p1": 0.02,
+                                                 "p2": 0.05}}})
+    wb.training.train_button.click()
+    assert wb.wait(90) and wb.session.status == "done"
+    assert wb.inside.views is not None
+    assert "without noise" in wb.inside.note.value
