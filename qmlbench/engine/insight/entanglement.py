@@ -41,6 +41,10 @@ def single_qubit_purities(states: np.ndarray) -> np.ndarray:
     return out
 
 
+#: Q below this is round-off of a product state (purities are sums of ~2^n products).
+ROUND_OFF = 1e-12
+
+
 def meyer_wallach(states: np.ndarray) -> np.ndarray:
     """Meyer-Wallach Q of each statevector ``(B, 2**n)`` -> ``(B,)``."""
     pur = single_qubit_purities(states)
@@ -87,6 +91,9 @@ def entangling_capability(circuit, samples: int = 1000, seed: int | None = 0, in
     values, how = draw_values(circuit, samples, rng, inputs)
     pur = map_states(ev, circuit, values, single_qubit_purities)
     q = np.clip(2.0 * (1.0 - pur.mean(axis=1)), 0.0, 1.0)
+    # a product state's Q is 0 exactly; purities summed in floating point leave ~1e-16,
+    # which the badge showed as "Q 1.5e-16 ± 2e-17" for a one-qubit circuit
+    q[q < ROUND_OFF] = 0.0
     edges = np.linspace(0.0, 1.0, 21)
     counts = np.bincount(np.minimum((q * 20).astype(int), 19), minlength=20)
     return EntanglementResult(

@@ -84,3 +84,16 @@ def test_checks_and_json():
     back = type(res).from_dict(res.to_dict())
     assert back.value == res.value
     np.testing.assert_allclose(back.histogram, res.histogram)
+
+
+@pytest.mark.parametrize("n", [1, 2])
+def test_a_product_circuit_scores_exactly_zero_not_round_off(n):
+    # the Inside badge read "entanglement Q 7.14e-16 ± 3e-17" for the one-qubit
+    # re-uploading preset: round-off of a Q that is 0 by construction
+    p = ParameterVector("t", 2 * n)
+    qc = QuantumCircuit(n)
+    for q in range(n):
+        qc.ry(p[2 * q], q)
+        qc.rz(p[2 * q + 1], q)
+    res = entangling_capability(qc, samples=200)
+    assert res.value == 0.0 and res.stderr == 0.0
