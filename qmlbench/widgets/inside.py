@@ -90,6 +90,7 @@ class InsidePanel(Panel):
         self.session.listen("reset", self._clear_model_views)
         if self.session.last_insight is not None:   # measured before this panel existed
             self._on_insight(*self.session.last_insight)
+        self._no_circuit(self.spec)
         self.children = [self.badges, self.fidelity_figure, self.stale_label, self.note,
                          self.component, self.layers_figure, self.fourier_figure]
 
@@ -102,10 +103,24 @@ class InsidePanel(Panel):
         if badges.expressibility is not None:
             sync_figure(self.fidelity_figure, viz.fidelity_figure(badges.expressibility))
 
+    def _no_circuit(self, spec) -> bool:
+        """A classical model has no circuit to measure (the composer measures none and
+        announces nothing): say so, rather than "measuring expressibility…" for ever above
+        the fidelity histogram of the last quantum circuit."""
+        entry = models.MODELS.get(spec.model.name)
+        if entry is None or entry.quantum:
+            return False
+        self.last_badges = None
+        self.badges.value = (f"<small>{html.escape(spec.model.name)} is a classical model: "
+                             f"there is no circuit to measure</small>")
+        sync_figure(self.fidelity_figure, viz.fidelity_figure())
+        return True
+
     def _on_spec(self, old, new):
         o, n = old.to_dict(), new.to_dict()
         if o["circuit"] != n["circuit"] or o["model"] != n["model"] or o["dataset"] != n["dataset"]:
-            self.badges.value = badges_html(None, large=True)
+            if not self._no_circuit(new):
+                self.badges.value = badges_html(None, large=True)
             if self.views is not None or self.spectrum is not None:
                 self.set_stale(True, self.layers_figure, self.fourier_figure)
 

@@ -169,3 +169,21 @@ def test_with_noise_set_the_views_say_they_are_without_noise():
     assert wb.wait(90) and wb.session.status == "done"
     assert wb.inside.views is not None
     assert "without noise" in wb.inside.note.value
+
+
+def test_a_classical_model_says_it_has_no_circuit_and_drops_the_last_histogram():
+    # the Inside tab said "measuring expressibility…" for ever (the composer measures no
+    # circuit for svc and announces nothing) above the previous circuit's histogram
+    wb = Workbench()
+    _settled(wb)
+    assert len(wb.inside.fidelity_figure.data[0].y) > 0
+    wb.session.set_spec(wb.spec.replace(model={"name": "svc", "params": {}}))
+    assert "measuring" not in wb.inside.badges.value
+    assert "classical" in wb.inside.badges.value
+    assert len(wb.inside.fidelity_figure.data[0].y) == 0
+    fresh = Workbench(spec={"model": {"name": "svc"}})
+    assert "measuring" not in fresh.inside.badges.value
+    # back to a quantum model: measured again
+    wb.session.set_spec(wb.spec.replace(model={"name": "vqc", "params": {}}))
+    _settled(wb)
+    assert "expressibility" in wb.inside.badges.value
