@@ -254,6 +254,17 @@ class CircuitComposer(Panel):
         self.fm_entanglement.disabled = not getattr(fm_block, "uses_entanglement", True)
         if uses_ansatz:
             self.an_entanglement.disabled = not getattr(an_block, "uses_entanglement", True)
+        reason = (_insight.live.no_circuit_reason(entry, self.session.dataset)
+                  if entry is not None else None)
+        if reason is not None:
+            # quantum data: the spec's feature map over the amplitude columns (32 qubits for
+            # 4-qubit states) is no circuit of the model; building it showed a red "too many
+            # qubits" error for a preset that trains, and measured no badges for the Inside tab
+            self.error.value = self.warning.value = self.facts.value = self.diagram.value = ""
+            self.circuit = None
+            self.note.value = message_html(f"{s.model.name}: {reason}.", "info")
+            self.schedule_badges()
+            return
         try:
             fm, an = circuits.from_spec(s.circuit, self._num_features())
             circuit = circuits.compose(fm, an, **s.circuit.reupload) if uses_ansatz else fm
