@@ -132,15 +132,18 @@ class CircuitComposer(Panel):
         try:
             badges, text = _insight.spec_badges(spec), None
         except Exception as exc:  # noqa: BLE001 - shown in the badge line, never lost
-            badges, text = None, message_html(f"badges: {error_message(exc)}")
+            note = error_message(exc)
+            badges, text = None, message_html(f"badges: {note}")
         with self._badge_lock:
             if generation != self._badge_generation:
                 return  # the circuit changed while this one was measured
             self.last_badges = badges
             self.badges.value = text or badges_html(badges)
             self.badges_done.set()
-        if badges is not None:
-            self.session.emit("insight", spec=spec, badges=badges)
+        # announced either way: without it the Inside tab said "measuring expressibility…"
+        # for ever after a circuit that cannot be built
+        self.session.emit("insight", spec=spec, badges=badges if badges is not None else
+                          _insight.LiveBadges("circuit", 0, None, reason=f"no badges: {note}"))
 
     def _block_controls(self, kind, registry, block, max_reps, style):
         """Picker, reps, entanglement and one typed control per option for one block."""
@@ -272,6 +275,7 @@ class CircuitComposer(Panel):
         except Exception as exc:
             self.error.value = message_html(error_message(exc))
             self.circuit = None
+            self.schedule_badges()   # they fail the same way, and say so on the Inside tab
             return
         self.error.value = ""
         self.circuit = circuit

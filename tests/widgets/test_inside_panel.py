@@ -187,3 +187,15 @@ def test_a_classical_model_says_it_has_no_circuit_and_drops_the_last_histogram()
     wb.session.set_spec(wb.spec.replace(model={"name": "vqc", "params": {}}))
     _settled(wb)
     assert "expressibility" in wb.inside.badges.value
+
+
+def test_badges_that_fail_say_why_on_the_inside_tab_too():
+    # the composer's badge line said why; the Inside tab, never told, "measuring
+    # expressibility…" for ever
+    wb = Workbench(spec={"dataset": {"name": "bars_and_stripes", "n_samples": 20,
+                                     "options": {"height": 5}}})
+    assert wb.circuit.badges_done.wait(30)
+    time.sleep(0.05)  # the insight event follows the badge line
+    assert "does not divide" in wb.circuit.badges.value
+    assert "measuring" not in wb.inside.badges.value
+    assert "does not divide" in wb.inside.badges.value
