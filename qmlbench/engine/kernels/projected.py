@@ -97,15 +97,12 @@ def bandwidth(bloch_train, gamma="scale", gamma_factor: float = 1.0,
     """The bandwidth a projected-kernel model learns from its training Bloch vectors:
     ``gamma`` (a number > 0, or ``"scale"``: :func:`scale_gamma`) times ``gamma_factor``."""
     if isinstance(gamma, str) and gamma == "scale":
-        base = scale_gamma(bloch_train)
-    else:
-        try:
-            base = float(gamma)
-        except (TypeError, ValueError):
-            base = None
-        if base is None or isinstance(gamma, bool) or not base > 0 or not np.isfinite(base):
-            raise SpecError(field, gamma,
-                            reason="must be 'scale' or a number > 0 (the kernel's bandwidth)")
+        return scale_gamma(bloch_train) * float(gamma_factor)
+    try:
+        base = check_gamma(gamma, field)
+    except SpecError:
+        raise SpecError(field, gamma, reason="must be 'scale' or a number > 0 (the kernel's "
+                                             "bandwidth)") from None
     return base * float(gamma_factor)
 
 

@@ -29,10 +29,15 @@ def subsample(X, y, max_points: int = MAX_POINTS, seed: int = 0):
     """``(X, y)`` with at most ``max_points`` rows, drawn without replacement by ``seed``
     and kept in their original order; all rows when there are no more than that."""
     X, y = np.asarray(X, float), np.asarray(y)
-    if len(X) <= max_points:
-        return X, y
-    keep = np.sort(np.random.default_rng(seed).choice(len(X), int(max_points), replace=False))
+    keep = subsample_index(len(X), max_points, seed)
     return X[keep], y[keep]
+
+
+def subsample_index(n: int, max_points: int = MAX_POINTS, seed: int = 0) -> np.ndarray:
+    """The rows :func:`subsample` keeps of ``n``, in order."""
+    if n <= max_points:
+        return np.arange(n)
+    return np.sort(np.random.default_rng(seed).choice(n, int(max_points), replace=False))
 
 
 def trained_kernel(model):
@@ -110,9 +115,10 @@ def kernel_view(spec, dataset, model=None, max_points: int = MAX_POINTS,
         fmc = feature_map_for(spec, X.shape[1])
         params = {**BANDWIDTH_DEFAULTS, **{k: v for k, v in (spec.model.params or {}).items()
                                            if k in BANDWIDTH_DEFAULTS}}
-        gamma = bandwidth(bloch_vectors(fmc, dataset.X_train, evaluator), params["gamma"],
-                          params["gamma_factor"])
-        K = projected_matrix(bloch_vectors(fmc, X, evaluator), None, gamma)
+        bloch = bloch_vectors(fmc, dataset.X_train, evaluator)
+        gamma = bandwidth(bloch, params["gamma"], params["gamma_factor"])
+        keep = subsample_index(len(bloch), max_points, spec.seed)   # the rows of X
+        K = projected_matrix(bloch[keep], None, gamma)
         projected = True
     elif states:
         # the rows are statevectors as [Re | Im] columns: a feature map over those 2^(q+1)
